@@ -1,0 +1,22 @@
+//! One module per subcommand. Each runs the library operation and renders
+//! its result; errors go back to `main` to be printed once.
+
+mod attach_write;
+mod create;
+mod list;
+mod read;
+mod remove;
+
+use std::process::ExitCode;
+
+use crate::cli::Command;
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Create(args) => create::run(&args),
+        Command::AttachWrite(args) => attach_write::run(&args),
+        Command::Read(args) => read::run(&args),
+        Command::List(args) => list::run(&args),
+        Command::Remove(args) => remove::run(&args),
+    }
+}

@@ -1,0 +1,112 @@
+//! Exit codes, and the one place errors are printed.
+
+use std::io;
+use std::process::ExitCode;
+
+use shmtool::Error;
+
+/// 0: done. 1: an operation failed. 2: the command line was wrong.
+pub const SUCCESS: u8 = 0;
+pub const FAILURE: u8 = 1;
+pub const USAGE: u8 = 2;
+
+/// A command line that parsed but makes no sense; exits 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// True when the error is a closed stdout (`shmtool read | head`).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || matches!(cause.downcast_ref::<Error>(),
+                Some(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// What the user can do about an error, when there is something.
+fn hint(err: &anyhow::Error) -> Option<String> {
+    let e = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
+    Some(match e {
+        Error::KeyExists { key, .. } => format!(
+            "add --reuse to use the existing segment, or remove it with 'shmtool remove --key {key}'"
+        ),
+        Error::ExistingTooSmall { key, .. } => {
+            format!("ask for fewer bytes, or remove it with 'shmtool remove --key {key}'")
+        }
+        Error::NoSuchKey(_) | Error::NoSuchId(_) => "'shmtool list' shows the segments".into(),
+        Error::Denied { .. } => "run as the segment's owner or as root".into(),
+        Error::TooLarge { .. } => "raise /proc/sys/kernel/shmmax".into(),
+        Error::SegmentLimit { .. } => {
+            "remove unused segments or raise /proc/sys/kernel/shmmni".into()
+        }
+        Error::PageLimit { .. } => "remove unused segments or raise /proc/sys/kernel/shmall".into(),
+        _ => return None,
+    })
+}
+
+/// Prints a failed command's error as one line and picks the exit code.
+pub fn report(command: &str, err: anyhow::Error) -> ExitCode {
+    if is_broken_pipe(&err) {
+        return ExitCode::from(SUCCESS);
+    }
+    let code = if err.downcast_ref::<UsageError>().is_some() {
+        USAGE
+    } else {
+        FAILURE
+    };
+    print_error(command, &err);
+    ExitCode::from(code)
+}
+
+/// Prints one error as one line: `shmtool: <command>: <what>; hint: <hint>`.
+pub fn print_error(command: &str, err: &anyhow::Error) {
+    let mut line = format!("shmtool: {command}: {err:#}");
+    if let Some(hint) = hint(err) {
+        line.push_str("; hint: ");
+        line.push_str(&hint);
+    }
+    eprintln!("{line}");
+}
+
+/// Prints a clap parse error as one line (help and version go to stdout
+/// as clap prints them).
+pub fn report_clap(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if !err.use_stderr() || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = err.print();
+        return ExitCode::from(err.exit_code() as u8);
+    }
+    let rendered = err.render().to_string();
+    let body = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+    let mut parts: Vec<&str> = Vec::new();
+    for line in body.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line);
+        }
+    }
+    let sub = subcommand_typed();
+    let prefix = sub.as_ref().map_or_else(String::new, |s| format!("{s}: "));
+    let help = sub.map_or_else(
+        || "shmtool --help".to_owned(),
+        |s| format!("shmtool {s} --help"),
+    );
+    eprintln!("shmtool: {prefix}{}; hint: see '{help}'", parts.join(" "));
+    ExitCode::from(USAGE)
+}
+
+/// The subcommand named on the command line, if any, for error prefixes.
+fn subcommand_typed() -> Option<String> {
+    use clap::CommandFactory;
+    let arg = std::env::args_os().nth(1)?.into_string().ok()?;
+    let cmd = crate::cli::Cli::command();
+    cmd.get_subcommands()
+        .any(|s| s.get_name() == arg)
+        .then_some(arg)
+}

@@ -1,0 +1,138 @@
+//! The one definition of a segment's fields. Table columns, JSON keys, CSV
+//! headers, `--columns`, `--sort` and the man page all come from [`Field`].
+
+use crate::segment::{Key, Segment, Status};
+use crate::users::Names;
+
+macro_rules! fields {
+    ($($variant:ident => $name:literal, $help:literal;)*) => {
+        /// A field of a segment, as shown in every output format.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Field { $($variant),* }
+
+        impl Field {
+            /// Every field, in JSON order.
+            pub const ALL: &'static [Field] = &[$(Field::$variant),*];
+
+            /// The field's name: JSON key, CSV header and `--columns` name.
+            pub fn name(self) -> &'static str {
+                match self { $(Field::$variant => $name),* }
+            }
+
+            /// One line saying what the field holds.
+            pub fn help(self) -> &'static str {
+                match self { $(Field::$variant => $help),* }
+            }
+        }
+    };
+}
+
+fields! {
+    Key => "key", "the IPC key, 0x%08x; 0x00000000 for private and removed segments";
+    Shmid => "shmid", "the segment id";
+    Owner => "owner", "the owner's user name, or uid when it has none";
+    Group => "group", "the owner's group name, or gid when it has none";
+    Uid => "uid", "the owner's uid";
+    Gid => "gid", "the owner's gid";
+    Cuid => "cuid", "the creator's uid";
+    Cgid => "cgid", "the creator's gid";
+    Creator => "creator", "the creator's user name, or cuid when it has none";
+    Perms => "perms", "the permission bits, octal";
+    Bytes => "bytes", "the size in bytes";
+    Nattch => "nattch", "the number of attaches";
+    Status => "status", "dest (removed while attached) and locked flags";
+    Cpid => "cpid", "the creator's pid";
+    Lpid => "lpid", "the pid of the last shmat or shmdt";
+    Atime => "atime", "the last attach time, epoch seconds";
+    Dtime => "dtime", "the last detach time, epoch seconds";
+    Ctime => "ctime", "the creation or last change time, epoch seconds";
+    Rss => "rss", "resident bytes";
+    Swap => "swap", "swapped bytes";
+}
+
+/// The columns `list` shows by default, as `ipcs -m` does.
+pub const DEFAULT_COLUMNS: &[Field] = &[
+    Field::Key,
+    Field::Shmid,
+    Field::Owner,
+    Field::Perms,
+    Field::Bytes,
+    Field::Nattch,
+    Field::Status,
+];
+
+/// A field's value, typed so each format can render it its own way.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    Key(Key),
+    Int(i64),
+    UInt(u64),
+    Text(String),
+    /// Permission bits.
+    Perms(u32),
+    /// Epoch seconds; `None` for never.
+    Time(Option<i64>),
+    Status(Status),
+    /// Not known (for example rss on a kernel that does not report it).
+    Null,
+}
+
+impl Field {
+    /// Looks a field up by name.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// Whether the field holds a count or id, which tables align right.
+    pub fn is_numeric(self) -> bool {
+        use Field::*;
+        matches!(
+            self,
+            Shmid | Uid | Gid | Cuid | Cgid | Bytes | Nattch | Cpid | Lpid | Rss | Swap
+        )
+    }
+
+    /// The field's value for one segment.
+    pub fn value(self, seg: &Segment, names: &mut Names) -> Value {
+        let time = |t: i64| Value::Time((t != 0).then_some(t));
+        let opt = |v: Option<u64>| v.map_or(Value::Null, Value::UInt);
+        match self {
+            Field::Key => Value::Key(seg.key),
+            Field::Shmid => Value::Int(seg.shmid.into()),
+            Field::Owner => Value::Text(names.user(seg.uid)),
+            Field::Group => Value::Text(names.group(seg.gid)),
+            Field::Uid => Value::UInt(seg.uid.into()),
+            Field::Gid => Value::UInt(seg.gid.into()),
+            Field::Cuid => Value::UInt(seg.cuid.into()),
+            Field::Cgid => Value::UInt(seg.cgid.into()),
+            Field::Creator => Value::Text(names.user(seg.cuid)),
+            Field::Perms => Value::Perms(seg.perms()),
+            Field::Bytes => Value::UInt(seg.size),
+            Field::Nattch => Value::UInt(seg.nattch),
+            Field::Status => Value::Status(seg.status()),
+            Field::Cpid => Value::Int(seg.cpid.into()),
+            Field::Lpid => Value::Int(seg.lpid.into()),
+            Field::Atime => time(seg.atime),
+            Field::Dtime => time(seg.dtime),
+            Field::Ctime => time(seg.ctime),
+            Field::Rss => opt(seg.rss),
+            Field::Swap => opt(seg.swap),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        for f in Field::ALL {
+            assert_eq!(Field::from_name(f.name()), Some(*f));
+        }
+        let mut names: Vec<_> = Field::ALL.iter().map(|f| f.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Field::ALL.len());
+    }
+}

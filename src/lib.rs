@@ -1,0 +1,17 @@
+//! shmtool: System V shared memory, inspected and handled safely.
+//!
+//! The library never prints. [`sysv`] holds every system call; [`table`]
+//! reads the segment list; [`ops`] implements the operations; the `shmtool`
+//! binary parses arguments and renders results.
+
+pub mod error;
+pub mod field;
+pub mod ops;
+pub mod parse;
+pub mod segment;
+pub mod sysv;
+pub mod table;
+pub mod users;
+
+pub use error::Error;
+pub use segment::{Key, Segment, Status};

@@ -1,0 +1,280 @@
+//! The operations behind the subcommands, on real kernel semantics. They
+//! return values and errors; rendering is the binary's job.
+
+use std::fmt;
+use std::io::{self, Read};
+
+use crate::error::Error;
+use crate::segment::{Key, Segment};
+use crate::sysv::{self, Attachment, Placement, ReadOnly, ReadWrite};
+use crate::table;
+use crate::users::Names;
+
+/// A segment named by the user: by id or by key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Id(i32),
+    Key(Key),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Id(id) => write!(f, "id {id}"),
+            Target::Key(key) => write!(f, "key {key}"),
+        }
+    }
+}
+
+fn errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(0)
+}
+
+/// The owner of a segment, by name, for messages; `?` when it vanished.
+fn owner_of(shmid: i32, names: &mut Names) -> String {
+    match table::find_by_id(shmid) {
+        Ok(Some(seg)) => names.user(seg.uid),
+        _ => "?".into(),
+    }
+}
+
+/// Turns an errno from an operation on segment `shmid` into an [`Error`].
+fn segment_error(shmid: i32, what: &str, e: io::Error, names: &mut Names) -> Error {
+    match errno(&e) {
+        libc::EACCES | libc::EPERM => Error::Denied {
+            shmid,
+            owner: owner_of(shmid, names),
+        },
+        libc::EINVAL => Error::NoSuchId(shmid),
+        libc::EIDRM => Error::Removed(shmid),
+        libc::ENOMEM => Error::NoMemory {
+            what: format!("{what} id {shmid}"),
+        },
+        _ => Error::io(format!("{what} id {shmid}"), e),
+    }
+}
+
+/// Finds the id of a target. A key is looked up with `shmget(key, 0, 0)`,
+/// which needs no permission.
+pub fn resolve(target: Target) -> Result<i32, Error> {
+    match target {
+        Target::Id(id) => Ok(id),
+        Target::Key(key) => sysv::shmget(key, 0, 0).map_err(|e| match errno(&e) {
+            libc::ENOENT => Error::NoSuchKey(key),
+            _ => Error::io(format!("looking up key {key}"), e),
+        }),
+    }
+}
+
+/// What `create` is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreateRequest {
+    /// `None` creates a private segment (`IPC_PRIVATE`).
+    pub key: Option<Key>,
+    pub size: u64,
+    /// Permission bits, at most 0777.
+    pub mode: u32,
+    /// Accept an existing segment with this key of at least `size` bytes.
+    pub reuse: bool,
+}
+
+/// What `create` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Created {
+    New(i32),
+    Existing(i32),
+}
+
+impl Created {
+    pub fn shmid(self) -> i32 {
+        match self {
+            Created::New(id) | Created::Existing(id) => id,
+        }
+    }
+}
+
+/// Creates a segment exclusively (`IPC_CREAT | IPC_EXCL`), so an existing
+/// key is never silently shared; with `reuse`, opens the existing one instead.
+pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
+    let key = req.key.unwrap_or(Key::PRIVATE);
+    let mode = (req.mode & 0o777) as i32;
+    // A segment can vanish between EEXIST and the next look; try again then.
+    for _ in 0..8 {
+        let err = match sysv::shmget(key, req.size, libc::IPC_CREAT | libc::IPC_EXCL | mode) {
+            Ok(id) => return Ok(Created::New(id)),
+            Err(e) => e,
+        };
+        match errno(&err) {
+            libc::EEXIST if req.reuse => match sysv::shmget(key, req.size, mode) {
+                Ok(id) => return Ok(Created::Existing(id)),
+                Err(e) if errno(&e) == libc::ENOENT => continue,
+                Err(e) => {
+                    let Some(seg) = table::find_by_key(key)? else {
+                        continue;
+                    };
+                    return Err(match errno(&e) {
+                        libc::EINVAL => Error::ExistingTooSmall {
+                            key,
+                            shmid: seg.shmid,
+                            existing: seg.size,
+                            wanted: req.size,
+                        },
+                        _ => segment_error(seg.shmid, "opening", e, names),
+                    });
+                }
+            },
+            libc::EEXIST => {
+                let Some(seg) = table::find_by_key(key)? else {
+                    continue;
+                };
+                return Err(Error::KeyExists {
+                    key,
+                    shmid: seg.shmid,
+                    owner: names.user(seg.uid),
+                });
+            }
+            libc::EINVAL => {
+                let limits = sysv::limits().map_err(|e| Error::io("reading limits", e))?;
+                return Err(if req.size > limits.shmmax {
+                    Error::TooLarge {
+                        size: req.size,
+                        shmmax: limits.shmmax,
+                    }
+                } else {
+                    Error::SizeOutOfRange {
+                        size: req.size,
+                        shmmin: limits.shmmin,
+                        shmmax: limits.shmmax,
+                    }
+                });
+            }
+            libc::ENOSPC => return Err(limit_error()),
+            libc::ENOMEM => {
+                return Err(Error::NoMemory {
+                    what: format!("the kernel cannot back {} bytes", req.size),
+                });
+            }
+            _ => return Err(Error::io(format!("creating key {key}"), err)),
+        }
+    }
+    Err(Error::io(
+        format!("creating key {key}"),
+        io::Error::other("the key keeps appearing and vanishing; try again"),
+    ))
+}
+
+/// Names which limit `ENOSPC` hit: shmmni (segments) or shmall (pages).
+fn limit_error() -> Error {
+    let (limits, usage) = match (sysv::limits(), sysv::usage()) {
+        (Ok(l), Ok(u)) => (l, u),
+        (Err(e), _) | (_, Err(e)) => return Error::io("reading limits after ENOSPC", e),
+    };
+    if usage.segments >= limits.shmmni {
+        Error::SegmentLimit {
+            shmmni: limits.shmmni,
+            used: usage.segments,
+        }
+    } else {
+        Error::PageLimit {
+            shmall: limits.shmall,
+            used: usage.pages,
+        }
+    }
+}
+
+/// Finds a target's entry in the segment table, without attaching (which
+/// would change its times and last pid) and without needing permission.
+pub fn find(target: Target) -> Result<Segment, Error> {
+    match target {
+        Target::Id(id) => table::find_by_id(id)?.ok_or(Error::NoSuchId(id)),
+        Target::Key(key) => table::find_by_key(key)?.ok_or(Error::NoSuchKey(key)),
+    }
+}
+
+/// Attaches a segment read-only.
+pub fn attach_read(
+    shmid: i32,
+    place: Placement,
+    names: &mut Names,
+) -> Result<Attachment<ReadOnly>, Error> {
+    Attachment::read_only(shmid, place).map_err(|e| segment_error(shmid, "attaching", e, names))
+}
+
+/// Attaches a segment for reading and writing.
+pub fn attach_write(
+    shmid: i32,
+    place: Placement,
+    names: &mut Names,
+) -> Result<Attachment<ReadWrite>, Error> {
+    Attachment::read_write(shmid, place).map_err(|e| segment_error(shmid, "attaching", e, names))
+}
+
+/// Checks that `len` bytes at `offset` lie inside a segment of `size` bytes.
+pub fn check_range(offset: u64, len: u64, size: u64) -> Result<(), Error> {
+    if offset > size {
+        return Err(Error::OffsetPastEnd { offset, size });
+    }
+    match offset.checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        _ => Err(Error::DoesNotFit { len, offset, size }),
+    }
+}
+
+/// Fills `dest` from `input`, reading straight into it. Returns the number
+/// of bytes written and whether input remained once `dest` was full.
+pub fn fill_from(dest: &mut [u8], input: &mut dyn Read) -> io::Result<(usize, bool)> {
+    let mut written = 0;
+    while written < dest.len() {
+        match input.read(&mut dest[written..]) {
+            Ok(0) => return Ok((written, false)),
+            Ok(n) => written += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut probe = [0u8; 1];
+    loop {
+        match input.read(&mut probe) {
+            Ok(n) => return Ok((written, n > 0)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What removing one segment did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Destroyed at once.
+    Removed,
+    /// Marked for destruction; it goes when the last of `nattch` detaches.
+    Marked { nattch: u64 },
+}
+
+/// Removes a segment (`IPC_RMID`), given its entry from the table.
+pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
+    if seg.status().dest {
+        return Err(Error::AlreadyRemoved {
+            shmid: seg.shmid,
+            nattch: seg.nattch,
+        });
+    }
+    if let Err(e) = sysv::remove(seg.shmid) {
+        return Err(match errno(&e) {
+            libc::EACCES | libc::EPERM => Error::Denied {
+                shmid: seg.shmid,
+                owner: names.user(seg.uid),
+            },
+            _ => segment_error(seg.shmid, "removing", e, names),
+        });
+    }
+    // Still present afterwards means attached: the kernel only marked it.
+    Ok(match sysv::stat(seg.shmid) {
+        Ok(now) if now.nattch > 0 => Removal::Marked { nattch: now.nattch },
+        Ok(_) => Removal::Removed,
+        Err(e) if errno(&e) == libc::EACCES && seg.nattch > 0 => {
+            Removal::Marked { nattch: seg.nattch }
+        }
+        Err(_) => Removal::Removed,
+    })
+}

@@ -1,0 +1,243 @@
+//! Parsers for the values users type: keys, sizes, modes, durations.
+//!
+//! Each is a pure function from text to a value, so clap can call it and the
+//! property tests can check that every printed value parses back to itself.
+
+use crate::segment::Key;
+
+/// Parses a key as `0x` hex, decimal, or a negative decimal as the kernel
+/// prints keys. Zero is refused: it is `IPC_PRIVATE`, which names no segment.
+pub fn key(text: &str) -> Result<Key, String> {
+    let t = text.trim();
+    let value: i64 = if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "'{text}' is not a key: expected hex digits after 0x"
+            ));
+        }
+        i64::from_str_radix(hex, 16)
+            .map_err(|_| format!("'{text}' is out of the 32-bit key range"))?
+    } else {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "'{text}' is not a key: expected 0x hex (0x1234) or decimal (4660, -559038737)"
+            ));
+        }
+        t.parse::<i64>()
+            .map_err(|_| format!("'{text}' is out of the 32-bit key range"))?
+    };
+    if !(i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&value) {
+        return Err(format!("'{text}' is out of the 32-bit key range"));
+    }
+    if value == 0 {
+        return Err(format!(
+            "'{text}' is key 0, IPC_PRIVATE, which names no segment: use an id instead"
+        ));
+    }
+    // Keys above i32::MAX wrap to the negative value the kernel stores.
+    Ok(Key(value as u32 as i32))
+}
+
+/// Parses a key for `create`, where `private` asks for a new private segment.
+pub fn create_key(text: &str) -> Result<Option<Key>, String> {
+    if text.trim().eq_ignore_ascii_case("private") {
+        return Ok(None);
+    }
+    key(text).map(Some)
+}
+
+const UNITS: &[(&str, u32)] = &[
+    ("", 0),
+    ("b", 0),
+    ("k", 10),
+    ("kib", 10),
+    ("m", 20),
+    ("mib", 20),
+    ("g", 30),
+    ("gib", 30),
+    ("t", 40),
+    ("tib", 40),
+];
+
+/// Parses a byte count: digits, optionally followed by a binary unit
+/// (`K`/`KiB`, `M`/`MiB`, `G`/`GiB`, `T`/`TiB`, all powers of 1024).
+pub fn byte_count(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    if digits.is_empty() {
+        return Err(format!(
+            "'{text}' is not a size: expected bytes or a number with a unit (25600, 25K, 1MiB, 1G)"
+        ));
+    }
+    let unit_lower = unit.to_ascii_lowercase();
+    let Some(&(_, shift)) = UNITS.iter().find(|(name, _)| *name == unit_lower) else {
+        return Err(format!(
+            "'{text}' has an unknown unit '{unit}': use K, KiB, M, MiB, G, GiB, T or TiB"
+        ));
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is too large"))?;
+    number
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))
+}
+
+/// Parses a segment size: a byte count of at least one byte.
+pub fn size(text: &str) -> Result<u64, String> {
+    match byte_count(text)? {
+        0 => Err(format!(
+            "'{text}' is not a valid size: a segment holds at least 1 byte"
+        )),
+        n => Ok(n),
+    }
+}
+
+/// Parses an octal permission mode, `640` or `0640`, at most `0777`.
+pub fn mode(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let digits = t.strip_prefix("0o").unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return Err(format!(
+            "'{text}' is not an octal mode: expected digits 0-7, like 640 or 0640"
+        ));
+    }
+    match u32::from_str_radix(digits, 8) {
+        Ok(m) if m <= 0o777 => Ok(m),
+        _ => Err(format!(
+            "'{text}' is more than 0777: only permission bits can be set"
+        )),
+    }
+}
+
+/// Parses a segment id: a non-negative decimal.
+pub fn shmid(text: &str) -> Result<i32, String> {
+    let t = text.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "'{text}' is not a segment id: expected a non-negative number"
+        ));
+    }
+    t.parse()
+        .map_err(|_| format!("'{text}' is out of the range of segment ids"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_in_every_spelling() {
+        assert_eq!(key("0x1234"), Ok(Key(0x1234)));
+        assert_eq!(key("4660"), Ok(Key(0x1234)));
+        assert_eq!(key("0xdeadbeef"), Ok(Key(-559038737)));
+        assert_eq!(key("-559038737"), Ok(Key(-559038737)));
+        assert_eq!(key("3735928559"), Ok(Key(-559038737)));
+        assert_eq!(key("0xFFFFFFFF"), Ok(Key(-1)));
+        assert_eq!(create_key("private"), Ok(None));
+        assert_eq!(create_key("0x10"), Ok(Some(Key(16))));
+    }
+
+    #[test]
+    fn bad_keys() {
+        for bad in [
+            "",
+            "0",
+            "0x0",
+            "0x",
+            "0x1g",
+            "abc",
+            "0x100000000",
+            "4294967296",
+            "-2147483649",
+            "--1",
+            "1.5",
+            "private",
+        ] {
+            assert!(key(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn sizes_with_units() {
+        assert_eq!(size("25600"), Ok(25600));
+        assert_eq!(size("25K"), Ok(25600));
+        assert_eq!(size("25KiB"), Ok(25600));
+        assert_eq!(size("25k"), Ok(25600));
+        assert_eq!(size("1M"), Ok(1 << 20));
+        assert_eq!(size("1MiB"), Ok(1 << 20));
+        assert_eq!(size("1G"), Ok(1 << 30));
+        assert_eq!(byte_count("0"), Ok(0));
+        for bad in [
+            "0",
+            "",
+            "-1",
+            "K",
+            "1X",
+            "1.5M",
+            "18446744073709551616",
+            "17179869184G",
+            " 1 M",
+        ] {
+            assert!(size(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(mode("640"), Ok(0o640));
+        assert_eq!(mode("0640"), Ok(0o640));
+        assert_eq!(mode("0"), Ok(0));
+        assert_eq!(mode("777"), Ok(0o777));
+        for bad in ["", "8", "649", "1000", "01777", "rw", "-1", "0x1"] {
+            assert!(mode(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(shmid("0"), Ok(0));
+        assert_eq!(shmid("2147483647"), Ok(i32::MAX));
+        for bad in ["", "-1", "2147483648", "x", "0x1"] {
+            assert!(shmid(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC*") {
+            let _ = key(&s);
+            let _ = create_key(&s);
+            let _ = size(&s);
+            let _ = mode(&s);
+            let _ = shmid(&s);
+        }
+
+        #[test]
+        fn printed_keys_parse_back(raw in any::<i32>().prop_filter("nonzero", |k| *k != 0)) {
+            let k = Key(raw);
+            prop_assert_eq!(key(&k.to_string()), Ok(k));
+            prop_assert_eq!(key(&raw.to_string()), Ok(k));
+        }
+
+        #[test]
+        fn printed_sizes_parse_back(n in 1u64..) {
+            prop_assert_eq!(size(&n.to_string()), Ok(n));
+        }
+
+        #[test]
+        fn unit_sizes_scale(n in 1u64..1_000_000, unit in 0usize..UNITS.len()) {
+            let (name, shift) = UNITS[unit];
+            prop_assert_eq!(size(&format!("{n}{name}")), Ok(n << shift));
+        }
+
+        #[test]
+        fn printed_modes_parse_back(m in 0u32..=0o777) {
+            prop_assert_eq!(mode(&format!("{m:o}")), Ok(m));
+            prop_assert_eq!(mode(&format!("{m:04o}")), Ok(m));
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! Every System V shared memory system call, and every `unsafe` block of the
+//! crate, lives here. Callers get safe functions returning `io::Result` and an
+//! [`Attachment`] that detaches on drop.
+
+use std::io;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use libc::{c_int, c_ulong};
+
+use crate::segment::{Key, Segment};
+
+// Commands and structs the libc crate does not define (linux/shm.h, linux/ipc.h).
+const IPC_INFO: c_int = 3;
+const SHM_STAT: c_int = 13;
+const SHM_INFO: c_int = 14;
+const SHM_STAT_ANY: c_int = 15;
+
+/// `struct shm_info`, filled by `shmctl(SHM_INFO)`.
+#[repr(C)]
+#[derive(Default)]
+struct RawShmInfo {
+    used_ids: c_int,
+    shm_tot: c_ulong,
+    shm_rss: c_ulong,
+    shm_swp: c_ulong,
+    swap_attempts: c_ulong,
+    swap_successes: c_ulong,
+}
+
+/// `struct shminfo`, filled by `shmctl(IPC_INFO)`.
+#[repr(C)]
+#[derive(Default)]
+struct RawShmLimits {
+    shmmax: c_ulong,
+    shmmin: c_ulong,
+    shmmni: c_ulong,
+    shmseg: c_ulong,
+    shmall: c_ulong,
+    unused: [c_ulong; 4],
+}
+
+/// Current use of shared memory in this IPC namespace (`SHM_INFO`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+    pub segments: u64,
+    /// Pages allocated, resident and swapped.
+    pub pages: u64,
+    pub resident_pages: u64,
+    pub swapped_pages: u64,
+    /// The highest index in use, or -1 when there is none.
+    pub max_index: i32,
+}
+
+/// The namespace's limits (`IPC_INFO`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest segment, bytes.
+    pub shmmax: u64,
+    /// Smallest segment, bytes.
+    pub shmmin: u64,
+    /// Most segments.
+    pub shmmni: u64,
+    /// Most attaches per process.
+    pub shmseg: u64,
+    /// Most shared memory in all, pages.
+    pub shmall: u64,
+}
+
+fn check(ret: c_int) -> io::Result<c_int> {
+    if ret == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// `shmget(key, size, flags)`, returning the shmid.
+pub fn shmget(key: Key, size: u64, flags: c_int) -> io::Result<i32> {
+    let size = usize::try_from(size).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: shmget takes no pointers; any argument values are valid to pass.
+    check(unsafe { libc::shmget(key.0, size, flags) })
+}
+
+fn segment_from(id: i32, ds: &libc::shmid_ds) -> Segment {
+    Segment {
+        key: Key(ds.shm_perm.__key),
+        shmid: id,
+        mode: u32::from(ds.shm_perm.mode),
+        size: ds.shm_segsz as u64,
+        cpid: ds.shm_cpid,
+        lpid: ds.shm_lpid,
+        nattch: ds.shm_nattch,
+        uid: ds.shm_perm.uid,
+        gid: ds.shm_perm.gid,
+        cuid: ds.shm_perm.cuid,
+        cgid: ds.shm_perm.cgid,
+        atime: ds.shm_atime,
+        dtime: ds.shm_dtime,
+        ctime: ds.shm_ctime,
+        rss: None,
+        swap: None,
+    }
+}
+
+fn zeroed_ds() -> libc::shmid_ds {
+    // SAFETY: shmid_ds is plain integers; all-zero bytes are a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+/// `shmctl(id, IPC_STAT)`: needs read permission on the segment.
+pub fn stat(id: i32) -> io::Result<Segment> {
+    let mut ds = zeroed_ds();
+    // SAFETY: ds is a valid, writable shmid_ds that the kernel fills.
+    check(unsafe { libc::shmctl(id, libc::IPC_STAT, &mut ds) })?;
+    Ok(segment_from(id, &ds))
+}
+
+fn stat_index(index: i32, cmd: c_int) -> io::Result<Segment> {
+    let mut ds = zeroed_ds();
+    // SAFETY: ds is a valid, writable shmid_ds that the kernel fills.
+    let id = check(unsafe { libc::shmctl(index, cmd, &mut ds) })?;
+    Ok(segment_from(id, &ds))
+}
+
+/// Lists every segment without /proc: `SHM_INFO` for the highest index, then
+/// `SHM_STAT_ANY` per index (`SHM_STAT`, which needs read permission, on
+/// kernels before 4.17). Indexes that are free or vanish meanwhile are skipped.
+pub fn stat_all() -> io::Result<Vec<Segment>> {
+    let usage = usage()?;
+    for cmd in [SHM_STAT_ANY, SHM_STAT] {
+        let mut segments = Vec::with_capacity(usage.segments as usize);
+        let mut unsupported = usage.segments > 0;
+        for index in 0..=usage.max_index {
+            match stat_index(index, cmd) {
+                Ok(seg) => {
+                    unsupported = false;
+                    segments.push(seg);
+                }
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EIDRM)) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EACCES) => unsupported = false,
+                Err(e) => return Err(e),
+            }
+        }
+        if !unsupported {
+            return Ok(segments);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// `shmctl(SHM_INFO)`.
+pub fn usage() -> io::Result<Usage> {
+    let mut info = RawShmInfo::default();
+    // SAFETY: SHM_INFO writes a struct shm_info through the pointer, which
+    // points to a live value of exactly that layout.
+    let max_index =
+        check(unsafe { libc::shmctl(0, SHM_INFO, (&raw mut info).cast::<libc::shmid_ds>()) })?;
+    Ok(Usage {
+        segments: info.used_ids as u64,
+        pages: info.shm_tot,
+        resident_pages: info.shm_rss,
+        swapped_pages: info.shm_swp,
+        max_index,
+    })
+}
+
+/// `shmctl(IPC_INFO)`.
+pub fn limits() -> io::Result<Limits> {
+    let mut raw = RawShmLimits::default();
+    // SAFETY: IPC_INFO writes a struct shminfo through the pointer, which
+    // points to a live value of exactly that layout.
+    check(unsafe { libc::shmctl(0, IPC_INFO, (&raw mut raw).cast::<libc::shmid_ds>()) })?;
+    Ok(Limits {
+        shmmax: raw.shmmax,
+        shmmin: raw.shmmin,
+        shmmni: raw.shmmni,
+        shmseg: raw.shmseg,
+        shmall: raw.shmall,
+    })
+}
+
+fn ctl(id: i32, cmd: c_int) -> io::Result<()> {
+    // SAFETY: these commands do not read or write through the buffer pointer.
+    check(unsafe { libc::shmctl(id, cmd, std::ptr::null_mut()) }).map(drop)
+}
+
+/// `shmctl(id, IPC_RMID)`: destroys the segment, or marks it for destruction
+/// at the last detach.
+pub fn remove(id: i32) -> io::Result<()> {
+    ctl(id, libc::IPC_RMID)
+}
+
+/// `shmctl(id, SHM_LOCK)`.
+pub fn lock(id: i32) -> io::Result<()> {
+    ctl(id, libc::SHM_LOCK)
+}
+
+/// `shmctl(id, SHM_UNLOCK)`.
+pub fn unlock(id: i32) -> io::Result<()> {
+    ctl(id, libc::SHM_UNLOCK)
+}
+
+/// `shmctl(id, IPC_SET)`: sets owner uid, gid and permission bits.
+pub fn set(id: i32, uid: u32, gid: u32, mode: u32) -> io::Result<()> {
+    let mut ds = zeroed_ds();
+    ds.shm_perm.uid = uid;
+    ds.shm_perm.gid = gid;
+    ds.shm_perm.mode = (mode & 0o777) as u16;
+    // SAFETY: ds is a valid shmid_ds; IPC_SET only reads it.
+    check(unsafe { libc::shmctl(id, libc::IPC_SET, &mut ds) }).map(drop)
+}
+
+/// Moves the calling thread into a new, empty IPC namespace (needs
+/// CAP_SYS_ADMIN). Processes it spawns afterwards are in it too.
+pub fn unshare_ipc() -> io::Result<()> {
+    // SAFETY: unshare takes no pointers.
+    check(unsafe { libc::unshare(libc::CLONE_NEWIPC) }).map(drop)
+}
+
+/// Where to ask `shmat` to map a segment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// The requested address; `None` lets the kernel choose.
+    pub addr: Option<usize>,
+    /// `SHM_RND`: round `addr` down to SHMLBA.
+    pub round: bool,
+}
+
+/// Marker for an attachment made with `SHM_RDONLY`.
+#[derive(Debug)]
+pub enum ReadOnly {}
+/// Marker for a read-write attachment.
+#[derive(Debug)]
+pub enum ReadWrite {}
+
+/// An attached segment. It hands out exactly the segment's bytes and
+/// detaches (`shmdt`) when dropped, so a slice can never outlive the mapping.
+///
+/// Other processes may write the memory at any time; readers see bytes, not
+/// a consistent snapshot, exactly as with any shared memory.
+#[derive(Debug)]
+pub struct Attachment<Mode> {
+    addr: NonNull<u8>,
+    len: usize,
+    _mode: PhantomData<Mode>,
+}
+
+impl<Mode> Attachment<Mode> {
+    fn attach(id: i32, place: Placement, flags: c_int) -> io::Result<Self> {
+        let flags = flags | if place.round { libc::SHM_RND } else { 0 };
+        let want = place.addr.unwrap_or(0) as *const libc::c_void;
+        // SAFETY: shmat maps new memory; a requested address without
+        // SHM_REMAP never replaces an existing mapping (the kernel refuses).
+        let addr = unsafe { libc::shmat(id, want, flags) };
+        if addr as isize == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        let Some(addr) = NonNull::new(addr.cast::<u8>()) else {
+            return Err(io::Error::other("shmat returned a null address"));
+        };
+        let mut attachment = Attachment {
+            addr,
+            len: 0,
+            _mode: PhantomData,
+        };
+        // Attached means we hold read permission, so IPC_STAT succeeds; on
+        // failure the early return drops (and detaches) the attachment.
+        let size = stat(id)?.size;
+        attachment.len =
+            usize::try_from(size).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        Ok(attachment)
+    }
+
+    /// The segment's bytes, exactly its size.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the kernel mapped at least `len` bytes (the segment size,
+        // rounded up to pages) at `addr`, readable, until drop detaches it.
+        unsafe { std::slice::from_raw_parts(self.addr.as_ptr(), self.len) }
+    }
+
+    /// The address the segment is mapped at.
+    pub fn address(&self) -> usize {
+        self.addr.as_ptr() as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Attachment<ReadOnly> {
+    /// `shmat(id, addr, SHM_RDONLY)`.
+    pub fn read_only(id: i32, place: Placement) -> io::Result<Self> {
+        Self::attach(id, place, libc::SHM_RDONLY)
+    }
+}
+
+impl Attachment<ReadWrite> {
+    /// `shmat(id, addr, 0)`: needs read and write permission.
+    pub fn read_write(id: i32, place: Placement) -> io::Result<Self> {
+        Self::attach(id, place, 0)
+    }
+
+    /// The segment's bytes, writable.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `bytes`, and the mapping is writable since it was
+        // attached without SHM_RDONLY; `&mut self` prevents aliasing slices.
+        unsafe { std::slice::from_raw_parts_mut(self.addr.as_ptr(), self.len) }
+    }
+}
+
+impl<Mode> Drop for Attachment<Mode> {
+    fn drop(&mut self) {
+        // SAFETY: addr came from a successful shmat and is detached only here;
+        // no slice borrowed from self outlives this call.
+        unsafe { libc::shmdt(self.addr.as_ptr().cast()) };
+    }
+}

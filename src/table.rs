@@ -1,0 +1,287 @@
+//! The segment table: `/proc/sysvipc/shm`, parsed here rather than by the
+//! procfs crate, whose parser types uids as u16 and reads the octal mode as
+//! decimal.
+
+use std::str::FromStr;
+
+use crate::error::Error;
+use crate::segment::{Key, Segment};
+
+pub const PROC_SHM: &str = "/proc/sysvipc/shm";
+
+/// Why a text could not be read as a segment table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct ParseError {
+    pub line: usize,
+    pub reason: String,
+}
+
+const REQUIRED: [&str; 14] = [
+    "key", "shmid", "perms", "size", "cpid", "lpid", "nattch", "uid", "gid", "cuid", "cgid",
+    "atime", "dtime", "ctime",
+];
+
+/// Where each column sits in a row, found from the header by name.
+struct Columns {
+    count: usize,
+    required: [usize; 14],
+    rss: Option<usize>,
+    swap: Option<usize>,
+}
+
+impl Columns {
+    fn from_header(header: &str) -> Result<Columns, ParseError> {
+        let names: Vec<&str> = header.split_whitespace().collect();
+        let find = |name: &str| names.iter().position(|n| *n == name);
+        let mut required = [0; 14];
+        for (slot, name) in required.iter_mut().zip(REQUIRED) {
+            *slot = find(name).ok_or_else(|| ParseError {
+                line: 1,
+                reason: format!("the header has no '{name}' column"),
+            })?;
+        }
+        Ok(Columns {
+            count: names.len(),
+            required,
+            rss: find("rss"),
+            swap: find("swap"),
+        })
+    }
+}
+
+/// One row's fields, read by column name.
+struct Row<'a> {
+    fields: Vec<&'a str>,
+    cols: &'a Columns,
+    line: usize,
+}
+
+impl Row<'_> {
+    fn text(&self, index: usize) -> &str {
+        self.fields.get(index).copied().unwrap_or("")
+    }
+
+    fn parse_index<T: FromStr>(&self, index: usize, name: &str) -> Result<T, ParseError> {
+        let text = self.text(index);
+        text.parse().map_err(|_| ParseError {
+            line: self.line,
+            reason: format!("'{text}' is not a valid {name}"),
+        })
+    }
+
+    fn get<T: FromStr>(&self, slot: usize) -> Result<T, ParseError> {
+        self.parse_index(self.cols.required[slot], REQUIRED[slot])
+    }
+
+    fn optional(&self, index: Option<usize>, name: &str) -> Result<Option<u64>, ParseError> {
+        index.map(|i| self.parse_index(i, name)).transpose()
+    }
+
+    fn mode(&self) -> Result<u32, ParseError> {
+        let text = self.text(self.cols.required[2]);
+        u32::from_str_radix(text, 8).map_err(|_| ParseError {
+            line: self.line,
+            reason: format!("'{text}' is not an octal mode"),
+        })
+    }
+
+    fn segment(&self) -> Result<Segment, ParseError> {
+        Ok(Segment {
+            key: Key(self.get(0)?),
+            shmid: self.get(1)?,
+            mode: self.mode()?,
+            size: self.get(3)?,
+            cpid: self.get(4)?,
+            lpid: self.get(5)?,
+            nattch: self.get(6)?,
+            uid: self.get(7)?,
+            gid: self.get(8)?,
+            cuid: self.get(9)?,
+            cgid: self.get(10)?,
+            atime: self.get(11)?,
+            dtime: self.get(12)?,
+            ctime: self.get(13)?,
+            rss: self.optional(self.cols.rss, "rss")?,
+            swap: self.optional(self.cols.swap, "swap")?,
+        })
+    }
+}
+
+/// Parses the text of `/proc/sysvipc/shm`: a header naming the columns,
+/// then one line per segment. Blank lines are ignored. Never panics.
+pub fn parse(text: &str) -> Result<Vec<Segment>, ParseError> {
+    let mut lines = text.lines().enumerate();
+    let Some((_, header)) = lines.next() else {
+        return Err(ParseError {
+            line: 1,
+            reason: "the file is empty".into(),
+        });
+    };
+    let cols = Columns::from_header(header)?;
+    let mut segments = Vec::new();
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row = Row {
+            fields: line.split_whitespace().collect(),
+            cols: &cols,
+            line: i + 1,
+        };
+        if row.fields.len() != cols.count {
+            return Err(ParseError {
+                line: row.line,
+                reason: format!(
+                    "expected {} columns, found {}",
+                    cols.count,
+                    row.fields.len()
+                ),
+            });
+        }
+        segments.push(row.segment()?);
+    }
+    Ok(segments)
+}
+
+/// Where a segment list came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `/proc/sysvipc/shm`.
+    Proc,
+    /// `shmctl(SHM_INFO)` and `SHM_STAT_ANY` per index, used when /proc cannot be read.
+    Shmctl,
+}
+
+/// Reads every segment of the caller's IPC namespace, in one read of
+/// `/proc/sysvipc/shm`.
+pub fn read_segments() -> Result<(Vec<Segment>, Source), Error> {
+    match std::fs::read_to_string(PROC_SHM) {
+        Ok(text) => parse(&text)
+            .map(|s| (s, Source::Proc))
+            .map_err(|e| Error::Table {
+                path: PROC_SHM,
+                source: e,
+            }),
+        Err(err) => crate::sysv::stat_all()
+            .map(|s| (s, Source::Shmctl))
+            .map_err(|_| Error::Io {
+                what: format!("reading {PROC_SHM}"),
+                source: err,
+            }),
+    }
+}
+
+/// Finds a segment by id in the table; `None` when it does not exist.
+pub fn find_by_id(id: i32) -> Result<Option<Segment>, Error> {
+    Ok(read_segments()?.0.into_iter().find(|s| s.shmid == id))
+}
+
+/// Finds the live (not removed) segment with this key.
+pub fn find_by_key(key: Key) -> Result<Option<Segment>, Error> {
+    Ok(read_segments()?
+        .0
+        .into_iter()
+        .find(|s| s.key == key && !s.status().dest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER_16: &str = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap";
+    const HEADER_14: &str = "       key      shmid perms       size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime";
+
+    #[test]
+    fn parses_sixteen_columns_with_the_traps() {
+        let text = format!(
+            "{HEADER_16}\n -559038737          2  3640                100000  1772  1780      1 100000 100001 100002 100003 1795701561 1795701562 1795701563                  4096                     8\n"
+        );
+        let segs = parse(&text).unwrap();
+        assert_eq!(segs.len(), 1);
+        let s = &segs[0];
+        assert_eq!(s.key.to_string(), "0xdeadbeef");
+        assert_eq!(s.shmid, 2);
+        assert_eq!(s.mode, 0o3640);
+        assert_eq!(s.perms(), 0o640);
+        assert!(s.status().dest && s.status().locked);
+        assert_eq!(s.size, 100000);
+        assert_eq!((s.cpid, s.lpid, s.nattch), (1772, 1780, 1));
+        assert_eq!(
+            (s.uid, s.gid, s.cuid, s.cgid),
+            (100000, 100001, 100002, 100003)
+        );
+        assert_eq!(
+            (s.atime, s.dtime, s.ctime),
+            (1795701561, 1795701562, 1795701563)
+        );
+        assert_eq!((s.rss, s.swap), (Some(4096), Some(8)));
+    }
+
+    #[test]
+    fn parses_fourteen_columns_and_big_sizes() {
+        let text = format!(
+            "{HEADER_14}\n      4660          0   644 18446744073692774399     1     0      0     0     0     0     0          0          0          5\n"
+        );
+        let s = &parse(&text).unwrap()[0];
+        assert_eq!(s.size, 18446744073692774399);
+        assert_eq!((s.rss, s.swap), (None, None));
+        assert_eq!(s.uid, 0);
+    }
+
+    #[test]
+    fn finds_columns_by_name_in_any_order() {
+        let text = "shmid key perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime\n7 4660 600 10 1 2 0 4294967294 5 6 7 0 0 9\n";
+        let s = &parse(text).unwrap()[0];
+        assert_eq!((s.shmid, s.key), (7, Key(4660)));
+        assert_eq!(s.uid, 4294967294);
+    }
+
+    #[test]
+    fn header_only_is_an_empty_table() {
+        assert_eq!(parse(&format!("{HEADER_16}\n")).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn rejects_malformed_text() {
+        assert!(parse("").is_err());
+        assert!(parse("key shmid\n1 2\n").is_err());
+        let short = format!("{HEADER_16}\n1 2 3\n");
+        assert_eq!(parse(&short).unwrap_err().line, 2);
+        let bad_mode = format!("{HEADER_14}\n1 0 689 1 1 1 0 0 0 0 0 0 0 0\n");
+        assert!(parse(&bad_mode).is_err());
+        let neg_uid = format!("{HEADER_14}\n1 0 600 1 1 1 0 -1 0 0 0 0 0 0\n");
+        assert!(parse(&neg_uid).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC*") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn arbitrary_rows_never_panic(rows in proptest::collection::vec("[-0-9a-z ]{0,80}", 0..8)) {
+            let text = format!("{HEADER_16}\n{}", rows.join("\n"));
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn printed_rows_parse_back(
+            key in any::<i32>(), id in 0i32.., mode in 0u32..0o4000, size in any::<u64>(),
+            cpid in 0i32.., lpid in 0i32.., nattch in any::<u64>(),
+            uid in any::<u32>(), gid in any::<u32>(), cuid in any::<u32>(), cgid in any::<u32>(),
+            atime in 0i64.., dtime in 0i64.., ctime in 0i64.., rss in any::<u64>(), swap in any::<u64>(),
+        ) {
+            let row = format!(
+                "{key:10} {id:10}  {mode:4o} {size:21} {cpid:5} {lpid:5}  {nattch:5} {uid:5} {gid:5} {cuid:5} {cgid:5} {atime:10} {dtime:10} {ctime:10} {rss:21} {swap:21}"
+            );
+            let s = parse(&format!("{HEADER_16}\n{row}\n")).unwrap().remove(0);
+            prop_assert_eq!(s, Segment {
+                key: Key(key), shmid: id, mode, size, cpid, lpid, nattch, uid, gid, cuid, cgid,
+                atime, dtime, ctime, rss: Some(rss), swap: Some(swap),
+            });
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! User and group names, looked up once per distinct id.
+
+use std::collections::HashMap;
+
+/// A cache of uid and gid lookups. `ipcs` looks the owner up once per row;
+/// with thousands of segments that is most of its run time.
+#[derive(Debug, Default)]
+pub struct Names {
+    users: HashMap<u32, Option<String>>,
+    groups: HashMap<u32, Option<String>>,
+}
+
+impl Names {
+    pub fn new() -> Names {
+        Names::default()
+    }
+
+    /// The user's name, or `None` when the uid has no passwd entry.
+    pub fn user_name(&mut self, uid: u32) -> Option<&str> {
+        self.users
+            .entry(uid)
+            .or_insert_with(|| {
+                uzers::get_user_by_uid(uid).map(|u| u.name().to_string_lossy().into_owned())
+            })
+            .as_deref()
+    }
+
+    /// The group's name, or `None` when the gid has no group entry.
+    pub fn group_name(&mut self, gid: u32) -> Option<&str> {
+        self.groups
+            .entry(gid)
+            .or_insert_with(|| {
+                uzers::get_group_by_gid(gid).map(|g| g.name().to_string_lossy().into_owned())
+            })
+            .as_deref()
+    }
+
+    /// The user's name, or the uid in decimal when it has none.
+    pub fn user(&mut self, uid: u32) -> String {
+        self.user_name(uid)
+            .map_or_else(|| uid.to_string(), str::to_owned)
+    }
+
+    /// The group's name, or the gid in decimal when it has none.
+    pub fn group(&mut self, gid: u32) -> String {
+        self.group_name(gid)
+            .map_or_else(|| gid.to_string(), str::to_owned)
+    }
+}
+
+/// Resolves a user given by name or decimal uid.
+pub fn uid_of(user: &str) -> Option<u32> {
+    if let Ok(uid) = user.parse::<u32>() {
+        return Some(uid);
+    }
+    uzers::get_user_by_name(user).map(|u| u.uid())
+}
+
+/// Resolves a group given by name or decimal gid.
+pub fn gid_of(group: &str) -> Option<u32> {
+    if let Ok(gid) = group.parse::<u32>() {
+        return Some(gid);
+    }
+    uzers::get_group_by_name(group).map(|g| g.gid())
+}

@@ -1,0 +1,118 @@
+//! The test environment: every test runs in a private IPC namespace of its
+//! own, so tests run in parallel, see exactly the segments they made, and
+//! never touch the host's.
+
+#![allow(dead_code)]
+
+use std::os::unix::process::CommandExt;
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use shmtool::segment::{Key, Segment};
+use shmtool::{sysv, table};
+
+/// A private IPC namespace for the calling test thread. Every process the
+/// test spawns afterwards inherits it; the host's segments stay out of reach.
+pub struct Ns(());
+
+/// The uid and gid tests use for an unprivileged user.
+pub const NOBODY: u32 = 65534;
+
+impl Ns {
+    pub fn new() -> Ns {
+        sysv::unshare_ipc().expect(
+            "unshare(CLONE_NEWIPC) failed: the tests run as root so each gets a private IPC namespace",
+        );
+        let ns = Ns(());
+        assert_eq!(ns.segments(), vec![], "a fresh IPC namespace starts empty");
+        ns
+    }
+
+    /// The shmtool binary under test.
+    pub fn shmtool(&self) -> Command {
+        Command::new(env!("CARGO_BIN_EXE_shmtool"))
+    }
+
+    /// The shmtool binary, run as uid and gid 65534 (nobody).
+    pub fn shmtool_as_nobody(&self) -> Command {
+        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_shmtool"));
+        cmd.uid(NOBODY).gid(NOBODY);
+        Command::from_std(cmd)
+    }
+
+    /// A util-linux tool (ipcs, ipcmk, ipcrm, lsipc), in this namespace.
+    pub fn tool(&self, name: &str) -> Command {
+        let mut cmd = Command::new(name);
+        cmd.env("LC_ALL", "C");
+        cmd
+    }
+
+    /// The raw text of /proc/sysvipc/shm as this namespace sees it.
+    pub fn proc_shm(&self) -> String {
+        std::fs::read_to_string(table::PROC_SHM).expect("read /proc/sysvipc/shm")
+    }
+
+    pub fn segments(&self) -> Vec<Segment> {
+        table::parse(&self.proc_shm()).expect("parse /proc/sysvipc/shm")
+    }
+
+    pub fn segment(&self, shmid: i32) -> Option<Segment> {
+        self.segments().into_iter().find(|s| s.shmid == shmid)
+    }
+
+    /// Makes a segment directly through shmget, independent of the binary.
+    pub fn make(&self, key: i32, size: u64, mode: u32) -> i32 {
+        sysv::shmget(
+            Key(key),
+            size,
+            libc::IPC_CREAT | libc::IPC_EXCL | mode as i32,
+        )
+        .expect("shmget")
+    }
+
+    /// Runs shmtool expecting success, returning stdout as text.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.shmtool().args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).expect("utf-8 stdout")
+    }
+
+    /// Runs shmtool expecting exit `code`; checks that stderr is exactly one
+    /// `shmtool: ` line, that /proc/sysvipc/shm did not change, and returns
+    /// that line.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let before = self.proc_shm();
+        let out = self.shmtool().args(args).assert().code(code);
+        let out = out.get_output();
+        assert!(
+            out.stdout.is_empty(),
+            "nothing on stdout: {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let err = String::from_utf8(out.stderr.clone()).expect("utf-8 stderr");
+        assert_one_error_line(&err);
+        assert_eq!(
+            self.proc_shm(),
+            before,
+            "a failed command changed /proc/sysvipc/shm"
+        );
+        err
+    }
+}
+
+/// Asserts the house style of errors: one line, `shmtool: `, no panic.
+pub fn assert_one_error_line(stderr: &str) {
+    assert!(
+        stderr.starts_with("shmtool: "),
+        "error starts with 'shmtool: ': {stderr:?}"
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "exactly one line on stderr: {stderr:?}"
+    );
+    assert!(stderr.ends_with('\n'));
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr:?}"
+    );
+}
