@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use shmtool::field::Field;
+use shmtool::filter::{SegmentFilter, StatusFlag};
 use shmtool::parse;
 use shmtool::segment::Key;
 
@@ -32,6 +34,10 @@ pub enum Command {
     List(ListArgs),
     /// Remove segments (IPC_RMID)
     Remove(RemoveArgs),
+    /// Show everything about one segment, and the processes attaching it
+    Info(InfoArgs),
+    /// Show the kernel's limits and current use
+    Limits(LimitsArgs),
 }
 
 impl Command {
@@ -43,6 +49,8 @@ impl Command {
             Command::Read(_) => "read",
             Command::List(_) => "list",
             Command::Remove(_) => "remove",
+            Command::Info(_) => "info",
+            Command::Limits(_) => "limits",
         }
     }
 }
@@ -126,8 +134,131 @@ pub struct ReadArgs {
     pub length: Option<u64>,
 }
 
+/// How `list` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// An aligned table
+    #[default]
+    Table,
+    /// Byte for byte what `ipcs -m` prints
+    Ipcs,
+    /// One JSON array of typed objects
+    Json,
+    /// Comma-separated, with a header row
+    Csv,
+    /// Whitespace-separated, no header, one segment a line
+    Raw,
+}
+
+/// Selection shared by `list` and `remove`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only segments owned by USER (a name or a uid)
+    #[arg(long, value_name = "USER", value_parser = parse::user)]
+    pub owner: Option<u32>,
+    /// Only segments no process attaches (nattch 0)
+    #[arg(long)]
+    pub unattached: bool,
+    /// Only unattached segments whose creator process no longer runs
+    #[arg(long)]
+    pub orphaned: bool,
+    /// Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
+    pub older_than: Option<u64>,
+    /// Only segments larger than SIZE (bytes, or 25K, 1M, 1G)
+    #[arg(long, value_name = "SIZE", value_parser = parse::byte_count)]
+    pub larger_than: Option<u64>,
+    /// Only segments with this status
+    #[arg(long, value_name = "STATUS", value_parser = ["dest", "locked"])]
+    pub status: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> SegmentFilter {
+        SegmentFilter {
+            owner: self.owner,
+            unattached: self.unattached,
+            orphaned: self.orphaned,
+            older_than: self.older_than,
+            larger_than: self.larger_than,
+            status: self
+                .status
+                .as_deref()
+                .and_then(|s| s.parse::<StatusFlag>().ok()),
+            ..SegmentFilter::default()
+        }
+    }
+}
+
 #[derive(Debug, Args)]
-pub struct ListArgs {}
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Columns to show, in order, comma-separated (the JSON field names)
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',', value_parser = parse_field)]
+    pub columns: Vec<Field>,
+    /// Add the attach, detach and change times (with --format ipcs: ipcs -m -t)
+    #[arg(long)]
+    pub time: bool,
+    /// Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)
+    #[arg(long)]
+    pub pids: bool,
+    /// Add the creator's user and group (with --format ipcs: ipcs -m -c)
+    #[arg(long)]
+    pub creator: bool,
+    /// Print sizes as 25K, 97.7K, 1M
+    #[arg(long, overrides_with = "bytes")]
+    pub human: bool,
+    /// Print sizes in bytes (the default)
+    #[arg(long, overrides_with = "human")]
+    pub bytes: bool,
+    /// Only the segment with this key
+    #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
+    pub key: Option<Key>,
+    /// Only the segment with this id
+    #[arg(long, value_name = "ID", value_parser = parse::shmid)]
+    pub id: Option<i32>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Sort by this field
+    #[arg(long, value_name = "FIELD", value_parser = parse_field)]
+    pub sort: Option<Field>,
+    /// Reverse the order
+    #[arg(long)]
+    pub reverse: bool,
+    /// Say on stderr where the list came from when it is not /proc/sysvipc/shm
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+fn parse_field(text: &str) -> Result<Field, String> {
+    text.parse()
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["shmid", "id", "key"])))]
+pub struct InfoArgs {
+    /// The segment's id
+    #[arg(value_name = "ID", value_parser = parse::shmid)]
+    pub shmid: Option<i32>,
+    /// The segment's id
+    #[arg(long, value_name = "ID", value_parser = parse::shmid, conflicts_with_all = ["shmid", "key"])]
+    pub id: Option<i32>,
+    /// The segment's key
+    #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true, conflicts_with = "shmid")]
+    pub key: Option<Key>,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LimitsArgs {
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("targets").required(true).multiple(true).args(["ids", "id", "key", "all"])))]

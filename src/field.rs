@@ -1,6 +1,7 @@
 //! The one definition of a segment's fields. Table columns, JSON keys, CSV
 //! headers, `--columns`, `--sort` and the man page all come from [`Field`].
 
+use crate::process::Processes;
 use crate::segment::{Key, Segment, Status};
 use crate::users::Names;
 
@@ -48,6 +49,29 @@ fields! {
     Ctime => "ctime", "the creation or last change time, epoch seconds";
     Rss => "rss", "resident bytes";
     Swap => "swap", "swapped bytes";
+    Command => "command", "the creator's command line while it runs";
+}
+
+/// What turns ids into names and pids into processes, each looked up once.
+#[derive(Debug, Default)]
+pub struct Resolver {
+    pub names: Names,
+    pub procs: Processes,
+}
+
+impl Resolver {
+    pub fn new() -> Resolver {
+        Resolver::default()
+    }
+}
+
+impl std::str::FromStr for Field {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Field, String> {
+        Field::from_name(s.trim())
+            .ok_or_else(|| format!("unknown field '{s}': valid fields are {}", Field::names()))
+    }
 }
 
 /// The columns `list` shows by default, as `ipcs -m` does.
@@ -67,6 +91,8 @@ pub enum Value {
     Key(Key),
     Int(i64),
     UInt(u64),
+    /// A size in bytes, which `--human` shortens.
+    Bytes(u64),
     Text(String),
     /// Permission bits.
     Perms(u32),
@@ -83,6 +109,15 @@ impl Field {
         Field::ALL.iter().copied().find(|f| f.name() == name)
     }
 
+    /// Every field's name, comma-separated, for messages and help.
+    pub fn names() -> String {
+        Field::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Whether the field holds a count or id, which tables align right.
     pub fn is_numeric(self) -> bool {
         use Field::*;
@@ -93,9 +128,10 @@ impl Field {
     }
 
     /// The field's value for one segment.
-    pub fn value(self, seg: &Segment, names: &mut Names) -> Value {
+    pub fn value(self, seg: &Segment, ctx: &mut Resolver) -> Value {
+        let names = &mut ctx.names;
         let time = |t: i64| Value::Time((t != 0).then_some(t));
-        let opt = |v: Option<u64>| v.map_or(Value::Null, Value::UInt);
+        let opt = |v: Option<u64>| v.map_or(Value::Null, Value::Bytes);
         match self {
             Field::Key => Value::Key(seg.key),
             Field::Shmid => Value::Int(seg.shmid.into()),
@@ -107,7 +143,7 @@ impl Field {
             Field::Cgid => Value::UInt(seg.cgid.into()),
             Field::Creator => Value::Text(names.user(seg.cuid)),
             Field::Perms => Value::Perms(seg.perms()),
-            Field::Bytes => Value::UInt(seg.size),
+            Field::Bytes => Value::Bytes(seg.size),
             Field::Nattch => Value::UInt(seg.nattch),
             Field::Status => Value::Status(seg.status()),
             Field::Cpid => Value::Int(seg.cpid.into()),
@@ -117,6 +153,10 @@ impl Field {
             Field::Ctime => time(seg.ctime),
             Field::Rss => opt(seg.rss),
             Field::Swap => opt(seg.swap),
+            Field::Command => ctx
+                .procs
+                .creator(seg)
+                .map_or(Value::Null, |p| Value::Text(p.command.clone())),
         }
     }
 }

@@ -6,8 +6,10 @@
 
 pub mod error;
 pub mod field;
+pub mod filter;
 pub mod ops;
 pub mod parse;
+pub mod process;
 pub mod segment;
 pub mod sysv;
 pub mod table;

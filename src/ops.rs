@@ -54,18 +54,6 @@ fn segment_error(shmid: i32, what: &str, e: io::Error, names: &mut Names) -> Err
     }
 }
 
-/// Finds the id of a target. A key is looked up with `shmget(key, 0, 0)`,
-/// which needs no permission.
-pub fn resolve(target: Target) -> Result<i32, Error> {
-    match target {
-        Target::Id(id) => Ok(id),
-        Target::Key(key) => sysv::shmget(key, 0, 0).map_err(|e| match errno(&e) {
-            libc::ENOENT => Error::NoSuchKey(key),
-            _ => Error::io(format!("looking up key {key}"), e),
-        }),
-    }
-}
-
 /// What `create` is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CreateRequest {

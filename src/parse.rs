@@ -124,6 +124,44 @@ pub fn shmid(text: &str) -> Result<i32, String> {
         .map_err(|_| format!("'{text}' is out of the range of segment ids"))
 }
 
+const DURATION_UNITS: &[(&str, u64)] = &[
+    ("", 1),
+    ("s", 1),
+    ("m", 60),
+    ("h", 3600),
+    ("d", 86400),
+    ("w", 604800),
+];
+
+/// Parses a duration in seconds: digits and a unit, `90s`, `10m`, `2h`,
+/// `7d`, `1w`; bare digits are seconds.
+pub fn duration(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let Some(&(_, scale)) = DURATION_UNITS.iter().find(|(name, _)| *name == unit) else {
+        return Err(format!(
+            "'{text}' is not a duration: use a number and s, m, h, d or w (90s, 10m, 2h, 7d)"
+        ));
+    };
+    if digits.is_empty() {
+        return Err(format!(
+            "'{text}' is not a duration: use a number and s, m, h, d or w (90s, 10m, 2h, 7d)"
+        ));
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&secs| secs <= i64::MAX as u64)
+        .ok_or_else(|| format!("'{text}' is too long a duration"))
+}
+
+/// Parses a user given by name or decimal uid into a uid.
+pub fn user(text: &str) -> Result<u32, String> {
+    crate::users::uid_of(text.trim()).ok_or_else(|| format!("no user named '{text}'"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,9 +244,46 @@ mod tests {
         }
     }
 
+    #[test]
+    fn durations() {
+        assert_eq!(duration("90s"), Ok(90));
+        assert_eq!(duration("90"), Ok(90));
+        assert_eq!(duration("10m"), Ok(600));
+        assert_eq!(duration("2h"), Ok(7200));
+        assert_eq!(duration("7d"), Ok(604800));
+        assert_eq!(duration("1w"), Ok(604800));
+        assert_eq!(duration("0s"), Ok(0));
+        for bad in [
+            "",
+            "s",
+            "10x",
+            "-5m",
+            "1.5h",
+            "10 m",
+            "99999999999999999999d",
+            "10M",
+        ] {
+            assert!(duration(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn users() {
+        assert_eq!(user("root"), Ok(0));
+        assert_eq!(user("100000"), Ok(100000));
+        assert!(user("no-such-user-here").is_err());
+    }
+
     proptest! {
         #[test]
+        fn printed_durations_parse_back(n in 0u64..1_000_000_000, unit in 0usize..DURATION_UNITS.len()) {
+            let (name, scale) = DURATION_UNITS[unit];
+            prop_assert_eq!(duration(&format!("{n}{name}")), Ok(n * scale));
+        }
+
+        #[test]
         fn parsers_never_panic(s in "\\PC*") {
+            let _ = duration(&s);
             let _ = key(&s);
             let _ = create_key(&s);
             let _ = size(&s);

@@ -145,30 +145,41 @@ pub fn parse(text: &str) -> Result<Vec<Segment>, ParseError> {
 }
 
 /// Where a segment list came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     /// `/proc/sysvipc/shm`.
     Proc,
-    /// `shmctl(SHM_INFO)` and `SHM_STAT_ANY` per index, used when /proc cannot be read.
-    Shmctl,
+    /// `shmctl(SHM_INFO)` and `SHM_STAT_ANY` per index, used when /proc
+    /// cannot be read or parsed; the text says why.
+    Shmctl(String),
 }
 
 /// Reads every segment of the caller's IPC namespace, in one read of
-/// `/proc/sysvipc/shm`.
+/// `/proc/sysvipc/shm`; falls back to shmctl when that file fails.
 pub fn read_segments() -> Result<(Vec<Segment>, Source), Error> {
-    match std::fs::read_to_string(PROC_SHM) {
-        Ok(text) => parse(&text)
-            .map(|s| (s, Source::Proc))
-            .map_err(|e| Error::Table {
+    let why = match std::fs::read_to_string(PROC_SHM) {
+        Ok(text) => match parse(&text) {
+            Ok(segments) => return Ok((segments, Source::Proc)),
+            Err(e) => Error::Table {
                 path: PROC_SHM,
                 source: e,
-            }),
-        Err(err) => crate::sysv::stat_all()
-            .map(|s| (s, Source::Shmctl))
-            .map_err(|_| Error::Io {
-                what: format!("reading {PROC_SHM}"),
-                source: err,
-            }),
+            },
+        },
+        Err(e) => Error::Io {
+            what: format!("reading {PROC_SHM}"),
+            source: e,
+        },
+    };
+    match crate::sysv::stat_all() {
+        Ok(segments) => {
+            let reason = match &why {
+                Error::Io { source, .. } => source.to_string(),
+                other => other.to_string(),
+            };
+            Ok((segments, Source::Shmctl(reason)))
+        }
+        // Report the /proc failure: it is the one the user can look into.
+        Err(_) => Err(why),
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 pub struct Names {
     users: HashMap<u32, Option<String>>,
     groups: HashMap<u32, Option<String>>,
+    lookups: usize,
 }
 
 impl Names {
@@ -17,9 +18,11 @@ impl Names {
 
     /// The user's name, or `None` when the uid has no passwd entry.
     pub fn user_name(&mut self, uid: u32) -> Option<&str> {
+        let lookups = &mut self.lookups;
         self.users
             .entry(uid)
             .or_insert_with(|| {
+                *lookups += 1;
                 uzers::get_user_by_uid(uid).map(|u| u.name().to_string_lossy().into_owned())
             })
             .as_deref()
@@ -27,12 +30,19 @@ impl Names {
 
     /// The group's name, or `None` when the gid has no group entry.
     pub fn group_name(&mut self, gid: u32) -> Option<&str> {
+        let lookups = &mut self.lookups;
         self.groups
             .entry(gid)
             .or_insert_with(|| {
+                *lookups += 1;
                 uzers::get_group_by_gid(gid).map(|g| g.name().to_string_lossy().into_owned())
             })
             .as_deref()
+    }
+
+    /// How many passwd and group lookups were made: one per distinct id.
+    pub fn lookups(&self) -> usize {
+        self.lookups
     }
 
     /// The user's name, or the uid in decimal when it has none.
@@ -62,4 +72,29 @@ pub fn gid_of(group: &str) -> Option<u32> {
         return Some(gid);
     }
     uzers::get_group_by_name(group).map(|g| g.gid())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_distinct_id_is_looked_up_once() {
+        let mut names = Names::new();
+        for _ in 0..1000 {
+            assert_eq!(names.user(0), "root");
+            assert_eq!(names.user(4_000_000_000), "4000000000");
+            assert_eq!(names.group(0), "root");
+        }
+        assert_eq!(names.lookups(), 3);
+    }
+
+    #[test]
+    fn users_and_groups_by_name_or_number() {
+        assert_eq!(uid_of("root"), Some(0));
+        assert_eq!(uid_of("12345"), Some(12345));
+        assert_eq!(uid_of("surely-no-such-user"), None);
+        assert_eq!(gid_of("root"), Some(0));
+        assert_eq!(gid_of("7"), Some(7));
+    }
 }

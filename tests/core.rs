@@ -782,3 +782,28 @@ fn a_closed_stdout_ends_quietly() {
         "shmtool exits 0 when its reader goes away"
     );
 }
+
+#[test]
+fn read_to_a_terminal_prints_a_hex_dump() {
+    let ns = Ns::new();
+    ns.make(9, 40, 0o600);
+    ns.shmtool()
+        .args(["attach-write", "--key", "9", "--data", "hi\u{1}there"])
+        .assert()
+        .success();
+    // script(1) runs the command on a pseudo-terminal.
+    let cmd = format!("{} read --key 9", env!("CARGO_BIN_EXE_shmtool"));
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(
+        text,
+        "00000000  68 69 01 74 68 65 72 65  00 00 00 00 00 00 00 00  |hi.there........|\n\
+         00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n\
+         00000020  00 00 00 00 00 00 00 00                           |........|\n\
+         00000028\n"
+    );
+}

@@ -1,27 +1,123 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use shmtool::field::DEFAULT_COLUMNS;
-use shmtool::table;
-use shmtool::users::Names;
+use shmtool::Segment;
+use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
+use shmtool::filter::SegmentFilter;
+use shmtool::table::{self, Source};
 
-use crate::cli::ListArgs;
-use crate::render;
+use crate::cli::{Format, ListArgs};
+use crate::exit::UsageError;
+use crate::render::{self, Style, ipcs::View};
 
-pub fn run(_args: &ListArgs) -> anyhow::Result<ExitCode> {
-    let (segments, _) = table::read_segments()?;
-    let mut names = Names::new();
-    let rows: Vec<_> = segments
-        .iter()
-        .map(|seg| {
-            DEFAULT_COLUMNS
-                .iter()
-                .map(|f| f.value(seg, &mut names))
-                .collect()
-        })
-        .collect();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    render::table::write(&mut out, DEFAULT_COLUMNS, &rows)?;
+/// Reads the segment table, saying so on stderr with `verbose` when the
+/// shmctl fallback had to stand in for /proc.
+pub fn read_segments(command: &str, verbose: bool) -> anyhow::Result<Vec<Segment>> {
+    let (segments, source) = table::read_segments()?;
+    if verbose && let Source::Shmctl(why) = &source {
+        eprintln!(
+            "shmtool: {command}: {} unreadable ({why}); listing with shmctl(SHM_INFO, SHM_STAT_ANY)",
+            table::PROC_SHM
+        );
+    }
+    Ok(segments)
+}
+
+/// The segments `filter` selects, in table order.
+pub fn select(segments: Vec<Segment>, filter: &SegmentFilter, ctx: &mut Resolver) -> Vec<Segment> {
+    if filter.is_empty() {
+        return segments;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    segments
+        .into_iter()
+        .filter(|s| filter.matches(s, now, &mut ctx.procs))
+        .collect()
+}
+
+fn ipcs_view(args: &ListArgs) -> Result<View, UsageError> {
+    if !args.columns.is_empty() {
+        return Err(UsageError(
+            "--columns does not apply to --format ipcs".into(),
+        ));
+    }
+    match (args.time, args.pids, args.creator) {
+        (false, false, false) => Ok(View::Segments),
+        (true, false, false) => Ok(View::Times),
+        (false, true, false) => Ok(View::Pids),
+        (false, false, true) => Ok(View::Creators),
+        _ => Err(UsageError(
+            "--format ipcs shows one view: choose one of --time, --pids and --creator".into(),
+        )),
+    }
+}
+
+fn columns(args: &ListArgs) -> Vec<Field> {
+    if !args.columns.is_empty() {
+        return args.columns.clone();
+    }
+    if args.format == Format::Json {
+        return Field::ALL.to_vec();
+    }
+    let mut fields = DEFAULT_COLUMNS.to_vec();
+    if args.time {
+        fields.extend([Field::Atime, Field::Dtime, Field::Ctime]);
+    }
+    if args.pids {
+        fields.extend([Field::Cpid, Field::Lpid]);
+    }
+    if args.creator {
+        fields.extend([Field::Creator, Field::Cgid]);
+    }
+    fields
+}
+
+pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
+    // Validate the whole command line before reading anything.
+    let view = if args.format == Format::Ipcs {
+        Some(ipcs_view(args)?)
+    } else {
+        None
+    };
+    let mut ctx = Resolver::new();
+    let filter = SegmentFilter {
+        key: args.key,
+        id: args.id,
+        ..args.filter.to_filter()
+    };
+    let mut segments = select(read_segments("list", args.verbose)?, &filter, &mut ctx);
+    if let Some(field) = args.sort {
+        let mut keyed: Vec<(Value, Segment)> = segments
+            .into_iter()
+            .map(|s| (field.value(&s, &mut ctx), s))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        segments = keyed.into_iter().map(|(_, s)| s).collect();
+    }
+    if args.reverse {
+        segments.reverse();
+    }
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    if let Some(view) = view {
+        render::ipcs::write(&mut out, &segments, &mut ctx.names, view, args.human)?;
+    } else {
+        let fields = columns(args);
+        let rows: Vec<Vec<Value>> = segments
+            .iter()
+            .map(|seg| fields.iter().map(|f| f.value(seg, &mut ctx)).collect())
+            .collect();
+        match args.format {
+            Format::Table => {
+                render::table::write(&mut out, &fields, &rows, Style { human: args.human })?
+            }
+            Format::Json => render::json::write_rows(&mut out, &fields, &rows)?,
+            Format::Csv => render::delimited::write_csv(&mut out, &fields, &rows)?,
+            Format::Raw => render::delimited::write_raw(&mut out, &rows)?,
+            Format::Ipcs => {}
+        }
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

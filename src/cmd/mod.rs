@@ -3,7 +3,9 @@
 
 mod attach_write;
 mod create;
-mod list;
+mod info;
+mod limits;
+pub mod list;
 mod read;
 mod remove;
 
@@ -18,5 +20,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Read(args) => read::run(&args),
         Command::List(args) => list::run(&args),
         Command::Remove(args) => remove::run(&args),
+        Command::Info(args) => info::run(&args),
+        Command::Limits(args) => limits::run(&args),
     }
 }

@@ -1,22 +1,116 @@
 //! Turning data into text. Every function takes data and a writer; none
 //! reads system state.
 
+pub mod delimited;
 pub mod hexdump;
+pub mod ipcs;
+pub mod json;
 pub mod table;
 
 use shmtool::field::Value;
 
-/// A value as plain text, for tables.
-pub fn text(value: &Value) -> String {
+/// How values become text in human-facing formats.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    /// Sizes as `25K`, `97.7K`, `1M` instead of bytes.
+    pub human: bool,
+}
+
+/// A value as text for the table.
+pub fn text(value: &Value, style: Style) -> String {
     match value {
         Value::Key(key) => key.to_string(),
         Value::Int(n) => n.to_string(),
         Value::UInt(n) => n.to_string(),
+        Value::Bytes(n) if style.human => human_size(*n),
+        Value::Bytes(n) => n.to_string(),
         Value::Text(s) => s.clone(),
         Value::Perms(p) => format!("{p:o}"),
-        Value::Time(Some(t)) => t.to_string(),
+        Value::Time(Some(t)) => local_time(*t),
         Value::Time(None) => "-".into(),
         Value::Status(s) => s.to_string(),
         Value::Null => "-".into(),
+    }
+}
+
+/// A size with a one-letter binary suffix and at most one decimal, as
+/// util-linux prints it: `10B`, `4K`, `97.7K`, `1G`, `16E`.
+pub fn human_size(bytes: u64) -> String {
+    const SUFFIXES: [char; 7] = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
+    let mut exp = 0;
+    while exp < 6 && bytes >= 1u64 << (10 * (exp + 1)) {
+        exp += 1;
+    }
+    let shift = 10 * exp;
+    let mut whole = bytes >> shift;
+    let rest = bytes - (whole << shift);
+    // Tenths, rounded half up, computed in u128 so large sizes cannot overflow.
+    let mut tenths = if shift == 0 {
+        0
+    } else {
+        (((rest as u128 * 1000) >> shift) + 50) / 100
+    };
+    if tenths == 10 {
+        whole += 1;
+        tenths = 0;
+    }
+    if tenths == 0 {
+        format!("{whole}{}", SUFFIXES[exp])
+    } else {
+        format!("{whole}.{tenths}{}", SUFFIXES[exp])
+    }
+}
+
+/// The local time zone, looked up once.
+pub fn time_zone() -> jiff::tz::TimeZone {
+    static ZONE: std::sync::LazyLock<jiff::tz::TimeZone> =
+        std::sync::LazyLock::new(jiff::tz::TimeZone::system);
+    ZONE.clone()
+}
+
+/// A local date and time, `2026-11-26 14:06:40`.
+pub fn local_time(epoch: i64) -> String {
+    match jiff::Timestamp::from_second(epoch) {
+        Ok(ts) => ts
+            .to_zoned_datetime(time_zone())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Err(_) => epoch.to_string(),
+    }
+}
+
+/// A full local timestamp with the zone, `2026-11-26 14:06:40 UTC (+00:00)`.
+pub fn full_time(epoch: i64) -> String {
+    match jiff::Timestamp::from_second(epoch) {
+        Ok(ts) => ts
+            .to_zoned_datetime(time_zone())
+            .strftime("%a %Y-%m-%d %H:%M:%S %Z (%:z)")
+            .to_string(),
+        Err(_) => epoch.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn human_sizes_match_util_linux() {
+        for (bytes, text) in [
+            (0, "0B"),
+            (10, "10B"),
+            (1023, "1023B"),
+            (1024, "1K"),
+            (4096, "4K"),
+            (25600, "25K"),
+            (100000, "97.7K"),
+            (1 << 20, "1M"),
+            (1048575, "1024K"), // util-linux does not carry the rounding into the next unit
+            (1 << 30, "1G"),
+            (u64::MAX, "16E"),
+            (18446744073692774399, "16E"),
+        ] {
+            assert_eq!(human_size(bytes), text, "{bytes}");
+        }
     }
 }

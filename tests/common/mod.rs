@@ -116,3 +116,87 @@ pub fn assert_one_error_line(stderr: &str) {
         "{stderr:?}"
     );
 }
+
+/// The C helper `tests/helpers/shm_peer.c`, compiled once per test binary.
+pub fn shm_peer() -> &'static std::path::Path {
+    static PEER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PEER.get_or_init(|| {
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers/shm_peer.c");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let out = dir.join("shm_peer");
+        // Build under a name of our own, then rename: test binaries run at once.
+        let tmp = dir.join(format!("shm_peer.{}", std::process::id()));
+        let status = StdCommand::new("cc")
+            .args(["-O2", "-Wall", "-Werror", "-o"])
+            .arg(&tmp)
+            .arg(src)
+            .status()
+            .expect("a C compiler (cc) builds the test helper");
+        assert!(status.success(), "compiling {src}");
+        std::fs::rename(&tmp, &out).expect("install shm_peer");
+        out
+    })
+}
+
+/// A running `shm_peer` process; it ends when dropped (its stdin closes).
+pub struct Peer {
+    pub child: std::process::Child,
+    /// The first line it printed.
+    pub first_line: String,
+}
+
+impl Peer {
+    /// Starts `shm_peer ARGS…` and waits for its first line of output.
+    pub fn start(args: &[&str]) -> Peer {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut child = StdCommand::new(shm_peer())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start shm_peer");
+        // Byte by byte, so nothing after the first line is consumed here.
+        let stdout = child.stdout.as_mut().expect("piped stdout");
+        let mut line = Vec::new();
+        let mut byte = [0u8];
+        while stdout.read(&mut byte).expect("read shm_peer") == 1 && byte[0] != b'\n' {
+            line.push(byte[0]);
+        }
+        assert!(!line.is_empty(), "shm_peer {args:?} printed nothing");
+        Peer {
+            child,
+            first_line: String::from_utf8_lossy(&line).trim().to_owned(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a line on its stdin.
+    pub fn send_line(&mut self) {
+        use std::io::Write as _;
+        let stdin = self.child.stdin.as_mut().expect("piped stdin");
+        stdin.write_all(b"\n").expect("write to shm_peer");
+    }
+
+    /// Closes its stdin and waits for it, returning the rest of its stdout.
+    pub fn finish(mut self) -> Vec<u8> {
+        use std::io::Read as _;
+        drop(self.child.stdin.take());
+        let mut rest = Vec::new();
+        if let Some(mut out) = self.child.stdout.take() {
+            out.read_to_end(&mut rest).expect("read shm_peer");
+        }
+        self.child.wait().expect("wait shm_peer");
+        rest
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}

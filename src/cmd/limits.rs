@@ -1,0 +1,134 @@
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use serde::Serialize;
+use shmtool::sysv;
+
+use crate::cli::LimitsArgs;
+use crate::render::{self, json};
+
+/// The union of `ipcs -m -l`, `ipcs -m -u` and `lsipc -g`'s shared memory rows.
+#[derive(Debug, Serialize)]
+struct Report {
+    page_size: u64,
+    /// Largest segment, bytes.
+    shmmax: u64,
+    /// Smallest segment, bytes.
+    shmmin: u64,
+    /// Most segments.
+    shmmni: u64,
+    /// Most attaches per process.
+    shmseg: u64,
+    /// Most shared memory, pages, and the same in bytes (wider than 64 bits at the default).
+    shmall_pages: u64,
+    shmall_bytes: u128,
+    used_segments: u64,
+    used_pages: u64,
+    used_bytes: u128,
+    resident_pages: u64,
+    swapped_pages: u64,
+    segments_percent: f64,
+    pages_percent: f64,
+}
+
+fn percent(used: u128, limit: u128) -> f64 {
+    if limit == 0 {
+        0.0
+    } else {
+        (used as f64 / limit as f64 * 10000.0).round() / 100.0
+    }
+}
+
+pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
+    let limits = sysv::limits().map_err(|e| shmtool::Error::io("shmctl(IPC_INFO)", e))?;
+    let usage = sysv::usage().map_err(|e| shmtool::Error::io("shmctl(SHM_INFO)", e))?;
+    let page_size = procfs::page_size();
+    let r = Report {
+        page_size,
+        shmmax: limits.shmmax,
+        shmmin: limits.shmmin,
+        shmmni: limits.shmmni,
+        shmseg: limits.shmseg,
+        shmall_pages: limits.shmall,
+        shmall_bytes: u128::from(limits.shmall) * u128::from(page_size),
+        used_segments: usage.segments,
+        used_pages: usage.pages,
+        used_bytes: u128::from(usage.pages) * u128::from(page_size),
+        resident_pages: usage.resident_pages,
+        swapped_pages: usage.swapped_pages,
+        segments_percent: percent(usage.segments.into(), limits.shmmni.into()),
+        pages_percent: percent(usage.pages.into(), limits.shmall.into()),
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        json::write_pretty(&mut out, &r)?;
+    } else {
+        let human = |n: u128| u64::try_from(n).map_or_else(|_| "> 16E".into(), render::human_size);
+        let rows: [(&str, &str, String, String, String); 6] = [
+            (
+                "shmmni",
+                "segments",
+                r.shmmni.to_string(),
+                r.used_segments.to_string(),
+                format!("{:.2}%", r.segments_percent),
+            ),
+            (
+                "shmall",
+                "pages of shared memory",
+                r.shmall_pages.to_string(),
+                r.used_pages.to_string(),
+                format!("{:.2}%", r.pages_percent),
+            ),
+            (
+                "",
+                "bytes of shared memory",
+                r.shmall_bytes.to_string(),
+                r.used_bytes.to_string(),
+                format!("{:.2}%", r.pages_percent),
+            ),
+            (
+                "shmmax",
+                "bytes in one segment, at most",
+                r.shmmax.to_string(),
+                "-".into(),
+                "-".into(),
+            ),
+            (
+                "shmmin",
+                "bytes in one segment, at least",
+                r.shmmin.to_string(),
+                "-".into(),
+                "-".into(),
+            ),
+            (
+                "shmseg",
+                "attaches per process",
+                r.shmseg.to_string(),
+                "-".into(),
+                "-".into(),
+            ),
+        ];
+        writeln!(
+            out,
+            "{:<8} {:<31} {:>24} {:>10} {:>7}",
+            "limit", "of", "value", "used", "use%"
+        )?;
+        for (name, what, limit, used, pct) in rows {
+            writeln!(out, "{name:<8} {what:<31} {limit:>24} {used:>10} {pct:>7}")?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "pages resident {}, swapped {}; page size {} bytes",
+            r.resident_pages, r.swapped_pages, r.page_size
+        )?;
+        writeln!(
+            out,
+            "shmmax {} and shmall {}, in human units",
+            human(r.shmmax.into()),
+            human(r.shmall_bytes)
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
