@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use shmtool::field::Field;
 use shmtool::filter::{SegmentFilter, StatusFlag};
+use shmtool::ops::Target;
 use shmtool::parse;
 use shmtool::segment::Key;
+
+use crate::exit::UsageError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +41,12 @@ pub enum Command {
     Info(InfoArgs),
     /// Show the kernel's limits and current use
     Limits(LimitsArgs),
+    /// Lock a segment's pages in memory (SHM_LOCK)
+    Lock(LockArgs),
+    /// Unlock a segment's pages (SHM_UNLOCK)
+    Unlock(LockArgs),
+    /// Change a segment's permission bits or owner (IPC_SET)
+    Set(SetArgs),
 }
 
 impl Command {
@@ -51,6 +60,9 @@ impl Command {
             Command::Remove(_) => "remove",
             Command::Info(_) => "info",
             Command::Limits(_) => "limits",
+            Command::Lock(_) => "lock",
+            Command::Unlock(_) => "unlock",
+            Command::Set(_) => "set",
         }
     }
 }
@@ -83,10 +95,13 @@ pub struct CreateArgs {
     pub reuse: bool,
 }
 
-/// The segment an operation works on.
+/// The segment an operation works on: `ID`, `--id ID` or `--key KEY`.
 #[derive(Debug, Args)]
-#[group(id = "target", required = true, multiple = false)]
-pub struct TargetArgs {
+#[group(id = "segment", required = true, multiple = false)]
+pub struct SegmentRef {
+    /// The segment's id
+    #[arg(value_name = "ID", value_parser = parse::shmid)]
+    pub shmid: Option<i32>,
     /// The segment's id
     #[arg(long, value_name = "ID", value_parser = parse::shmid)]
     pub id: Option<i32>,
@@ -95,13 +110,13 @@ pub struct TargetArgs {
     pub key: Option<Key>,
 }
 
-impl TargetArgs {
-    pub fn target(&self) -> Result<shmtool::ops::Target, crate::exit::UsageError> {
-        match (self.id, self.key) {
-            (Some(id), _) => Ok(shmtool::ops::Target::Id(id)),
-            (None, Some(key)) => Ok(shmtool::ops::Target::Key(key)),
-            (None, None) => Err(crate::exit::UsageError(
-                "name a segment with --id or --key".into(),
+impl SegmentRef {
+    pub fn target(&self) -> Result<Target, UsageError> {
+        match (self.shmid.or(self.id), self.key) {
+            (Some(id), _) => Ok(Target::Id(id)),
+            (None, Some(key)) => Ok(Target::Key(key)),
+            (None, None) => Err(UsageError(
+                "name a segment: ID, --id ID or --key KEY".into(),
             )),
         }
     }
@@ -110,7 +125,7 @@ impl TargetArgs {
 #[derive(Debug, Args)]
 pub struct AttachWriteArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: SegmentRef,
     /// Where to start writing, in bytes from the segment's start
     #[arg(long, value_name = "N", value_parser = parse::byte_count, default_value = "0")]
     pub offset: u64,
@@ -125,7 +140,7 @@ pub struct AttachWriteArgs {
 #[derive(Debug, Args)]
 pub struct ReadArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: SegmentRef,
     /// Where to start reading, in bytes from the segment's start
     #[arg(long, value_name = "N", value_parser = parse::byte_count, default_value = "0")]
     pub offset: u64,
@@ -237,17 +252,9 @@ fn parse_field(text: &str) -> Result<Field, String> {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("which").required(true).args(["shmid", "id", "key"])))]
 pub struct InfoArgs {
-    /// The segment's id
-    #[arg(value_name = "ID", value_parser = parse::shmid)]
-    pub shmid: Option<i32>,
-    /// The segment's id
-    #[arg(long, value_name = "ID", value_parser = parse::shmid, conflicts_with_all = ["shmid", "key"])]
-    pub id: Option<i32>,
-    /// The segment's key
-    #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true, conflicts_with = "shmid")]
-    pub key: Option<Key>,
+    #[command(flatten)]
+    pub target: SegmentRef,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
@@ -261,7 +268,6 @@ pub struct LimitsArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("targets").required(true).multiple(true).args(["ids", "id", "key", "all"])))]
 pub struct RemoveArgs {
     /// Ids of segments to remove
     #[arg(value_name = "ID", value_parser = parse::shmid)]
@@ -272,7 +278,58 @@ pub struct RemoveArgs {
     /// Remove the segment with this key (repeatable)
     #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
     pub key: Vec<Key>,
-    /// Remove every segment
-    #[arg(long, conflicts_with_all = ["ids", "id", "key"])]
+    /// Select among every segment (with no filter: remove them all)
+    #[arg(long)]
     pub all: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show what would be removed, and change nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// A named id or key that does not exist is not an error
+    #[arg(long)]
+    pub missing_ok: bool,
+    /// Print a line for each segment removed
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print one JSON record per target (with --dry-run: the segments, as list does)
+    #[arg(long)]
+    pub json: bool,
+    /// Do not ask before removing every segment
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+impl RemoveArgs {
+    /// Whether any target is named by id or key.
+    pub fn has_named(&self) -> bool {
+        !(self.ids.is_empty() && self.id.is_empty() && self.key.is_empty())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    #[command(flatten)]
+    pub target: SegmentRef,
+}
+
+/// A new owner and group, `USER[:GROUP]`.
+#[derive(Clone, Copy, Debug)]
+pub struct OwnerGroup(pub Option<u32>, pub Option<u32>);
+
+fn owner_group(text: &str) -> Result<OwnerGroup, String> {
+    parse::owner_group(text).map(|(u, g)| OwnerGroup(u, g))
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true).args(["mode", "owner"])))]
+pub struct SetArgs {
+    #[command(flatten)]
+    pub target: SegmentRef,
+    /// New permission bits, octal (640 or 0640)
+    #[arg(long, value_name = "MODE", value_parser = parse::mode)]
+    pub mode: Option<u32>,
+    /// New owner and group: USER, USER:GROUP or :GROUP (names or numbers)
+    #[arg(long, value_name = "USER[:GROUP]", value_parser = owner_group)]
+    pub owner: Option<OwnerGroup>,
 }

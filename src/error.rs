@@ -50,6 +50,11 @@ pub enum Error {
     #[error("the shared memory limit is reached: shmall is {shmall} pages and {used} are in use")]
     PageLimit { shmall: u64, used: u64 },
 
+    #[error(
+        "cannot lock id {shmid}: its {size} bytes exceed what this user may lock (RLIMIT_MEMLOCK)"
+    )]
+    LockLimit { shmid: i32, size: u64 },
+
     #[error("{what}: not enough memory (ENOMEM)")]
     NoMemory { what: String },
 

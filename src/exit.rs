@@ -38,6 +38,7 @@ fn hint(err: &anyhow::Error) -> Option<String> {
         }
         Error::NoSuchKey(_) | Error::NoSuchId(_) => "'shmtool list' shows the segments".into(),
         Error::Denied { .. } => "run as the segment's owner or as root".into(),
+        Error::LockLimit { .. } => "raise the limit with 'ulimit -l', or lock as root".into(),
         Error::TooLarge { .. } => "raise /proc/sys/kernel/shmmax".into(),
         Error::SegmentLimit { .. } => {
             "remove unused segments or raise /proc/sys/kernel/shmmni".into()

@@ -266,3 +266,51 @@ pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
         Err(_) => Removal::Removed,
     })
 }
+
+/// Locks (`SHM_LOCK`) or unlocks (`SHM_UNLOCK`) a segment's pages in memory.
+pub fn set_locked(seg: &Segment, lock: bool, names: &mut Names) -> Result<(), Error> {
+    let result = if lock {
+        sysv::lock(seg.shmid)
+    } else {
+        sysv::unlock(seg.shmid)
+    };
+    result.map_err(|e| match errno(&e) {
+        libc::EPERM | libc::EACCES => Error::Denied {
+            shmid: seg.shmid,
+            owner: names.user(seg.uid),
+        },
+        libc::ENOMEM => Error::LockLimit {
+            shmid: seg.shmid,
+            size: seg.size,
+        },
+        _ => segment_error(
+            seg.shmid,
+            if lock { "locking" } else { "unlocking" },
+            e,
+            names,
+        ),
+    })
+}
+
+/// Changes a segment's owner, group and permission bits (`IPC_SET`); what
+/// is `None` stays as it is.
+pub fn set_owner_mode(
+    seg: &Segment,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    mode: Option<u32>,
+    names: &mut Names,
+) -> Result<(), Error> {
+    let (uid, gid, mode) = (
+        uid.unwrap_or(seg.uid),
+        gid.unwrap_or(seg.gid),
+        mode.unwrap_or(seg.perms()),
+    );
+    sysv::set(seg.shmid, uid, gid, mode).map_err(|e| match errno(&e) {
+        libc::EPERM | libc::EACCES => Error::Denied {
+            shmid: seg.shmid,
+            owner: names.user(seg.uid),
+        },
+        _ => segment_error(seg.shmid, "setting", e, names),
+    })
+}

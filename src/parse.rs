@@ -162,6 +162,29 @@ pub fn user(text: &str) -> Result<u32, String> {
     crate::users::uid_of(text.trim()).ok_or_else(|| format!("no user named '{text}'"))
 }
 
+/// Parses `USER`, `USER:GROUP` or `:GROUP` (names or numbers) into a uid
+/// and a gid, either of which may be absent.
+pub fn owner_group(text: &str) -> Result<(Option<u32>, Option<u32>), String> {
+    let (user_part, group_part) = match text.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (text, None),
+    };
+    let uid = match user_part {
+        "" => None,
+        u => Some(crate::users::uid_of(u).ok_or_else(|| format!("no user named '{u}'"))?),
+    };
+    let gid = match group_part {
+        None | Some("") => None,
+        Some(g) => Some(crate::users::gid_of(g).ok_or_else(|| format!("no group named '{g}'"))?),
+    };
+    if uid.is_none() && gid.is_none() {
+        return Err(format!(
+            "'{text}' names neither a user nor a group: use USER, USER:GROUP or :GROUP"
+        ));
+    }
+    Ok((uid, gid))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +291,21 @@ mod tests {
     }
 
     #[test]
+    fn owners_and_groups() {
+        assert_eq!(owner_group("root"), Ok((Some(0), None)));
+        assert_eq!(owner_group("root:root"), Ok((Some(0), Some(0))));
+        assert_eq!(
+            owner_group("100000:100001"),
+            Ok((Some(100000), Some(100001)))
+        );
+        assert_eq!(owner_group(":7"), Ok((None, Some(7))));
+        assert_eq!(owner_group("nobody:"), Ok((Some(65534), None)));
+        for bad in ["", ":", "no-such-user-x", "root:no-such-group-x"] {
+            assert!(owner_group(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
     fn users() {
         assert_eq!(user("root"), Ok(0));
         assert_eq!(user("100000"), Ok(100000));
@@ -284,6 +322,7 @@ mod tests {
         #[test]
         fn parsers_never_panic(s in "\\PC*") {
             let _ = duration(&s);
+            let _ = owner_group(&s);
             let _ = key(&s);
             let _ = create_key(&s);
             let _ = size(&s);

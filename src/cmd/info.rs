@@ -3,12 +3,11 @@ use std::process::ExitCode;
 
 use serde_json::{Map, Value as Json, json};
 use shmtool::field::{Field, Resolver, Value};
-use shmtool::ops::{self, Target};
+use shmtool::ops;
 use shmtool::process::{self, ProcessInfo};
 use shmtool::segment::{SHM_DEST, SHM_LOCKED};
 
 use crate::cli::InfoArgs;
-use crate::exit::UsageError;
 use crate::render::{self, Style};
 
 /// `rwxr-x---` for permission bits.
@@ -61,12 +60,7 @@ fn attacher_json(p: &ProcessInfo, ctx: &mut Resolver) -> Json {
 }
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
-    let target = match (args.shmid.or(args.id), args.key) {
-        (Some(id), _) => Target::Id(id),
-        (None, Some(key)) => Target::Key(key),
-        (None, None) => return Err(UsageError("name a segment: ID, --id or --key".into()).into()),
-    };
-    let seg = ops::find(target)?;
+    let seg = ops::find(args.target.target()?)?;
     let attached = process::attached(seg.shmid);
     let mut ctx = Resolver::new();
     let values: Vec<(Field, Value)> = Field::ALL

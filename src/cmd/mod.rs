@@ -8,6 +8,7 @@ mod limits;
 pub mod list;
 mod read;
 mod remove;
+mod set;
 
 use std::process::ExitCode;
 
@@ -22,5 +23,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => remove::run(&args),
         Command::Info(args) => info::run(&args),
         Command::Limits(args) => limits::run(&args),
+        Command::Lock(args) => set::lock(&args, true),
+        Command::Unlock(args) => set::lock(&args, false),
+        Command::Set(args) => set::run(&args),
     }
 }

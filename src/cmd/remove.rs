@@ -1,14 +1,60 @@
+//! remove: IPC_RMID on named segments, or on those a filter selects.
+
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
+use serde_json::json;
+use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
 use shmtool::ops::{self, Removal, Target};
-use shmtool::table;
-use shmtool::users::Names;
+use shmtool::segment::Key;
 use shmtool::{Error, Segment};
 
 use crate::cli::RemoveArgs;
+use crate::exit::{self, UsageError};
+use crate::render::{self, Style};
 
-/// Finds each named target in the table; a missing one is an error.
-fn named_targets(args: &RemoveArgs, segments: &[Segment]) -> Vec<(Target, Result<Segment, Error>)> {
+/// What happened to one target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Removed,
+    /// Still attached: marked for destruction at the last detach.
+    Marked,
+    /// Not there (named with --missing-ok, or gone since it was selected).
+    Missing,
+    /// Named, and the caller may not remove it: a failure.
+    Denied,
+    /// Selected by a filter, and owned by someone the caller may not touch.
+    Skipped,
+    Error,
+}
+
+impl Outcome {
+    fn name(self) -> &'static str {
+        match self {
+            Outcome::Removed => "removed",
+            Outcome::Marked => "marked",
+            Outcome::Missing => "missing",
+            Outcome::Denied | Outcome::Skipped => "denied",
+            Outcome::Error => "error",
+        }
+    }
+
+    fn failed(self) -> bool {
+        matches!(self, Outcome::Denied | Outcome::Error)
+    }
+}
+
+struct Record {
+    shmid: Option<i32>,
+    key: Option<Key>,
+    outcome: Outcome,
+    message: String,
+}
+
+/// A target to act on: a segment found in the table, or a name that is missing.
+type Selected = (Target, Result<Segment, Error>);
+
+fn named_targets(args: &RemoveArgs, segments: &[Segment]) -> Vec<Selected> {
     let ids = args.ids.iter().chain(&args.id).map(|&id| Target::Id(id));
     let keys = args.key.iter().map(|&key| Target::Key(key));
     ids.chain(keys)
@@ -28,36 +74,207 @@ fn named_targets(args: &RemoveArgs, segments: &[Segment]) -> Vec<(Target, Result
         .collect()
 }
 
+/// Asks on the terminal before removing every segment; true to go ahead.
+fn confirm(count: usize) -> io::Result<bool> {
+    eprint!("shmtool: remove: remove all {count} segments? [y/N] ");
+    io::stderr().flush()?;
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Removes one selected segment and says what happened.
+fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolver) -> Record {
+    let (outcome, message) = match ops::remove(seg, &mut ctx.names) {
+        Ok(Removal::Removed) => (Outcome::Removed, "removed".to_owned()),
+        Ok(Removal::Marked { nattch }) => (
+            Outcome::Marked,
+            format!(
+                "marked for destruction; still attached by {nattch} process{}",
+                if nattch == 1 { "" } else { "es" }
+            ),
+        ),
+        // Already marked: nothing left to do when selected by a filter.
+        Err(e @ Error::AlreadyRemoved { .. }) if by_filter || missing_ok => {
+            (Outcome::Marked, e.to_string())
+        }
+        Err(e @ Error::Denied { .. }) if by_filter => (Outcome::Skipped, e.to_string()),
+        Err(e @ Error::Denied { .. }) => (Outcome::Denied, e.to_string()),
+        // Gone between the table read and IPC_RMID.
+        Err(e @ (Error::NoSuchId(_) | Error::Removed(_))) if by_filter || missing_ok => {
+            (Outcome::Missing, e.to_string())
+        }
+        Err(e) => (Outcome::Error, e.to_string()),
+    };
+    Record {
+        shmid: Some(seg.shmid),
+        key: Some(seg.key),
+        outcome,
+        message,
+    }
+}
+
+fn summary(records: &[Record]) -> String {
+    let count = |o: Outcome| records.iter().filter(|r| r.outcome == o).count();
+    let mut line = format!("removed {}", count(Outcome::Removed));
+    for (outcome, label) in [
+        (Outcome::Marked, "marked (still attached)"),
+        (
+            Outcome::Skipped,
+            "skipped (owned by others, permission denied)",
+        ),
+        (Outcome::Missing, "gone meanwhile"),
+        (Outcome::Error, "failed"),
+    ] {
+        let n = count(outcome);
+        if n > 0 {
+            line.push_str(&format!(", {n} {label}"));
+        }
+    }
+    line
+}
+
 pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
-    let (segments, _) = table::read_segments()?;
-    let targets: Vec<(Target, Result<Segment, Error>)> = if args.all {
-        segments
-            .iter()
-            .map(|s| (Target::Id(s.shmid), Ok(s.clone())))
+    let filter = args.filter.to_filter();
+    let by_filter = args.all || !filter.is_empty();
+    if args.has_named() && by_filter {
+        return Err(UsageError(
+            "name segments (ID, --id, --key) or select them (--all or filters), not both".into(),
+        )
+        .into());
+    }
+    if !args.has_named() && !by_filter {
+        return Err(UsageError(
+            "no target: name ids, --id or --key, or select with --all or a filter".into(),
+        )
+        .into());
+    }
+    let mut ctx = Resolver::new();
+    let segments = crate::cmd::list::read_segments("remove", false)?;
+    let selected: Vec<Selected> = if by_filter {
+        crate::cmd::list::select(segments, &filter, &mut ctx)
+            .into_iter()
+            .map(|s| (Target::Id(s.shmid), Ok(s)))
             .collect()
     } else {
         named_targets(args, &segments)
     };
-    let mut names = Names::new();
-    let mut failed = 0usize;
-    for (_, found) in targets {
-        let result = found.and_then(|seg| ops::remove(&seg, &mut names).map(|r| (seg, r)));
-        match result {
-            Ok((_, Removal::Removed)) => {}
-            Ok((seg, Removal::Marked { nattch })) => eprintln!(
-                "shmtool: remove: id {} marked for destruction; still attached by {nattch} process{}",
-                seg.shmid,
-                if nattch == 1 { "" } else { "es" }
-            ),
-            Err(err) => {
-                failed += 1;
-                crate::exit::print_error("remove", &err.into());
+
+    if args.dry_run {
+        return dry_run(args, &selected, &mut ctx);
+    }
+    let asks = args.all && filter.is_empty() && !args.yes;
+    if asks && !selected.is_empty() && io::stdin().is_terminal() && !confirm(selected.len())? {
+        eprintln!("shmtool: remove: nothing removed");
+        return Ok(ExitCode::from(exit::FAILURE));
+    }
+
+    let mut records = Vec::with_capacity(selected.len());
+    for (target, found) in selected {
+        let record = match found {
+            Ok(seg) => remove_one(&seg, by_filter, args.missing_ok, &mut ctx),
+            Err(e) => Record {
+                shmid: match target {
+                    Target::Id(id) => Some(id),
+                    Target::Key(_) => None,
+                },
+                key: match target {
+                    Target::Key(key) => Some(key),
+                    Target::Id(_) => None,
+                },
+                outcome: if args.missing_ok {
+                    Outcome::Missing
+                } else {
+                    Outcome::Error
+                },
+                message: e.to_string(),
+            },
+        };
+        if record.outcome.failed() {
+            exit::print_error("remove", &anyhow::anyhow!("{}", record.message));
+        } else if record.outcome == Outcome::Marked && !args.json {
+            eprintln!(
+                "shmtool: remove: id {} {}",
+                record.shmid.unwrap_or(-1),
+                record.message
+            );
+        }
+        records.push(record);
+    }
+
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        let list: Vec<_> = records
+            .iter()
+            .map(|r| {
+                json!({
+                    "shmid": r.shmid,
+                    "key": r.key.map(|k| k.to_string()),
+                    "result": r.outcome.name(),
+                    "message": r.message,
+                })
+            })
+            .collect();
+        render::json::write_pretty(&mut out, &list)?;
+    } else if args.verbose {
+        for r in records.iter().filter(|r| r.outcome == Outcome::Removed) {
+            let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
+            writeln!(out, "removed id {}{key}", r.shmid.unwrap_or(-1))?;
+        }
+    }
+    out.flush()?;
+    if by_filter && !args.json {
+        eprintln!("shmtool: remove: {}", summary(&records));
+    }
+    let failed = records.iter().any(|r| r.outcome.failed());
+    Ok(ExitCode::from(if failed {
+        exit::FAILURE
+    } else {
+        exit::SUCCESS
+    }))
+}
+
+/// Prints what would be removed, as `list` prints it, and changes nothing.
+fn dry_run(
+    args: &RemoveArgs,
+    selected: &[Selected],
+    ctx: &mut Resolver,
+) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    let mut segments = Vec::new();
+    for (_, found) in selected {
+        match found {
+            Ok(seg) => segments.push(seg.clone()),
+            Err(_) if args.missing_ok => {}
+            Err(e) => {
+                failed = true;
+                exit::print_error("remove", &anyhow::anyhow!("{e}"));
             }
         }
     }
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
+    let fields: &[Field] = if args.json {
+        Field::ALL
     } else {
-        ExitCode::SUCCESS
-    })
+        DEFAULT_COLUMNS
+    };
+    let rows: Vec<Vec<Value>> = segments
+        .iter()
+        .map(|s| fields.iter().map(|f| f.value(s, ctx)).collect())
+        .collect();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        render::json::write_rows(&mut out, fields, &rows)?;
+    } else {
+        render::table::write(&mut out, fields, &rows, Style::default())?;
+    }
+    out.flush()?;
+    eprintln!(
+        "shmtool: remove: dry run: {} segment(s) would be removed; nothing changed",
+        segments.len()
+    );
+    Ok(ExitCode::from(if failed {
+        exit::FAILURE
+    } else {
+        exit::SUCCESS
+    }))
 }

@@ -1,0 +1,456 @@
+//! Lifecycle: selective remove for CI teardown, lock, unlock and set.
+
+mod common;
+
+use common::{Ns, Peer, assert_one_error_line};
+use serde_json::Value as Json;
+use shmtool::sysv::{self, Attachment};
+
+fn ids(ns: &Ns) -> Vec<i32> {
+    ns.segments().iter().map(|s| s.shmid).collect()
+}
+
+fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+fn stdout_of(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+// ---------------------------------------------------------------- selection
+
+#[test]
+fn dry_run_changes_nothing_and_shows_the_selection() {
+    let ns = Ns::new();
+    let a = ns.make(0x10, 100, 0o600);
+    let b = ns.make(0x11, 1 << 20, 0o600);
+    let before = ns.proc_shm();
+    let out = ns
+        .shmtool()
+        .args(["remove", "--larger-than", "1K", "--dry-run"])
+        .assert()
+        .success();
+    assert_eq!(ns.proc_shm(), before);
+    let text = stdout_of(&out);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "key", "shmid", "owner", "perms", "bytes", "nattch", "status"
+        ]
+    );
+    assert_eq!(rows[1][1], b.to_string());
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(stderr_of(&out).contains("dry run: 1 segment(s) would be removed; nothing changed"));
+    let out = ns
+        .shmtool()
+        .args(["remove", "--all", "--dry-run", "--json"])
+        .assert()
+        .success();
+    let list: Vec<Json> = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let listed: Vec<i64> = list.iter().map(|r| r["shmid"].as_i64().unwrap()).collect();
+    assert_eq!(listed, [a as i64, b as i64]);
+    assert_eq!(
+        list[0]["perms"], "0600",
+        "the same objects as list --format json"
+    );
+    let out = ns
+        .shmtool()
+        .args(["remove", &a.to_string(), "--key", "0x11", "-n"])
+        .assert()
+        .success();
+    assert_eq!(stdout_of(&out).lines().count(), 3);
+    assert_eq!(ns.proc_shm(), before, "no dry run changed anything");
+}
+
+#[test]
+fn each_filter_removes_exactly_its_segments() {
+    type Setup = fn(&Ns) -> (Vec<i32>, Vec<i32>);
+    let cases: &[(&[&str], Setup)] = &[
+        (&["--owner", "nobody"], |ns| {
+            let theirs = ns.make(1, 10, 0o600);
+            sysv::set(theirs, 65534, 65534, 0o600).unwrap();
+            (vec![theirs], vec![ns.make(2, 10, 0o600)])
+        }),
+        (&["--unattached"], |ns| {
+            let held = ns.make(2, 10, 0o600);
+            std::mem::forget(Attachment::read_only(held, Default::default()).unwrap());
+            (vec![ns.make(1, 10, 0o600)], vec![held])
+        }),
+        (&["--larger-than", "4K"], |ns| {
+            (vec![ns.make(1, 4097, 0o600)], vec![ns.make(2, 4096, 0o600)])
+        }),
+        (&["--status", "locked"], |ns| {
+            let locked = ns.make(1, 10, 0o600);
+            sysv::lock(locked).unwrap();
+            (vec![locked], vec![ns.make(2, 10, 0o600)])
+        }),
+        (&["--older-than", "1h"], |ns| {
+            (vec![], vec![ns.make(1, 10, 0o600)])
+        }),
+        (&["--older-than", "0s"], |ns| {
+            (vec![ns.make(1, 10, 0o600), ns.make(2, 10, 0o600)], vec![])
+        }),
+        (&["--all", "--owner", "root", "--larger-than", "10"], |ns| {
+            let theirs = ns.make(3, 100, 0o600);
+            sysv::set(theirs, 65534, 65534, 0o600).unwrap();
+            let small = ns.make(2, 10, 0o600);
+            (vec![ns.make(1, 100, 0o600)], vec![theirs, small])
+        }),
+    ];
+    for (args, setup) in cases {
+        // Each case in a namespace of its own.
+        let ns = Ns::new();
+        let (gone, kept) = setup(&ns);
+        let mut full = vec!["remove"];
+        full.extend_from_slice(args);
+        let out = ns.shmtool().args(&full).assert().success();
+        let mut left = ids(&ns);
+        left.sort();
+        let mut kept = kept;
+        kept.sort();
+        assert_eq!(left, kept, "remove {args:?} keeps exactly these");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(&format!("shmtool: remove: removed {}", gone.len())),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn orphaned_removes_only_segments_whose_creator_is_gone() {
+    let ns = Ns::new();
+    let live_peer = Peer::start(&["create", "0x20", "4096"]);
+    let live: i32 = live_peer.first_line.parse().unwrap();
+    let dead_peer = Peer::start(&["create", "0x21", "4096"]);
+    let dead: i32 = dead_peer.first_line.parse().unwrap();
+    dead_peer.finish();
+    let attached_peer = Peer::start(&["create", "0x22", "4096"]);
+    let attached: i32 = attached_peer.first_line.parse().unwrap();
+    attached_peer.finish();
+    let _holder = Peer::start(&["hold", &attached.to_string()]);
+    ns.shmtool()
+        .args(["remove", "--orphaned", "--owner", "root"])
+        .assert()
+        .success();
+    assert_eq!(ids(&ns), [live, attached], "only {dead} was orphaned");
+    drop(live_peer);
+    // Now the live creator is gone too.
+    ns.shmtool()
+        .args(["remove", "--orphaned"])
+        .assert()
+        .success();
+    assert_eq!(ids(&ns), [attached]);
+}
+
+#[test]
+fn named_targets_and_filters_do_not_mix() {
+    let ns = Ns::new();
+    let a = ns.make(1, 10, 0o600);
+    for args in [
+        vec!["remove", &*a.to_string(), "--unattached"],
+        vec!["remove", "--key", "1", "--owner", "root"],
+        vec!["remove", "--id", "0", "--all"],
+        vec!["remove", "--dry-run"],
+        vec!["remove", "--missing-ok"],
+    ] {
+        let err = ns.fails(2, &args);
+        assert!(err.starts_with("shmtool: remove: "), "{err}");
+    }
+}
+
+#[test]
+fn missing_ok_makes_teardown_idempotent() {
+    let ns = Ns::new();
+    let a = ns.make(0x10, 10, 0o600);
+    let err = ns.fails(1, &["remove", "--key", "0x99"]);
+    assert!(err.contains("no segment with key 0x00000099"), "{err}");
+    let out = ns
+        .shmtool()
+        .args([
+            "remove",
+            "--key",
+            "0x10",
+            "--key",
+            "0x99",
+            "--id",
+            "77",
+            "--missing-ok",
+            "--json",
+        ])
+        .assert()
+        .success();
+    assert_eq!(ids(&ns), Vec::<i32>::new());
+    // Records come ids first, then keys.
+    let records: Json = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(records[0]["result"], "missing");
+    assert_eq!(records[0]["shmid"], 77);
+    assert_eq!(records[0]["message"], "no segment with id 77");
+    assert_eq!(records[1]["shmid"], a);
+    assert_eq!(records[1]["key"], "0x00000010");
+    assert_eq!(records[1]["result"], "removed");
+    assert_eq!(records[2]["result"], "missing");
+    assert_eq!(records[2]["key"], "0x00000099");
+    assert_eq!(records[2]["shmid"], Json::Null);
+    // Again: everything is missing now, and that is still fine.
+    ns.shmtool()
+        .args(["remove", "--key", "0x10", "--missing-ok"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn verbose_prints_a_line_per_segment_removed() {
+    let ns = Ns::new();
+    let a = ns.make(0x10, 10, 0o600);
+    let b = ns.make(0x11, 10, 0o600);
+    let out = ns
+        .shmtool()
+        .args(["remove", "-v", "--all"])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout_of(&out),
+        format!("removed id {a} (key 0x00000010)\nremoved id {b} (key 0x00000011)\n")
+    );
+}
+
+#[test]
+fn attached_segments_are_reported_as_marked() {
+    let ns = Ns::new();
+    let id = ns.make(0x10, 10, 0o600);
+    let _h1 = Peer::start(&["hold", &id.to_string()]);
+    let _h2 = Peer::start(&["hold", &id.to_string()]);
+    let out = ns
+        .shmtool()
+        .args(["remove", "--id", &id.to_string(), "--json"])
+        .assert()
+        .success();
+    let records: Json = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(records[0]["result"], "marked");
+    assert_eq!(
+        records[0]["message"],
+        "marked for destruction; still attached by 2 processes"
+    );
+    assert!(ns.segment(id).unwrap().status().dest);
+    // Selected by a filter, an already marked segment is nothing to do.
+    ns.shmtool().args(["remove", "--all"]).assert().success();
+}
+
+#[test]
+fn as_nobody_removal_is_denied_and_nothing_is_removed() {
+    let ns = Ns::new();
+    let a = ns.make(0x10, 10, 0o666);
+    let b = ns.make(0x11, 10, 0o600);
+    let before = ns.proc_shm();
+    // Named: an error naming the id and owner.
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", &a.to_string()])
+        .assert()
+        .code(1);
+    let err = stderr_of(&out);
+    assert_one_error_line(&err);
+    assert!(
+        err.contains(&format!("permission denied for id {a}, owned by root")),
+        "{err}"
+    );
+    // By filter: skipped and counted, not an error.
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "--all", "--json"])
+        .assert()
+        .success();
+    let records: Json = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(records.as_array().unwrap().len(), 2);
+    assert!(
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["result"] == "denied")
+    );
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "--unattached"])
+        .assert()
+        .success();
+    assert_eq!(
+        stderr_of(&out),
+        "shmtool: remove: removed 0, 2 skipped (owned by others, permission denied)\n"
+    );
+    assert_eq!(ns.proc_shm(), before, "nothing was removed");
+    let _ = b;
+}
+
+#[test]
+fn nobody_removes_its_own_segment_and_root_removes_nobodys() {
+    let ns = Ns::new();
+    let mine = ns
+        .shmtool_as_nobody()
+        .args(["create", "--key", "0x10", "--size", "10"])
+        .assert()
+        .success();
+    let mine = stdout_of(&mine).trim().to_owned();
+    let theirs = ns
+        .shmtool_as_nobody()
+        .args(["create", "--key", "0x11", "--size", "10"])
+        .assert()
+        .success();
+    let theirs: i32 = stdout_of(&theirs).trim().parse().unwrap();
+    ns.shmtool_as_nobody()
+        .args(["remove", &mine])
+        .assert()
+        .success();
+    assert_eq!(ids(&ns), [theirs]);
+    ns.shmtool()
+        .args(["remove", &theirs.to_string()])
+        .assert()
+        .success();
+    assert_eq!(ids(&ns), Vec::<i32>::new());
+}
+
+#[test]
+fn all_on_a_terminal_asks_first_and_yes_skips_the_question() {
+    let ns = Ns::new();
+    ns.make(0x10, 10, 0o600);
+    ns.make(0x11, 10, 0o600);
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    // script(1) gives the command a terminal; the answer comes on it.
+    let ask = |answer: &str| {
+        let cmd = format!("echo {answer} | script -qec '{bin} remove --all' /dev/null");
+        std::process::Command::new("sh")
+            .args(["-c", &cmd])
+            .output()
+            .unwrap()
+    };
+    let out = ask("n");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("remove all 2 segments? [y/N]"), "{text}");
+    assert_eq!(ids(&ns).len(), 2, "answering no removes nothing");
+    let out = ask("y");
+    assert!(out.status.success());
+    assert_eq!(ids(&ns).len(), 0);
+    ns.make(0x12, 10, 0o600);
+    let cmd = format!("script -qec '{bin} remove --all --yes' /dev/null </dev/null");
+    let out = std::process::Command::new("sh")
+        .args(["-c", &cmd])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("[y/N]"));
+    assert_eq!(ids(&ns).len(), 0);
+    // Without a terminal (a script), no question.
+    ns.make(0x13, 10, 0o600);
+    ns.shmtool().args(["remove", "--all"]).assert().success();
+    assert_eq!(ids(&ns).len(), 0);
+}
+
+#[test]
+fn remove_all_handles_one_failure_and_exits_1() {
+    let ns = Ns::new();
+    ns.make(0x10, 10, 0o600);
+    let out = ns
+        .shmtool()
+        .args(["remove", "--id", "0", "--id", "5"])
+        .assert()
+        .code(1);
+    let err = stderr_of(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(ids(&ns), Vec::<i32>::new());
+}
+
+// ---------------------------------------------------------------- lock, unlock, set
+
+#[test]
+fn lock_and_unlock_show_in_proc() {
+    let ns = Ns::new();
+    let id = ns.make(0x10, 4096, 0o600);
+    ns.ok(&["lock", &id.to_string()]);
+    assert!(ns.segment(id).unwrap().status().locked);
+    let list = ns.ok(&["list"]);
+    assert!(list.lines().nth(1).unwrap().ends_with("locked"), "{list}");
+    ns.ok(&["unlock", "--key", "0x10"]);
+    assert!(!ns.segment(id).unwrap().status().locked);
+}
+
+#[test]
+fn set_changes_mode_and_owner_as_seen_in_proc() {
+    let ns = Ns::new();
+    let id = ns.make(0x10, 4096, 0o600);
+    sysv::lock(id).unwrap();
+    ns.ok(&["set", &id.to_string(), "--mode", "0640"]);
+    let seg = ns.segment(id).unwrap();
+    assert_eq!(seg.mode, 0o2640, "the locked flag stays");
+    ns.ok(&["set", "--key", "0x10", "--owner", "nobody:nogroup"]);
+    let seg = ns.segment(id).unwrap();
+    assert_eq!(
+        (seg.uid, seg.gid, seg.cuid, seg.perms()),
+        (65534, 65534, 0, 0o640)
+    );
+    ns.ok(&[
+        "set",
+        "--id",
+        &id.to_string(),
+        "--owner",
+        "100000",
+        "--mode",
+        "600",
+    ]);
+    let seg = ns.segment(id).unwrap();
+    assert_eq!((seg.uid, seg.gid, seg.perms()), (100000, 65534, 0o600));
+    ns.ok(&["set", &id.to_string(), "--owner", ":0"]);
+    assert_eq!(ns.segment(id).unwrap().gid, 0);
+    ns.fails(2, &["set", &id.to_string()]);
+    ns.fails(2, &["set", &id.to_string(), "--mode", "1777"]);
+    ns.fails(2, &["set", &id.to_string(), "--owner", "no-such-user-x"]);
+    ns.fails(1, &["set", "99", "--mode", "600"]);
+}
+
+#[test]
+fn eperm_gets_a_clear_error_and_changes_nothing() {
+    let ns = Ns::new();
+    let id = ns.make(0x10, 4096, 0o666);
+    let before = ns.proc_shm();
+    for args in [
+        vec!["lock", &*id.to_string()],
+        vec!["unlock", &*id.to_string()],
+        vec!["set", &*id.to_string(), "--mode", "777"],
+        vec!["set", &*id.to_string(), "--owner", "nobody"],
+    ] {
+        let out = ns.shmtool_as_nobody().args(&args).assert().code(1);
+        let err = stderr_of(&out);
+        assert_one_error_line(&err);
+        assert!(
+            err.contains(&format!("permission denied for id {id}, owned by root")),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(ns.proc_shm(), before);
+}
+
+#[test]
+fn owners_lock_their_own_segments_within_rlimit_memlock() {
+    let ns = Ns::new();
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["create", "--key", "0x10", "--size", "4096"])
+        .assert()
+        .success();
+    let id: i32 = stdout_of(&out).trim().parse().unwrap();
+    ns.shmtool_as_nobody()
+        .args(["lock", &id.to_string()])
+        .assert()
+        .success();
+    assert!(ns.segment(id).unwrap().status().locked);
+    ns.shmtool_as_nobody()
+        .args(["set", &id.to_string(), "--mode", "644"])
+        .assert()
+        .success();
+    assert_eq!(ns.segment(id).unwrap().perms(), 0o644);
+}
