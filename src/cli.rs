@@ -1,8 +1,6 @@
 //! The command line, as clap definitions only. The same definitions feed
 //! `--help`, the man pages and the shell completions.
 
-use std::path::PathBuf;
-
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use shmtool::field::Field;
 use shmtool::filter::{SegmentFilter, StatusFlag};
@@ -122,7 +120,22 @@ impl SegmentRef {
     }
 }
 
+/// How to attach: shmat's address options, and reporting.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct AttachOpts {
+    /// Ask shmat to attach at this address (0x hex or decimal)
+    #[arg(long, value_name = "ADDR", value_parser = parse::address)]
+    pub addr: Option<usize>,
+    /// Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one
+    #[arg(long, requires = "addr")]
+    pub rnd: bool,
+    /// Say on stderr how many bytes moved, where, and the attach address
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").multiple(false).args(["data", "file", "fill"])))]
 pub struct AttachWriteArgs {
     #[command(flatten)]
     pub target: SegmentRef,
@@ -130,11 +143,30 @@ pub struct AttachWriteArgs {
     #[arg(long, value_name = "N", value_parser = parse::byte_count, default_value = "0")]
     pub offset: u64,
     /// Write this text (without a trailing newline)
-    #[arg(long, value_name = "TEXT", conflicts_with = "file")]
+    #[arg(long, value_name = "TEXT")]
     pub data: Option<String>,
-    /// Write the bytes of this file; standard input when neither --data nor --file is given
+    /// Write the bytes of this file; standard input when neither --data, --file nor --fill is given
     #[arg(long, value_name = "PATH")]
-    pub file: Option<PathBuf>,
+    pub file: Option<std::path::PathBuf>,
+    /// Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes
+    #[arg(long, value_name = "BYTE", value_parser = parse::byte)]
+    pub fill: Option<u8>,
+    /// With --fill: how many bytes to fill
+    #[arg(long, value_name = "N", value_parser = parse::byte_count, requires = "fill")]
+    pub length: Option<u64>,
+    #[command(flatten)]
+    pub attach: AttachOpts,
+}
+
+/// How `read` prints the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// The bytes as they are
+    Raw,
+    /// The canonical hex dump: offset, 16 bytes in hex, ASCII
+    Hex,
+    /// The bytes up to the first NUL, as C strings are kept
+    Text,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +179,17 @@ pub struct ReadArgs {
     /// How many bytes to read; to the segment's end when absent
     #[arg(long, value_name = "N", value_parser = parse::byte_count)]
     pub length: Option<u64>,
+    /// Output format [default: raw, or hex on a terminal]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DataFormat>,
+    /// Write to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Replace --output when it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
+    #[command(flatten)]
+    pub attach: AttachOpts,
 }
 
 /// How `list` prints.
@@ -255,6 +298,9 @@ fn parse_field(text: &str) -> Result<Field, String> {
 pub struct InfoArgs {
     #[command(flatten)]
     pub target: SegmentRef,
+    /// Also show where each process has the segment mapped
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,

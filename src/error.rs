@@ -58,6 +58,11 @@ pub enum Error {
     #[error("{what}: not enough memory (ENOMEM)")]
     NoMemory { what: String },
 
+    #[error(
+        "cannot attach id {shmid} at {addr:#x}: the range is already mapped or outside the address space"
+    )]
+    AttachAddress { shmid: i32, addr: usize },
+
     #[error("{len} bytes at offset {offset} do not fit in the {size}-byte segment")]
     DoesNotFit { len: u64, offset: u64, size: u64 },
 

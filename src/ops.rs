@@ -179,13 +179,22 @@ pub fn find(target: Target) -> Result<Segment, Error> {
     }
 }
 
+/// The error of a failed `shmat`: with an address asked for, EINVAL and
+/// ENOMEM are about the address (in use, or outside the address space).
+fn attach_error(shmid: i32, place: Placement, e: io::Error, names: &mut Names) -> Error {
+    match (place.addr, errno(&e)) {
+        (Some(addr), libc::EINVAL | libc::ENOMEM) => Error::AttachAddress { shmid, addr },
+        _ => segment_error(shmid, "attaching", e, names),
+    }
+}
+
 /// Attaches a segment read-only.
 pub fn attach_read(
     shmid: i32,
     place: Placement,
     names: &mut Names,
 ) -> Result<Attachment<ReadOnly>, Error> {
-    Attachment::read_only(shmid, place).map_err(|e| segment_error(shmid, "attaching", e, names))
+    Attachment::read_only(shmid, place).map_err(|e| attach_error(shmid, place, e, names))
 }
 
 /// Attaches a segment for reading and writing.
@@ -194,7 +203,7 @@ pub fn attach_write(
     place: Placement,
     names: &mut Names,
 ) -> Result<Attachment<ReadWrite>, Error> {
-    Attachment::read_write(shmid, place).map_err(|e| segment_error(shmid, "attaching", e, names))
+    Attachment::read_write(shmid, place).map_err(|e| attach_error(shmid, place, e, names))
 }
 
 /// Checks that `len` bytes at `offset` lie inside a segment of `size` bytes.

@@ -157,6 +157,28 @@ pub fn duration(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{text}' is too long a duration"))
 }
 
+/// Parses an address, `0x` hex or decimal.
+pub fn address(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            usize::from_str_radix(hex, 16).ok()
+        }
+        Some(_) => None,
+        None if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => t.parse().ok(),
+        None => None,
+    };
+    parsed.ok_or_else(|| format!("'{text}' is not an address: expected 0x hex or decimal"))
+}
+
+/// Parses a byte value: 0 to 255, decimal or `0x` hex.
+pub fn byte(text: &str) -> Result<u8, String> {
+    address(text)
+        .ok()
+        .and_then(|n| u8::try_from(n).ok())
+        .ok_or_else(|| format!("'{text}' is not a byte: expected 0 to 255, or 0x00 to 0xff"))
+}
+
 /// Parses a user given by name or decimal uid into a uid.
 pub fn user(text: &str) -> Result<u32, String> {
     crate::users::uid_of(text.trim()).ok_or_else(|| format!("no user named '{text}'"))
@@ -291,6 +313,21 @@ mod tests {
     }
 
     #[test]
+    fn addresses_and_bytes() {
+        assert_eq!(address("0x7f0000000000"), Ok(0x7f00_0000_0000));
+        assert_eq!(address("4096"), Ok(4096));
+        assert_eq!(byte("0"), Ok(0));
+        assert_eq!(byte("255"), Ok(255));
+        assert_eq!(byte("0xAB"), Ok(0xab));
+        for bad in ["", "0x", "-1", "x10", "0x1g", "99999999999999999999999"] {
+            assert!(address(bad).is_err(), "{bad:?} should be refused");
+        }
+        for bad in ["256", "0x100", "a", ""] {
+            assert!(byte(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
     fn owners_and_groups() {
         assert_eq!(owner_group("root"), Ok((Some(0), None)));
         assert_eq!(owner_group("root:root"), Ok((Some(0), Some(0))));
@@ -323,6 +360,8 @@ mod tests {
         fn parsers_never_panic(s in "\\PC*") {
             let _ = duration(&s);
             let _ = owner_group(&s);
+            let _ = address(&s);
+            let _ = byte(&s);
             let _ = key(&s);
             let _ = create_key(&s);
             let _ = size(&s);

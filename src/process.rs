@@ -84,10 +84,18 @@ fn ipc_namespace(proc_dir: &Path) -> Option<std::path::PathBuf> {
     std::fs::read_link(proc_dir.join("ns/ipc")).ok()
 }
 
+/// A process that has a segment mapped, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attacher {
+    pub process: ProcessInfo,
+    /// Start and end address of each mapping of the segment.
+    pub ranges: Vec<(u64, u64)>,
+}
+
 /// The processes, in this IPC namespace, that have segment `shmid` mapped.
 /// A SysV mapping's inode is the shmid. Processes that cannot be read (they
 /// exited, or belong to someone else and we are not root) are passed over.
-pub fn attached(shmid: i32) -> Vec<ProcessInfo> {
+pub fn attached(shmid: i32) -> Vec<Attacher> {
     let Some(own_ns) = ipc_namespace(Path::new("/proc/self")) else {
         return Vec::new();
     };
@@ -102,11 +110,15 @@ pub fn attached(shmid: i32) -> Vec<ProcessInfo> {
             continue;
         }
         let Ok(maps) = process.maps() else { continue };
-        let maps_segment = maps
+        let ranges: Vec<(u64, u64)> = maps
             .iter()
-            .any(|m| matches!(m.pathname, MMapPath::Vsys(_)) && m.inode == shmid as u64);
-        if maps_segment && let Some(p) = info(process.pid, boot_time) {
-            found.push(p);
+            .filter(|m| matches!(m.pathname, MMapPath::Vsys(_)) && m.inode == shmid as u64)
+            .map(|m| m.address)
+            .collect();
+        if !ranges.is_empty()
+            && let Some(process) = info(process.pid, boot_time)
+        {
+            found.push(Attacher { process, ranges });
         }
     }
     found

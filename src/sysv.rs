@@ -218,6 +218,17 @@ pub fn unshare_ipc() -> io::Result<()> {
     check(unsafe { libc::unshare(libc::CLONE_NEWIPC) }).map(drop)
 }
 
+/// SHMLBA: the alignment `shmat` requires of an address given without
+/// `SHM_RND` (the page size on x86; four pages on arm64).
+pub fn shmlba() -> usize {
+    let page = procfs::page_size() as usize;
+    if cfg!(target_arch = "aarch64") {
+        4 * page
+    } else {
+        page
+    }
+}
+
 /// Where to ask `shmat` to map a segment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Placement {

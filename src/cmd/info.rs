@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use serde_json::{Map, Value as Json, json};
 use shmtool::field::{Field, Resolver, Value};
 use shmtool::ops;
-use shmtool::process::{self, ProcessInfo};
+use shmtool::process::{self, Attacher};
 use shmtool::segment::{SHM_DEST, SHM_LOCKED};
 
 use crate::cli::InfoArgs;
@@ -55,8 +55,20 @@ fn detail(field: Field, value: &Value, ctx: &mut Resolver, seg: &shmtool::Segmen
     }
 }
 
-fn attacher_json(p: &ProcessInfo, ctx: &mut Resolver) -> Json {
-    json!({"pid": p.pid, "uid": p.uid, "user": ctx.names.user(p.uid), "command": p.command})
+fn attacher_json(a: &Attacher, ctx: &mut Resolver) -> Json {
+    let p = &a.process;
+    let addresses: Vec<String> = a
+        .ranges
+        .iter()
+        .map(|(start, _)| format!("{start:#x}"))
+        .collect();
+    json!({
+        "pid": p.pid,
+        "uid": p.uid,
+        "user": ctx.names.user(p.uid),
+        "command": p.command,
+        "addresses": addresses,
+    })
 }
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
@@ -105,15 +117,29 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                 attached.len(),
                 if attached.len() == 1 { "" } else { "es" }
             )?;
-            writeln!(out, "{:>8}  {:<12}  command", "pid", "user")?;
-            for p in &attached {
+            if args.verbose {
                 writeln!(
                     out,
-                    "{:>8}  {:<12}  {}",
-                    p.pid,
-                    ctx.names.user(p.uid),
-                    p.command
+                    "{:>8}  {:<12}  {:<33}  command",
+                    "pid", "user", "mapped at"
                 )?;
+            } else {
+                writeln!(out, "{:>8}  {:<12}  command", "pid", "user")?;
+            }
+            for a in &attached {
+                let p = &a.process;
+                let user = ctx.names.user(p.uid);
+                if args.verbose {
+                    let ranges: Vec<String> = a
+                        .ranges
+                        .iter()
+                        .map(|(s, e)| format!("{s:#x}-{e:#x}"))
+                        .collect();
+                    let ranges = ranges.join(",");
+                    writeln!(out, "{:>8}  {user:<12}  {ranges:<33}  {}", p.pid, p.command)?;
+                } else {
+                    writeln!(out, "{:>8}  {user:<12}  {}", p.pid, p.command)?;
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each runs the library operation and renders
 //! its result; errors go back to `main` to be printed once.
 
+mod attach;
 mod attach_write;
 mod create;
 mod info;
