@@ -93,7 +93,7 @@ pub enum Value {
     UInt(u64),
     /// A size in bytes, which `--human` shortens.
     Bytes(u64),
-    Text(String),
+    Text(std::rc::Rc<str>),
     /// Permission bits.
     Perms(u32),
     /// Epoch seconds; `None` for never.
@@ -135,13 +135,13 @@ impl Field {
         match self {
             Field::Key => Value::Key(seg.key),
             Field::Shmid => Value::Int(seg.shmid.into()),
-            Field::Owner => Value::Text(names.user(seg.uid)),
-            Field::Group => Value::Text(names.group(seg.gid)),
+            Field::Owner => Value::Text(names.user_shown(seg.uid)),
+            Field::Group => Value::Text(names.group_shown(seg.gid)),
             Field::Uid => Value::UInt(seg.uid.into()),
             Field::Gid => Value::UInt(seg.gid.into()),
             Field::Cuid => Value::UInt(seg.cuid.into()),
             Field::Cgid => Value::UInt(seg.cgid.into()),
-            Field::Creator => Value::Text(names.user(seg.cuid)),
+            Field::Creator => Value::Text(names.user_shown(seg.cuid)),
             Field::Perms => Value::Perms(seg.perms()),
             Field::Bytes => Value::Bytes(seg.size),
             Field::Nattch => Value::UInt(seg.nattch),

@@ -218,8 +218,9 @@ pub fn check_range(offset: u64, len: u64, size: u64) -> Result<(), Error> {
 }
 
 /// Fills `dest` from `input`, reading straight into it. Returns the number
-/// of bytes written and whether input remained once `dest` was full.
-pub fn fill_from(dest: &mut [u8], input: &mut dyn Read) -> io::Result<(usize, bool)> {
+/// of bytes written and, when `probe` is set, whether input remained once
+/// `dest` was full (one byte is read to know).
+pub fn fill_from(dest: &mut [u8], input: &mut dyn Read, probe: bool) -> io::Result<(usize, bool)> {
     let mut written = 0;
     while written < dest.len() {
         match input.read(&mut dest[written..]) {
@@ -229,9 +230,12 @@ pub fn fill_from(dest: &mut [u8], input: &mut dyn Read) -> io::Result<(usize, bo
             Err(e) => return Err(e),
         }
     }
-    let mut probe = [0u8; 1];
+    if !probe {
+        return Ok((written, false));
+    }
+    let mut byte = [0u8; 1];
     loop {
-        match input.read(&mut probe) {
+        match input.read(&mut byte) {
             Ok(n) => return Ok((written, n > 0)),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -322,4 +326,76 @@ pub fn set_owner_mode(
         },
         _ => segment_error(seg.shmid, "setting", e, names),
     })
+}
+
+/// Writes `len` bytes at `offset` of an attached segment to `sink` with one
+/// copy at most (see BENCHMARKS.md for the measurements behind each choice):
+/// - to a pipe, the pages are handed over by reference (`vmsplice`, after
+///   growing the pipe to 1 MiB), and only the reader copies;
+/// - to anything else, `write` straight from the mapping, its pages mapped
+///   in first with one `MADV_POPULATE_READ` rather than a fault per page.
+pub fn send<M>(
+    attachment: &Attachment<M>,
+    offset: usize,
+    len: usize,
+    sink: &mut std::fs::File,
+) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::FileTypeExt;
+    let end = offset.checked_add(len).filter(|&e| e <= attachment.len());
+    let Some(end) = end else {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    };
+    let mut bytes = &attachment.bytes()[offset..end];
+    if sink.metadata()?.file_type().is_fifo() {
+        let _ = sysv::set_pipe_size(sink, PIPE_SIZE);
+        while !bytes.is_empty() {
+            match sysv::vmsplice(sink, &bytes[..bytes.len().min(PIPE_SIZE)]) {
+                Ok(n) => bytes = &bytes[n..],
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A kernel that refuses vmsplice here: copy instead.
+                Err(e) if matches!(errno(&e), libc::EINVAL | libc::ENOSYS | libc::EBADF) => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if !bytes.is_empty() {
+        // A kernel without MADV_POPULATE_READ (before 5.14) faults as usual.
+        let _ = attachment.populate(bytes.as_ptr() as usize - attachment.address(), bytes.len());
+        sink.write_all(bytes)?;
+    }
+    Ok(())
+}
+
+/// The pipe size `send` asks for: the default unprivileged maximum.
+const PIPE_SIZE: usize = 1 << 20;
+
+/// How far ahead `receive` maps pages in for a stream of unknown length:
+/// enough to batch the faults, little enough not to allocate much of a
+/// large segment that a short stream never reaches.
+const WINDOW: usize = 16 << 20;
+
+/// Reads `input` into the segment from `offset`, straight into the mapping,
+/// mapping pages in ahead (`MADV_POPULATE_WRITE`) a window at a time.
+/// At most `limit` bytes are taken; returns how many were written and
+/// whether input remained once the space (or limit) was full.
+pub fn receive(
+    attachment: &mut Attachment<ReadWrite>,
+    offset: usize,
+    limit: usize,
+    input: &mut dyn Read,
+) -> io::Result<(usize, bool)> {
+    let end = offset.saturating_add(limit).min(attachment.len());
+    let mut at = offset.min(end);
+    while at < end {
+        let window_end = end.min(at.saturating_add(WINDOW));
+        let _ = attachment.populate_write(at, window_end - at);
+        let (n, _) = fill_from(&mut attachment.bytes_mut()[at..window_end], input, false)?;
+        at += n;
+        if at < window_end {
+            return Ok((at - offset, false));
+        }
+    }
+    let (_, remained) = fill_from(&mut [], input, true)?;
+    Ok((at - offset, remained))
 }

@@ -14,7 +14,7 @@ pub struct ProcessInfo {
     pub pid: i32,
     pub uid: u32,
     /// The command line, arguments joined by spaces; `[comm]` for kernel threads.
-    pub command: String,
+    pub command: std::rc::Rc<str>,
     /// Start time, epoch seconds.
     pub start: i64,
 }
@@ -33,7 +33,7 @@ fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
     Some(ProcessInfo {
         pid,
         uid: process.uid().ok()?,
-        command,
+        command: command.into(),
         start,
     })
 }

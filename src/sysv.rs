@@ -211,6 +211,62 @@ pub fn set(id: i32, uid: u32, gid: u32, mode: u32) -> io::Result<()> {
     check(unsafe { libc::shmctl(id, libc::IPC_SET, &mut ds) }).map(drop)
 }
 
+/// Hands `bytes` to the pipe `fd` by reference (`vmsplice`), without
+/// copying them; the pipe keeps the pages until the reader has them.
+/// Returns how many bytes the pipe took.
+pub fn vmsplice(fd: &impl std::os::fd::AsFd, bytes: &[u8]) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let iov = libc::iovec {
+        iov_base: bytes.as_ptr() as *mut libc::c_void,
+        iov_len: bytes.len(),
+    };
+    // SAFETY: iov describes `bytes`, live for the call; without SPLICE_F_GIFT
+    // the kernel only takes references to the pages and never writes them.
+    let n = unsafe { libc::vmsplice(fd.as_fd().as_raw_fd(), &iov, 1, 0) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// Moves up to `len` bytes from the pipe `from` to `to` inside the kernel
+/// (`splice`), returning how many moved.
+pub fn splice(
+    from: &impl std::os::fd::AsFd,
+    to: &impl std::os::fd::AsFd,
+    len: usize,
+) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let (from, to) = (from.as_fd().as_raw_fd(), to.as_fd().as_raw_fd());
+    // SAFETY: null offsets mean "the files' own positions"; no other pointers.
+    let n = unsafe {
+        libc::splice(
+            from,
+            std::ptr::null_mut(),
+            to,
+            std::ptr::null_mut(),
+            len,
+            libc::SPLICE_F_MOVE,
+        )
+    };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// Grows the pipe `fd` to `size` bytes (`F_SETPIPE_SZ`), returning the size
+/// it got; unprivileged users are held to /proc/sys/fs/pipe-max-size.
+pub fn set_pipe_size(fd: &impl std::os::fd::AsFd, size: usize) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let size = c_int::try_from(size).unwrap_or(c_int::MAX);
+    // SAFETY: F_SETPIPE_SZ takes an integer; no pointers.
+    check(unsafe { libc::fcntl(fd.as_fd().as_raw_fd(), libc::F_SETPIPE_SZ, size) })
+        .map(|n| n as usize)
+}
+
 /// Moves the calling thread into a new, empty IPC namespace (needs
 /// CAP_SYS_ADMIN). Processes it spawns afterwards are in it too.
 pub fn unshare_ipc() -> io::Result<()> {
@@ -290,6 +346,28 @@ impl<Mode> Attachment<Mode> {
         unsafe { std::slice::from_raw_parts(self.addr.as_ptr(), self.len) }
     }
 
+    /// Maps every page of the segment into this process now, in one call
+    /// (`MADV_POPULATE_READ`), instead of one page fault at a time during the
+    /// copy. Kernels before 5.14 refuse it; the copy then faults as usual.
+    pub fn populate(&self, offset: usize, len: usize) -> io::Result<()> {
+        self.advise(libc::MADV_POPULATE_READ, offset, len)
+    }
+
+    /// madvise over the pages holding `len` bytes at `offset`.
+    fn advise(&self, advice: c_int, offset: usize, len: usize) -> io::Result<()> {
+        let end = offset.saturating_add(len).min(self.len);
+        if offset >= end {
+            return Ok(());
+        }
+        let page = procfs::page_size() as usize;
+        let start = offset - offset % page;
+        // SAFETY: start..end lies within this attachment's own page-aligned
+        // mapping; populating advice only faults pages in, never changes data.
+        let ret =
+            unsafe { libc::madvise(self.addr.as_ptr().add(start).cast(), end - start, advice) };
+        check(ret).map(drop)
+    }
+
     /// The address the segment is mapped at.
     pub fn address(&self) -> usize {
         self.addr.as_ptr() as usize
@@ -315,6 +393,12 @@ impl Attachment<ReadWrite> {
     /// `shmat(id, addr, 0)`: needs read and write permission.
     pub fn read_write(id: i32, place: Placement) -> io::Result<Self> {
         Self::attach(id, place, 0)
+    }
+
+    /// Like [`Attachment::populate`], for writing (`MADV_POPULATE_WRITE`):
+    /// pages are allocated and mapped writable before the copy.
+    pub fn populate_write(&self, offset: usize, len: usize) -> io::Result<()> {
+        self.advise(libc::MADV_POPULATE_WRITE, offset, len)
     }
 
     /// The segment's bytes, writable.

@@ -1,13 +1,29 @@
 //! User and group names, looked up once per distinct id.
 
 use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A looked-up id: its name, if any, and what to show (the name, or the id).
+#[derive(Debug)]
+struct Entry {
+    name: Option<Rc<str>>,
+    shown: Rc<str>,
+}
+
+impl Entry {
+    fn new(id: u32, name: Option<String>) -> Entry {
+        let name: Option<Rc<str>> = name.map(Rc::from);
+        let shown = name.clone().unwrap_or_else(|| Rc::from(id.to_string()));
+        Entry { name, shown }
+    }
+}
 
 /// A cache of uid and gid lookups. `ipcs` looks the owner up once per row;
 /// with thousands of segments that is most of its run time.
 #[derive(Debug, Default)]
 pub struct Names {
-    users: HashMap<u32, Option<String>>,
-    groups: HashMap<u32, Option<String>>,
+    users: HashMap<u32, Entry>,
+    groups: HashMap<u32, Entry>,
     lookups: usize,
 }
 
@@ -16,28 +32,43 @@ impl Names {
         Names::default()
     }
 
+    fn user_entry(&mut self, uid: u32) -> &Entry {
+        let lookups = &mut self.lookups;
+        self.users.entry(uid).or_insert_with(|| {
+            *lookups += 1;
+            let name = uzers::get_user_by_uid(uid).map(|u| u.name().to_string_lossy().into_owned());
+            Entry::new(uid, name)
+        })
+    }
+
+    fn group_entry(&mut self, gid: u32) -> &Entry {
+        let lookups = &mut self.lookups;
+        self.groups.entry(gid).or_insert_with(|| {
+            *lookups += 1;
+            let name =
+                uzers::get_group_by_gid(gid).map(|g| g.name().to_string_lossy().into_owned());
+            Entry::new(gid, name)
+        })
+    }
+
     /// The user's name, or `None` when the uid has no passwd entry.
     pub fn user_name(&mut self, uid: u32) -> Option<&str> {
-        let lookups = &mut self.lookups;
-        self.users
-            .entry(uid)
-            .or_insert_with(|| {
-                *lookups += 1;
-                uzers::get_user_by_uid(uid).map(|u| u.name().to_string_lossy().into_owned())
-            })
-            .as_deref()
+        self.user_entry(uid).name.as_deref()
     }
 
     /// The group's name, or `None` when the gid has no group entry.
     pub fn group_name(&mut self, gid: u32) -> Option<&str> {
-        let lookups = &mut self.lookups;
-        self.groups
-            .entry(gid)
-            .or_insert_with(|| {
-                *lookups += 1;
-                uzers::get_group_by_gid(gid).map(|g| g.name().to_string_lossy().into_owned())
-            })
-            .as_deref()
+        self.group_entry(gid).name.as_deref()
+    }
+
+    /// The user's name, or the uid in decimal, shared rather than copied.
+    pub fn user_shown(&mut self, uid: u32) -> Rc<str> {
+        self.user_entry(uid).shown.clone()
+    }
+
+    /// The group's name, or the gid in decimal, shared rather than copied.
+    pub fn group_shown(&mut self, gid: u32) -> Rc<str> {
+        self.group_entry(gid).shown.clone()
     }
 
     /// How many passwd and group lookups were made: one per distinct id.

@@ -66,25 +66,27 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
     ops::check_range(offset, known_len, size)?;
     let address = attachment.address();
     // check_range proved offset <= size and offset + known_len <= size.
-    let space = &mut attachment.bytes_mut()[offset as usize..];
+    let (start, len) = (offset as usize, known_len as usize);
     let written = match &mut input {
         Input::Data(data) => {
-            space[..data.len()].copy_from_slice(data);
-            data.len()
+            attachment.bytes_mut()[start..start + len].copy_from_slice(data);
+            len
         }
         Input::Fill(byte, _) => {
-            space[..known_len as usize].fill(*byte);
-            known_len as usize
+            let _ = attachment.populate_write(start, len);
+            attachment.bytes_mut()[start..start + len].fill(*byte);
+            len
         }
         // A file that grows meanwhile: write what it had when it was measured.
-        Input::File(file, len) => {
-            ops::fill_from(&mut space[..*len as usize], file)
+        Input::File(file, _) => {
+            ops::receive(&mut attachment, start, len, file)
                 .context("reading the input file")?
                 .0
         }
         Input::Stream(stream) => {
             let (written, remained) =
-                ops::fill_from(space, stream.as_mut()).context("reading the input")?;
+                ops::receive(&mut attachment, start, usize::MAX, stream.as_mut())
+                    .context("reading the input")?;
             if remained {
                 let written = written as u64;
                 return Err(Error::InputRemained {

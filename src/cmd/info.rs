@@ -66,7 +66,7 @@ fn attacher_json(a: &Attacher, ctx: &mut Resolver) -> Json {
         "pid": p.pid,
         "uid": p.uid,
         "user": ctx.names.user(p.uid),
-        "command": p.command,
+        "command": &*p.command,
         "addresses": addresses,
     })
 }

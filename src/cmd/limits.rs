@@ -108,14 +108,14 @@ pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
                 "-".into(),
             ),
         ];
-        writeln!(
-            out,
-            "{:<8} {:<31} {:>24} {:>10} {:>7}",
-            "limit", "of", "value", "used", "use%"
+        render::table::write_cells(
+            &mut out,
+            &["limit", "of", "value", "used", "use%"],
+            &[false, false, true, true, true],
+            rows.into_iter().map(|(name, what, limit, used, pct)| {
+                vec![name.into(), what.into(), limit, used, pct]
+            }),
         )?;
-        for (name, what, limit, used, pct) in rows {
-            writeln!(out, "{name:<8} {what:<31} {limit:>24} {used:>10} {pct:>7}")?;
-        }
         writeln!(out)?;
         writeln!(
             out,

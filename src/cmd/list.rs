@@ -104,17 +104,17 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         render::ipcs::write(&mut out, &segments, &mut ctx.names, view, args.human)?;
     } else {
         let fields = columns(args);
-        let rows: Vec<Vec<Value>> = segments
+        // Rows are made as they are written, never all held at once.
+        let rows = segments
             .iter()
-            .map(|seg| fields.iter().map(|f| f.value(seg, &mut ctx)).collect())
-            .collect();
+            .map(|seg| fields.iter().map(|f| f.value(seg, &mut ctx)).collect());
         match args.format {
             Format::Table => {
-                render::table::write(&mut out, &fields, &rows, Style { human: args.human })?
+                render::table::write(&mut out, &fields, rows, Style { human: args.human })?
             }
-            Format::Json => render::json::write_rows(&mut out, &fields, &rows)?,
-            Format::Csv => render::delimited::write_csv(&mut out, &fields, &rows)?,
-            Format::Raw => render::delimited::write_raw(&mut out, &rows)?,
+            Format::Json => render::json::write_rows(&mut out, &fields, rows)?,
+            Format::Csv => render::delimited::write_csv(&mut out, &fields, rows)?,
+            Format::Raw => render::delimited::write_raw(&mut out, rows)?,
             Format::Ipcs => {}
         }
     }

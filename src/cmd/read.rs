@@ -70,7 +70,7 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             range.len()
         }
         DataFormat::Raw => {
-            sink.write_all(range)?;
+            ops::send(&attachment, args.offset as usize, range.len(), &mut sink)?;
             range.len()
         }
         DataFormat::Text => {

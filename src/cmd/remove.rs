@@ -263,9 +263,9 @@ fn dry_run(
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        render::json::write_rows(&mut out, fields, &rows)?;
+        render::json::write_rows(&mut out, fields, rows)?;
     } else {
-        render::table::write(&mut out, fields, &rows, Style::default())?;
+        render::table::write(&mut out, fields, rows, Style::default())?;
     }
     out.flush()?;
     eprintln!(

@@ -11,7 +11,7 @@ fn plain(value: &Value) -> Option<String> {
         Value::Key(key) => key.to_string(),
         Value::Int(n) => n.to_string(),
         Value::UInt(n) | Value::Bytes(n) => n.to_string(),
-        Value::Text(s) => s.clone(),
+        Value::Text(s) => s.to_string(),
         Value::Perms(p) => format!("{p:04o}"),
         Value::Time(t) => return t.map(|t| t.to_string()),
         Value::Status(s) => s.to_string(),
@@ -28,7 +28,11 @@ fn csv_field(text: &str) -> String {
 }
 
 /// Writes a header row and one row per segment; unknown values are empty.
-pub fn write_csv(out: &mut dyn Write, fields: &[Field], rows: &[Vec<Value>]) -> io::Result<()> {
+pub fn write_csv(
+    out: &mut dyn Write,
+    fields: &[Field],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> io::Result<()> {
     let header: Vec<&str> = fields.iter().map(|f| f.name()).collect();
     writeln!(out, "{}", header.join(","))?;
     for row in rows {
@@ -65,7 +69,10 @@ fn raw_field(text: Option<String>) -> String {
 }
 
 /// Writes one line per segment, fields separated by one space, no header.
-pub fn write_raw(out: &mut dyn Write, rows: &[Vec<Value>]) -> io::Result<()> {
+pub fn write_raw(
+    out: &mut dyn Write,
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> io::Result<()> {
     for row in rows {
         let cells: Vec<String> = row.iter().map(|v| raw_field(plain(v))).collect();
         writeln!(out, "{}", cells.join(" "))?;

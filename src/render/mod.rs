@@ -18,19 +18,29 @@ pub struct Style {
 
 /// A value as text for the table.
 pub fn text(value: &Value, style: Style) -> String {
-    match value {
-        Value::Key(key) => key.to_string(),
-        Value::Int(n) => n.to_string(),
-        Value::UInt(n) => n.to_string(),
-        Value::Bytes(n) if style.human => human_size(*n),
-        Value::Bytes(n) => n.to_string(),
-        Value::Text(s) => s.clone(),
-        Value::Perms(p) => format!("{p:o}"),
-        Value::Time(Some(t)) => local_time(*t),
-        Value::Time(None) => "-".into(),
-        Value::Status(s) => s.to_string(),
-        Value::Null => "-".into(),
-    }
+    let mut out = String::new();
+    text_into(&mut out, value, style);
+    out
+}
+
+/// Appends a value's table text to `out`, without allocating for numbers.
+pub fn text_into(out: &mut String, value: &Value, style: Style) {
+    use std::fmt::Write as _;
+    let _ = match value {
+        Value::Key(key) => write!(out, "{key}"),
+        Value::Int(n) => write!(out, "{n}"),
+        Value::UInt(n) => write!(out, "{n}"),
+        Value::Bytes(n) if style.human => write!(out, "{}", human_size(*n)),
+        Value::Bytes(n) => write!(out, "{n}"),
+        Value::Text(s) => write!(out, "{s}"),
+        Value::Perms(p) => write!(out, "{p:o}"),
+        Value::Time(Some(t)) => write!(out, "{}", local_time(*t)),
+        Value::Status(s) => {
+            let names = s.names();
+            write!(out, "{}", names.join(","))
+        }
+        Value::Time(None) | Value::Null => write!(out, "-"),
+    };
 }
 
 /// A size with a one-letter binary suffix and at most one decimal, as

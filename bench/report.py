@@ -1,0 +1,143 @@
+"""Turns bench/run.sh's hyperfine results into the results section of BENCHMARKS.md.
+
+usage: report.py RESULTS_DIR BENCHMARKS.md [--quick]
+
+Only the part between the results markers is rewritten; the notes around it
+(the profile, what changed) are kept.
+"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+START = "<!-- results:start (written by bench/run.sh) -->"
+END = "<!-- results:end -->"
+
+CASES = [
+    # (file, label, ours, theirs, target ratio)
+    ("list_table", "list, default table, 32,000 segments", "shmtool", "ipcs", 0.5),
+    ("list_ipcs", "list --format ipcs vs cat /proc/sysvipc/shm", "shmtool", "cat", 1.5),
+    ("list_ipcs", "list --format ipcs vs ipcs -m", "shmtool", "ipcs", 0.25),
+    ("list_json", "list --format json vs lsipc -m --json", "shmtool", "lsipc", 0.25),
+    ("remove_all", "remove --all vs ipcrm --all=shm, 32,000 segments", "shmtool", "ipcrm", 1.1),
+    ("startup", "start-up, empty namespace: list vs ipcs -m", "shmtool", "ipcs", 1.2),
+    ("read_pipe", "read 1 GiB into a pipe vs cat f | cat", "shmtool", "cat", 0.9),
+    ("read_file", "read 1 GiB to a tmpfs file vs cat f > out", "shmtool", "cat", 0.9),
+    ("write_file", "attach-write 1 GiB tmpfs file vs cat f > g", "shmtool", "cat", 0.9),
+]
+
+
+def medians(path):
+    with open(path) as f:
+        data = json.load(f)
+    return {r["command"]: r["median"] for r in data["results"]}
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    with open("/proc/meminfo") as f:
+        kib = int(f.readline().split()[1])
+        mem = f"{kib / 1024 / 1024:.0f} GiB"
+    tools = []
+    for cmd in (["ipcs", "-V"], ["hyperfine", "--version"]):
+        try:
+            tools.append(subprocess.run(cmd, capture_output=True, text=True).stdout.strip())
+        except OSError:
+            pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem} memory, Linux {platform.release()}, "
+        + ", ".join(tools)
+    )
+
+
+def report(results, quick):
+    today = datetime.date.today().isoformat()
+    out = [
+        START,
+        "",
+        f"Run on {today} on {machine()}{' (--quick: 3 runs each)' if quick else ''}.",
+        "Command: `sudo bench/run.sh`. Medians of hyperfine's runs; ratio = shmtool / the other tool.",
+        "",
+        "| case | shmtool | other | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, label, ours, theirs, target in CASES:
+        path = os.path.join(results, name + ".json")
+        if not os.path.exists(path):
+            continue
+        m = medians(path)
+        ratio = m[ours] / m[theirs]
+        met = "yes" if ratio <= target else "**no**"
+        out.append(f"| {label} | {ms(m[ours])} | {ms(m[theirs])} | {ratio:.2f} | ≤ {target} | {met} |")
+    mem_path = os.path.join(results, "memory.json")
+    if os.path.exists(mem_path):
+        with open(mem_path) as f:
+            mem = json.load(f)
+        limit = mem["size_kib"] + 16 * 1024
+        out += ["", "Peak memory (`/usr/bin/time -f %M`, max RSS) for a 1 GiB segment; the limit is the segment size plus 16 MiB "
+                f"= {limit} KiB (the mapped segment counts in RSS once touched):", "",
+                "| transfer | max RSS | within limit |", "|---|---|---|"]
+        for key, label in (("read_file", "read to a tmpfs file"), ("read_pipe", "read into a pipe"),
+                           ("write_file", "attach-write --file"), ("write_stdin", "attach-write from stdin")):
+            out.append(f"| {label} | {mem[key]} KiB | {'yes' if mem[key] <= limit else '**no**'} |")
+    rows = []
+    for n in (1000, 8000, 32000):
+        path = os.path.join(results, f"scale_list_{n}.json")
+        if os.path.exists(path):
+            m = medians(path)
+            r = medians(os.path.join(results, f"scale_remove_{n}.json"))
+            rows.append(f"| {n} | {ms(m['table'])} | {ms(m['ipcs'])} | {ms(m['json'])} | {ms(m['cat'])} | {ms(r['remove'])} |")
+    if rows:
+        out += ["", "Scale with the number of segments:", "",
+                "| segments | list | list --format ipcs | list --format json | cat /proc/sysvipc/shm | remove --all |",
+                "|---|---|---|---|---|---|"] + rows
+    rows = []
+    for size in (1 << 20, 64 << 20, 1 << 30):
+        path = os.path.join(results, f"scale_data_{size}.json")
+        if os.path.exists(path):
+            m = medians(path)
+            rows.append(f"| {size >> 20} MiB | {ms(m['read'])} | {ms(m['write'])} | {ms(m['cat'])} |")
+    if rows:
+        out += ["", "Scale with the segment size (to and from tmpfs files):", "",
+                "| size | read > file | attach-write --file | cat f > out |", "|---|---|---|---|"] + rows
+    out += ["", END]
+    return "\n".join(out)
+
+
+def main():
+    results, target = sys.argv[1], sys.argv[2]
+    quick = len(sys.argv) > 3 and sys.argv[3] == "--quick"
+    section = report(results, quick)
+    try:
+        with open(target) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = f"# Benchmarks\n\n{START}\n{END}\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + section + tail
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    with open(target, "w") as f:
+        f.write(text)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
