@@ -23,7 +23,7 @@ CASES = [
     ("list_json", "list --format json vs lsipc -m --json", "shmtool", "lsipc", 0.25),
     ("remove_all", "remove --all vs ipcrm --all=shm, 32,000 segments", "shmtool", "ipcrm", 1.1),
     ("startup", "start-up, empty namespace: list vs ipcs -m", "shmtool", "ipcs", 1.2),
-    ("read_pipe", "read 1 GiB into a pipe vs cat f | cat", "shmtool", "cat", 0.9),
+    ("read_pipe", "read 1 GiB into a pipe vs cat f \\| cat", "shmtool", "cat", 0.9),
     ("read_file", "read 1 GiB to a tmpfs file vs cat f > out", "shmtool", "cat", 0.9),
     ("write_file", "attach-write 1 GiB tmpfs file vs cat f > g", "shmtool", "cat", 0.9),
 ]

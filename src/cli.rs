@@ -83,10 +83,10 @@ pub struct CreateArgs {
     #[arg(long)]
     pub private: bool,
     /// Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)
-    #[arg(long, value_name = "SIZE", value_parser = parse::size)]
+    #[arg(long, value_name = "SIZE", value_parser = parse::size, allow_hyphen_values = true)]
     pub size: u64,
     /// Permission bits, octal (640 or 0640)
-    #[arg(long, value_name = "MODE", value_parser = parse::mode, default_value = "600")]
+    #[arg(long, value_name = "MODE", value_parser = parse::mode, allow_hyphen_values = true, default_value = "600")]
     pub mode: u32,
     /// If the key exists with at least SIZE bytes, print its id instead of failing
     #[arg(long)]
@@ -101,7 +101,7 @@ pub struct SegmentRef {
     #[arg(value_name = "ID", value_parser = parse::shmid)]
     pub shmid: Option<i32>,
     /// The segment's id
-    #[arg(long, value_name = "ID", value_parser = parse::shmid)]
+    #[arg(long, value_name = "ID", value_parser = parse::shmid, allow_hyphen_values = true)]
     pub id: Option<i32>,
     /// The segment's key
     #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
@@ -124,7 +124,7 @@ impl SegmentRef {
 #[derive(Debug, Args, Clone, Copy)]
 pub struct AttachOpts {
     /// Ask shmat to attach at this address (0x hex or decimal)
-    #[arg(long, value_name = "ADDR", value_parser = parse::address)]
+    #[arg(long, value_name = "ADDR", value_parser = parse::address, allow_hyphen_values = true)]
     pub addr: Option<usize>,
     /// Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one
     #[arg(long, requires = "addr")]
@@ -140,7 +140,7 @@ pub struct AttachWriteArgs {
     #[command(flatten)]
     pub target: SegmentRef,
     /// Where to start writing, in bytes from the segment's start
-    #[arg(long, value_name = "N", value_parser = parse::byte_count, default_value = "0")]
+    #[arg(long, value_name = "N", value_parser = parse::byte_count, allow_hyphen_values = true, default_value = "0")]
     pub offset: u64,
     /// Write this text (without a trailing newline)
     #[arg(long, value_name = "TEXT")]
@@ -149,10 +149,10 @@ pub struct AttachWriteArgs {
     #[arg(long, value_name = "PATH")]
     pub file: Option<std::path::PathBuf>,
     /// Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes
-    #[arg(long, value_name = "BYTE", value_parser = parse::byte)]
+    #[arg(long, value_name = "BYTE", value_parser = parse::byte, allow_hyphen_values = true)]
     pub fill: Option<u8>,
     /// With --fill: how many bytes to fill
-    #[arg(long, value_name = "N", value_parser = parse::byte_count, requires = "fill")]
+    #[arg(long, value_name = "N", value_parser = parse::byte_count, allow_hyphen_values = true, requires = "fill")]
     pub length: Option<u64>,
     #[command(flatten)]
     pub attach: AttachOpts,
@@ -174,10 +174,10 @@ pub struct ReadArgs {
     #[command(flatten)]
     pub target: SegmentRef,
     /// Where to start reading, in bytes from the segment's start
-    #[arg(long, value_name = "N", value_parser = parse::byte_count, default_value = "0")]
+    #[arg(long, value_name = "N", value_parser = parse::byte_count, allow_hyphen_values = true, default_value = "0")]
     pub offset: u64,
     /// How many bytes to read; to the segment's end when absent
-    #[arg(long, value_name = "N", value_parser = parse::byte_count)]
+    #[arg(long, value_name = "N", value_parser = parse::byte_count, allow_hyphen_values = true)]
     pub length: Option<u64>,
     /// Output format [default: raw, or hex on a terminal]
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -221,10 +221,10 @@ pub struct FilterArgs {
     #[arg(long)]
     pub orphaned: bool,
     /// Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d
-    #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration, allow_hyphen_values = true)]
     pub older_than: Option<u64>,
     /// Only segments larger than SIZE (bytes, or 25K, 1M, 1G)
-    #[arg(long, value_name = "SIZE", value_parser = parse::byte_count)]
+    #[arg(long, value_name = "SIZE", value_parser = parse::byte_count, allow_hyphen_values = true)]
     pub larger_than: Option<u64>,
     /// Only segments with this status
     #[arg(long, value_name = "STATUS", value_parser = ["dest", "locked"])]
@@ -275,7 +275,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
     pub key: Option<Key>,
     /// Only the segment with this id
-    #[arg(long, value_name = "ID", value_parser = parse::shmid)]
+    #[arg(long, value_name = "ID", value_parser = parse::shmid, allow_hyphen_values = true)]
     pub id: Option<i32>,
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -319,7 +319,7 @@ pub struct RemoveArgs {
     #[arg(value_name = "ID", value_parser = parse::shmid)]
     pub ids: Vec<i32>,
     /// Remove the segment with this id (repeatable)
-    #[arg(long, value_name = "ID", value_parser = parse::shmid)]
+    #[arg(long, value_name = "ID", value_parser = parse::shmid, allow_hyphen_values = true)]
     pub id: Vec<i32>,
     /// Remove the segment with this key (repeatable)
     #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
@@ -373,7 +373,7 @@ pub struct SetArgs {
     #[command(flatten)]
     pub target: SegmentRef,
     /// New permission bits, octal (640 or 0640)
-    #[arg(long, value_name = "MODE", value_parser = parse::mode)]
+    #[arg(long, value_name = "MODE", value_parser = parse::mode, allow_hyphen_values = true)]
     pub mode: Option<u32>,
     /// New owner and group: USER, USER:GROUP or :GROUP (names or numbers)
     #[arg(long, value_name = "USER[:GROUP]", value_parser = owner_group)]

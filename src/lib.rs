@@ -4,6 +4,11 @@
 //! reads the segment list; [`ops`] implements the operations; the `shmtool`
 //! binary parses arguments and renders results.
 
+// Unsafe code is allowed in one module only, `sysv`, and every block there
+// says why it is sound.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod error;
 pub mod field;
 pub mod filter;

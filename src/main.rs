@@ -1,5 +1,7 @@
 //! shmtool: parse the command line, run one subcommand, print any error once.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod cmd;
 mod exit;

@@ -269,6 +269,10 @@ pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
             _ => segment_error(seg.shmid, "removing", e, names),
         });
     }
+    // Unattached when listed: destroyed at once (one system call, not two).
+    if seg.nattch == 0 {
+        return Ok(Removal::Removed);
+    }
     // Still present afterwards means attached: the kernel only marked it.
     Ok(match sysv::stat(seg.shmid) {
         Ok(now) if now.nattch > 0 => Removal::Marked { nattch: now.nattch },

@@ -2,6 +2,8 @@
 //! crate, lives here. Callers get safe functions returning `io::Result` and an
 //! [`Attachment`] that detaches on drop.
 
+#![allow(unsafe_code)]
+
 use std::io;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -127,11 +129,15 @@ fn stat_index(index: i32, cmd: c_int) -> io::Result<Segment> {
 /// `SHM_STAT_ANY` per index (`SHM_STAT`, which needs read permission, on
 /// kernels before 4.17). Indexes that are free or vanish meanwhile are skipped.
 pub fn stat_all() -> io::Result<Vec<Segment>> {
-    let usage = usage()?;
+    // IPC_INFO, not SHM_INFO, for the highest index: SHM_INFO walks every
+    // segment in the kernel to total rss and swap.
+    let (_, max_index) = limits_and_max_index()?;
     for cmd in [SHM_STAT_ANY, SHM_STAT] {
-        let mut segments = Vec::with_capacity(usage.segments as usize);
-        let mut unsupported = usage.segments > 0;
-        for index in 0..=usage.max_index {
+        let mut segments = Vec::with_capacity(usize::try_from(max_index + 1).unwrap_or(0));
+        // The highest index is in use, so an empty result means the command
+        // itself is unknown (SHM_STAT_ANY before Linux 4.17).
+        let mut unsupported = max_index >= 0;
+        for index in 0..=max_index {
             match stat_index(index, cmd) {
                 Ok(seg) => {
                     unsupported = false;
@@ -167,17 +173,24 @@ pub fn usage() -> io::Result<Usage> {
 
 /// `shmctl(IPC_INFO)`.
 pub fn limits() -> io::Result<Limits> {
+    limits_and_max_index().map(|(limits, _)| limits)
+}
+
+/// `shmctl(IPC_INFO)`: the limits, and the highest index in use (-1 for none).
+fn limits_and_max_index() -> io::Result<(Limits, i32)> {
     let mut raw = RawShmLimits::default();
     // SAFETY: IPC_INFO writes a struct shminfo through the pointer, which
     // points to a live value of exactly that layout.
-    check(unsafe { libc::shmctl(0, IPC_INFO, (&raw mut raw).cast::<libc::shmid_ds>()) })?;
-    Ok(Limits {
+    let max_index =
+        check(unsafe { libc::shmctl(0, IPC_INFO, (&raw mut raw).cast::<libc::shmid_ds>()) })?;
+    let limits = Limits {
         shmmax: raw.shmmax,
         shmmin: raw.shmmin,
         shmmni: raw.shmmni,
         shmseg: raw.shmseg,
         shmall: raw.shmall,
-    })
+    };
+    Ok((limits, max_index))
 }
 
 fn ctl(id: i32, cmd: c_int) -> io::Result<()> {

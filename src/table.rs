@@ -353,6 +353,18 @@ pub fn read_segments() -> Result<(Vec<Segment>, Source), Error> {
     }
 }
 
+/// Reads every segment with shmctl (`SHM_INFO`, then `SHM_STAT_ANY` per
+/// index), as `ipcrm --all` does, falling back to /proc. For `remove`, which
+/// makes a system call per segment anyway: the binary records cost half what
+/// the kernel's /proc text does at 32,000 segments (BENCHMARKS.md). They
+/// carry no rss or swap, which no filter needs.
+pub fn read_segments_for_removal() -> Result<Vec<Segment>, Error> {
+    match crate::sysv::stat_all() {
+        Ok(segments) => Ok(segments),
+        Err(_) => read_segments().map(|(segments, _)| segments),
+    }
+}
+
 /// Finds a segment by id in the table; `None` when it does not exist.
 pub fn find_by_id(id: i32) -> Result<Option<Segment>, Error> {
     Ok(read_segments()?.0.into_iter().find(|s| s.shmid == id))

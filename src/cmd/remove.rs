@@ -1,5 +1,6 @@
 //! remove: IPC_RMID on named segments, or on those a filter selects.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -48,7 +49,8 @@ struct Record {
     shmid: Option<i32>,
     key: Option<Key>,
     outcome: Outcome,
-    message: String,
+    /// Borrowed for the common "removed", so 32,000 removals make no strings.
+    message: Cow<'static, str>,
 }
 
 /// A target to act on: a segment found in the table, or a name that is missing.
@@ -86,25 +88,25 @@ fn confirm(count: usize) -> io::Result<bool> {
 /// Removes one selected segment and says what happened.
 fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolver) -> Record {
     let (outcome, message) = match ops::remove(seg, &mut ctx.names) {
-        Ok(Removal::Removed) => (Outcome::Removed, "removed".to_owned()),
+        Ok(Removal::Removed) => (Outcome::Removed, Cow::Borrowed("removed")),
         Ok(Removal::Marked { nattch }) => (
             Outcome::Marked,
-            format!(
+            Cow::Owned(format!(
                 "marked for destruction; still attached by {nattch} process{}",
                 if nattch == 1 { "" } else { "es" }
-            ),
+            )),
         ),
         // Already marked: nothing left to do when selected by a filter.
         Err(e @ Error::AlreadyRemoved { .. }) if by_filter || missing_ok => {
-            (Outcome::Marked, e.to_string())
+            (Outcome::Marked, e.to_string().into())
         }
-        Err(e @ Error::Denied { .. }) if by_filter => (Outcome::Skipped, e.to_string()),
-        Err(e @ Error::Denied { .. }) => (Outcome::Denied, e.to_string()),
+        Err(e @ Error::Denied { .. }) if by_filter => (Outcome::Skipped, e.to_string().into()),
+        Err(e @ Error::Denied { .. }) => (Outcome::Denied, e.to_string().into()),
         // Gone between the table read and IPC_RMID.
         Err(e @ (Error::NoSuchId(_) | Error::Removed(_))) if by_filter || missing_ok => {
-            (Outcome::Missing, e.to_string())
+            (Outcome::Missing, e.to_string().into())
         }
-        Err(e) => (Outcome::Error, e.to_string()),
+        Err(e) => (Outcome::Error, e.to_string().into()),
     };
     Record {
         shmid: Some(seg.shmid),
@@ -150,7 +152,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let mut ctx = Resolver::new();
-    let segments = crate::cmd::list::read_segments("remove", false)?;
+    let segments = shmtool::table::read_segments_for_removal()?;
     let selected: Vec<Selected> = if by_filter {
         crate::cmd::list::select(segments, &filter, &mut ctx)
             .into_iter()
@@ -187,7 +189,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     Outcome::Error
                 },
-                message: e.to_string(),
+                message: e.to_string().into(),
             },
         };
         if record.outcome.failed() {
@@ -211,7 +213,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
                     "shmid": r.shmid,
                     "key": r.key.map(|k| k.to_string()),
                     "result": r.outcome.name(),
-                    "message": r.message,
+                    "message": &*r.message,
                 })
             })
             .collect();

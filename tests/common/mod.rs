@@ -174,6 +174,11 @@ impl Peer {
         self.child.id()
     }
 
+    /// Whether it is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Sends a line on its stdin.
     pub fn send_line(&mut self) {
         use std::io::Write as _;

@@ -7,6 +7,9 @@
  *   shm_peer write ID TEXT     attach, write TEXT at offset 0, detach
  *   shm_peer watch ID LEN      attach, print "ready", wait for a line on stdin,
  *                              then print the first LEN bytes as they are now
+ *   shm_peer churn N           print "churning", then create N private segments
+ *                              (one each 0.5 ms), removing each 64 creations later, so segments
+ *                              keep appearing and vanishing; print "done"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,24 @@ int main(int argc, char **argv) {
         printf("ready\n");
         wait_for_stdin();
         fwrite(p, 1, strtoul(argv[3], NULL, 0), stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "churn")) {
+        long n = strtol(argv[2], NULL, 0);
+        int ring[64];
+        for (int i = 0; i < 64; i++) ring[i] = -1;
+        printf("churning\n");
+        for (long i = 0; i < n; i++) {
+            int slot = i % 64;
+            /* Someone else may have removed it already: that is the point. */
+            if (ring[slot] >= 0) shmctl(ring[slot], IPC_RMID, NULL);
+            ring[slot] = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+            if (ring[slot] < 0) { perror("shmget"); return 1; }
+            usleep(500); /* long enough for the other side to overlap */
+        }
+        for (int i = 0; i < 64; i++)
+            if (ring[i] >= 0) shmctl(ring[i], IPC_RMID, NULL);
+        printf("done\n");
         return 0;
     }
     fprintf(stderr, "shm_peer: bad arguments\n");
