@@ -19,6 +19,10 @@ use crate::exit::UsageError;
     max_term_width = 100
 )]
 pub struct Cli {
+    /// Work in another IPC namespace: a container's, by the PID of a process
+    /// in it, or by a path to its namespace file such as /proc/PID/ns/ipc
+    #[arg(long, global = true, value_name = "PID|PATH")]
+    pub ns: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,6 +49,9 @@ pub enum Command {
     Unlock(LockArgs),
     /// Change a segment's permission bits or owner (IPC_SET)
     Set(SetArgs),
+    /// Write the man pages and shell completions into DIR (for packagers)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
 }
 
 impl Command {
@@ -61,6 +68,7 @@ impl Command {
             Command::Lock(_) => "lock",
             Command::Unlock(_) => "unlock",
             Command::Set(_) => "set",
+            Command::Generate(_) => "generate",
         }
     }
 }
@@ -378,4 +386,11 @@ pub struct SetArgs {
     /// New owner and group: USER, USER:GROUP or :GROUP (names or numbers)
     #[arg(long, value_name = "USER[:GROUP]", value_parser = owner_group)]
     pub owner: Option<OwnerGroup>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Where to write man/ and completions/
+    #[arg(value_name = "DIR")]
+    pub dir: std::path::PathBuf,
 }

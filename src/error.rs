@@ -78,6 +78,9 @@ pub enum Error {
         size: u64,
     },
 
+    #[error("--ns: {0}")]
+    Namespace(String),
+
     #[error("cannot parse {path}: {source}")]
     Table {
         path: &'static str,

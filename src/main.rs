@@ -5,6 +5,7 @@
 mod cli;
 mod cmd;
 mod exit;
+mod generate;
 mod render;
 
 use std::process::ExitCode;
@@ -17,6 +18,11 @@ fn main() -> ExitCode {
         Err(err) => return exit::report_clap(err),
     };
     let name = cli.command.name();
+    if let Some(ns) = &cli.ns
+        && let Err(err) = shmtool::ops::enter_namespace(ns)
+    {
+        return exit::report(name, err.into());
+    }
     match cmd::run(cli.command) {
         Ok(code) => code,
         Err(err) => exit::report(name, err),

@@ -403,3 +403,34 @@ pub fn receive(
     let (_, remained) = fill_from(&mut [], input, true)?;
     Ok((at - offset, remained))
 }
+
+/// Enters another IPC namespace, named by the pid of a process in it or by
+/// the path of a namespace file, so that everything after works there.
+pub fn enter_namespace(spec: &str) -> Result<(), Error> {
+    let is_pid = !spec.is_empty() && spec.bytes().all(|b| b.is_ascii_digit());
+    let path = if is_pid {
+        format!("/proc/{spec}/ns/ipc")
+    } else {
+        spec.to_owned()
+    };
+    let file = std::fs::File::open(&path).map_err(|e| {
+        let reason = match (errno(&e), is_pid) {
+            (libc::ENOENT, true) => format!("no process {spec}"),
+            (libc::ENOENT, false) => format!("{path}: no such file"),
+            (libc::EACCES | libc::EPERM, _) => {
+                format!("{path}: permission denied; entering another IPC namespace needs root (CAP_SYS_ADMIN)")
+            }
+            _ => format!("{path}: {e}"),
+        };
+        Error::Namespace(reason)
+    })?;
+    sysv::setns_ipc(&file).map_err(|e| {
+        Error::Namespace(match errno(&e) {
+            libc::EPERM => {
+                format!("entering the IPC namespace of {spec} needs CAP_SYS_ADMIN; run as root")
+            }
+            libc::EINVAL => format!("{path} is not an IPC namespace"),
+            _ => format!("entering {path}: {e}"),
+        })
+    })
+}

@@ -280,6 +280,15 @@ pub fn set_pipe_size(fd: &impl std::os::fd::AsFd, size: usize) -> io::Result<usi
         .map(|n| n as usize)
 }
 
+/// Moves the calling thread into the IPC namespace that `file` (an open
+/// `/proc/PID/ns/ipc`, or a bind mount of one) refers to (needs
+/// CAP_SYS_ADMIN).
+pub fn setns_ipc(file: &impl std::os::fd::AsFd) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: setns takes a file descriptor and a flag; no pointers.
+    check(unsafe { libc::setns(file.as_fd().as_raw_fd(), libc::CLONE_NEWIPC) }).map(drop)
+}
+
 /// Moves the calling thread into a new, empty IPC namespace (needs
 /// CAP_SYS_ADMIN). Processes it spawns afterwards are in it too.
 pub fn unshare_ipc() -> io::Result<()> {

@@ -27,5 +27,9 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Lock(args) => set::lock(&args, true),
         Command::Unlock(args) => set::lock(&args, false),
         Command::Set(args) => set::run(&args),
+        Command::Generate(args) => {
+            crate::generate::generate(&args.dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -1,0 +1,164 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_shmtool_global_optspecs
+    string join \n ns= h/help V/version
+end
+
+function __fish_shmtool_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_shmtool_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_shmtool_using_subcommand
+    set -l cmd (__fish_shmtool_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c shmtool -n "__fish_shmtool_needs_command" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_needs_command" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_needs_command" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "create" -d 'Create a segment and print its shmid'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "attach-write" -d 'Attach a segment and write bytes into it'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "read" -d 'Attach a segment read-only and print its bytes'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "list" -d 'List segments, like ipcs -m'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "remove" -d 'Remove segments (IPC_RMID)'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "info" -d 'Show everything about one segment, and the processes attaching it'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "limits" -d 'Show the kernel\'s limits and current use'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "lock" -d 'Lock a segment\'s pages in memory (SHM_LOCK)'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "unlock" -d 'Unlock a segment\'s pages (SHM_UNLOCK)'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "set" -d 'Change a segment\'s permission bits or owner (IPC_SET)'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "generate" -d 'Write the man pages and shell completions into DIR (for packagers)'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l key -d 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l size -d 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l mode -d 'Permission bits, octal (640 or 0640)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l private -d 'Create a private segment (IPC_PRIVATE), reachable by id only'
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l reuse -d 'If the key exists with at least SIZE bytes, print its id instead of failing'
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l offset -d 'Where to start writing, in bytes from the segment\'s start' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l data -d 'Write this text (without a trailing newline)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l file -d 'Write the bytes of this file; standard input when neither --data, --file nor --fill is given' -r -F
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l fill -d 'Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l length -d 'With --fill: how many bytes to fill' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l addr -d 'Ask shmat to attach at this address (0x hex or decimal)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l offset -d 'Where to start reading, in bytes from the segment\'s start' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l length -d 'How many bytes to read; to the segment\'s end when absent' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l format -d 'Output format [default: raw, or hex on a terminal]' -r -f -a "raw\t'The bytes as they are'
+hex\t'The canonical hex dump: offset, 16 bytes in hex, ASCII'
+text\t'The bytes up to the first NUL, as C strings are kept'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s o -l output -d 'Write to this file instead of standard output' -r -F
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l addr -d 'Ask shmat to attach at this address (0x hex or decimal)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l force -d 'Replace --output when it exists'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l format -d 'Output format' -r -f -a "table\t'An aligned table'
+ipcs\t'Byte for byte what `ipcs -m` prints'
+json\t'One JSON array of typed objects'
+csv\t'Comma-separated, with a header row'
+raw\t'Whitespace-separated, no header, one segment a line'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l columns -d 'Columns to show, in order, comma-separated (the JSON field names)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l key -d 'Only the segment with this key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the segment with this id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t''
+locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l sort -d 'Sort by this field' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l pids -d 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l creator -d 'Add the creator\'s user and group (with --format ipcs: ipcs -m -c)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l human -d 'Print sizes as 25K, 97.7K, 1M'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l bytes -d 'Print sizes in bytes (the default)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l unattached -d 'Only segments no process attaches (nattch 0)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l orphaned -d 'Only unattached segments whose creator process no longer runs'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l reverse -d 'Reverse the order'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d 'Say on stderr where the list came from when it is not /proc/sysvipc/shm'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l id -d 'Remove the segment with this id (repeatable)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l key -d 'Remove the segment with this key (repeatable)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l status -d 'Only segments with this status' -r -f -a "dest\t''
+locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l all -d 'Select among every segment (with no filter: remove them all)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l unattached -d 'Only segments no process attaches (nattch 0)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l orphaned -d 'Only unattached segments whose creator process no longer runs'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s n -l dry-run -d 'Show what would be removed, and change nothing'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l missing-ok -d 'A named id or key that does not exist is not an error'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line for each segment removed'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l json -d 'Print one JSON record per target (with --dry-run: the segments, as list does)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d 'Do not ask before removing every segment'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s v -l verbose -d 'Also show where each process has the segment mapped'
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l json -d 'Print one JSON object'
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l json -d 'Print one JSON object'
+complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l mode -d 'New permission bits, octal (640 or 0640)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l owner -d 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand generate" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "create" -d 'Create a segment and print its shmid'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "attach-write" -d 'Attach a segment and write bytes into it'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "read" -d 'Attach a segment read-only and print its bytes'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "list" -d 'List segments, like ipcs -m'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "remove" -d 'Remove segments (IPC_RMID)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "info" -d 'Show everything about one segment, and the processes attaching it'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "limits" -d 'Show the kernel\'s limits and current use'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "lock" -d 'Lock a segment\'s pages in memory (SHM_LOCK)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "unlock" -d 'Unlock a segment\'s pages (SHM_UNLOCK)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "set" -d 'Change a segment\'s permission bits or owner (IPC_SET)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "generate" -d 'Write the man pages and shell completions into DIR (for packagers)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
