@@ -164,6 +164,16 @@ impl Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn field_names_never_panic(s in "\\PC*") {
+            if let Ok(field) = s.parse::<Field>() {
+                prop_assert_eq!(field.name(), s.trim());
+            }
+        }
+    }
 
     #[test]
     fn names_are_unique_and_round_trip() {

@@ -22,7 +22,7 @@ pub struct ProcessInfo {
 fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
     let process = Process::new(pid).ok()?;
     let stat = process.stat().ok()?;
-    let ticks = procfs::ticks_per_second().max(1);
+    let ticks = crate::sysv::clock_ticks();
     let start = boot_time + (stat.starttime / ticks) as i64;
     let args = process.cmdline().unwrap_or_default();
     let command = if args.is_empty() {
@@ -36,6 +36,20 @@ fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
         command: command.into(),
         start,
     })
+}
+
+/// The boot time, epoch seconds, from the `btime` line of /proc/stat. (Read
+/// here rather than through procfs's KernelStats, which also reads the
+/// auxiliary vector and crashes under valgrind.)
+fn boot_time() -> i64 {
+    std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("btime "))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Looks processes up once each.
@@ -55,9 +69,7 @@ impl Processes {
         if pid <= 0 {
             return None;
         }
-        let boot_time = *self
-            .boot_time
-            .get_or_insert_with(|| procfs::boot_time_secs().map_or(0, |t| t as i64));
+        let boot_time = *self.boot_time.get_or_insert_with(boot_time);
         self.cache
             .entry(pid)
             .or_insert_with(|| info(pid, boot_time))
@@ -102,7 +114,7 @@ pub fn attached(shmid: i32) -> Vec<Attacher> {
     let Ok(all) = procfs::process::all_processes() else {
         return Vec::new();
     };
-    let boot_time = procfs::boot_time_secs().map_or(0, |t| t as i64);
+    let boot_time = boot_time();
     let mut found = Vec::new();
     for process in all.flatten() {
         if ipc_namespace(&Path::new("/proc").join(process.pid.to_string())) != Some(own_ns.clone())

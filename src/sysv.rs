@@ -296,10 +296,25 @@ pub fn unshare_ipc() -> io::Result<()> {
     check(unsafe { libc::unshare(libc::CLONE_NEWIPC) }).map(drop)
 }
 
+/// The page size, from `sysconf(_SC_PAGESIZE)`. (Not procfs's, which reads
+/// the auxiliary vector itself and crashes under valgrind.)
+pub fn page_size() -> u64 {
+    // SAFETY: sysconf takes an integer name and returns an integer.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).unwrap_or(4096).max(1)
+}
+
+/// Clock ticks per second, the unit of process start times in /proc.
+pub fn clock_ticks() -> u64 {
+    // SAFETY: sysconf takes an integer name and returns an integer.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).unwrap_or(100).max(1)
+}
+
 /// SHMLBA: the alignment `shmat` requires of an address given without
 /// `SHM_RND` (the page size on x86; four pages on arm64).
 pub fn shmlba() -> usize {
-    let page = procfs::page_size() as usize;
+    let page = page_size() as usize;
     if cfg!(target_arch = "aarch64") {
         4 * page
     } else {
@@ -328,6 +343,35 @@ pub enum ReadWrite {}
 ///
 /// Other processes may write the memory at any time; readers see bytes, not
 /// a consistent snapshot, exactly as with any shared memory.
+///
+/// A slice cannot outlive its attachment; this does not compile:
+///
+/// ```compile_fail
+/// use shmtool::sysv::{Attachment, Placement};
+/// let bytes: &[u8] = {
+///     let attachment = Attachment::read_only(0, Placement::default()).unwrap();
+///     attachment.bytes()
+/// };
+/// ```
+///
+/// A read-only attachment hands out no writable bytes; this does not compile:
+///
+/// ```compile_fail
+/// use shmtool::sysv::{Attachment, Placement};
+/// let mut attachment = Attachment::read_only(0, Placement::default()).unwrap();
+/// attachment.bytes_mut()[0] = 1;
+/// ```
+///
+/// While both of these do:
+///
+/// ```no_run
+/// use shmtool::sysv::{Attachment, Placement};
+/// let attachment = Attachment::read_only(0, Placement::default()).unwrap();
+/// let first = attachment.bytes().first().copied();
+/// let mut writable = Attachment::read_write(0, Placement::default()).unwrap();
+/// writable.bytes_mut()[0] = 1;
+/// drop((first, attachment, writable));
+/// ```
 #[derive(Debug)]
 pub struct Attachment<Mode> {
     addr: NonNull<u8>,
@@ -381,7 +425,7 @@ impl<Mode> Attachment<Mode> {
         if offset >= end {
             return Ok(());
         }
-        let page = procfs::page_size() as usize;
+        let page = page_size() as usize;
         let start = offset - offset % page;
         // SAFETY: start..end lies within this attachment's own page-aligned
         // mapping; populating advice only faults pages in, never changes data.

@@ -42,7 +42,7 @@ fn percent(used: u128, limit: u128) -> f64 {
 pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
     let limits = sysv::limits().map_err(|e| shmtool::Error::io("shmctl(IPC_INFO)", e))?;
     let usage = sysv::usage().map_err(|e| shmtool::Error::io("shmctl(SHM_INFO)", e))?;
-    let page_size = procfs::page_size();
+    let page_size = shmtool::sysv::page_size();
     let r = Report {
         page_size,
         shmmax: limits.shmmax,

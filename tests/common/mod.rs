@@ -30,12 +30,12 @@ impl Ns {
 
     /// The shmtool binary under test.
     pub fn shmtool(&self) -> Command {
-        Command::new(env!("CARGO_BIN_EXE_shmtool"))
+        Command::from_std(binary())
     }
 
     /// The shmtool binary, run as uid and gid 65534 (nobody).
     pub fn shmtool_as_nobody(&self) -> Command {
-        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_shmtool"));
+        let mut cmd = binary();
         cmd.uid(NOBODY).gid(NOBODY);
         Command::from_std(cmd)
     }
@@ -96,6 +96,21 @@ impl Ns {
             "a failed command changed /proc/sysvipc/shm"
         );
         err
+    }
+}
+
+/// The binary, or, when SHMTOOL_TEST_WRAPPER is set (for example to
+/// `valgrind -q --error-exitcode=99`), the binary run under that wrapper.
+fn binary() -> StdCommand {
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    match std::env::var("SHMTOOL_TEST_WRAPPER") {
+        Ok(wrapper) if !wrapper.trim().is_empty() => {
+            let mut words = wrapper.split_whitespace();
+            let mut cmd = StdCommand::new(words.next().unwrap_or_default());
+            cmd.args(words).arg(bin);
+            cmd
+        }
+        _ => StdCommand::new(bin),
     }
 }
 
