@@ -429,9 +429,10 @@ fn each_filter_selects_exactly_its_segments() {
 fn older_than_uses_the_change_time() {
     let ns = Ns::new();
     let old = ns.make(0x10, 100, 0o600) as i64;
-    std::thread::sleep(Duration::from_millis(2100));
+    std::thread::sleep(Duration::from_millis(3100));
     let new = ns.make(0x11, 100, 0o600) as i64;
-    assert_eq!(ids(&ns, &["--older-than", "2s"]), [old]);
+    // ctime has whole seconds: `old` is at least 3 s old, `new` far less.
+    assert_eq!(ids(&ns, &["--older-than", "3s"]), [old]);
     assert_eq!(ids(&ns, &["--older-than", "0s"]), [old, new]);
     assert_eq!(ids(&ns, &["--older-than", "1h"]), Vec::<i64>::new());
 }
