@@ -75,7 +75,9 @@ hyperfine --style basic --shell=bash --runs "$RUNS" --export-json "$RESULTS/remo
 
 echo "== start-up, empty namespace" >&2
 "$SHMTOOL" remove --all --yes >/dev/null 2>&1 || true
-bench startup -N -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m"
+# Milliseconds each: many runs, or the noise is larger than the difference.
+hyperfine --style basic -N --warmup 50 --runs 500 --export-json "$RESULTS/startup.json" \
+    -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m" >&2
 
 echo "== 1 GiB data" >&2
 SIZE=$((1 << 30))

@@ -176,6 +176,11 @@ pub fn limits() -> io::Result<Limits> {
     limits_and_max_index().map(|(limits, _)| limits)
 }
 
+/// The highest index in use, -1 for none (`shmctl(IPC_INFO)`).
+pub fn max_index() -> io::Result<i32> {
+    limits_and_max_index().map(|(_, max)| max)
+}
+
 /// `shmctl(IPC_INFO)`: the limits, and the highest index in use (-1 for none).
 fn limits_and_max_index() -> io::Result<(Limits, i32)> {
     let mut raw = RawShmLimits::default();

@@ -327,9 +327,9 @@ pub enum Source {
 /// Reads every segment of the caller's IPC namespace, in one read of
 /// `/proc/sysvipc/shm`; falls back to shmctl when that file fails.
 pub fn read_segments() -> Result<(Vec<Segment>, Source), Error> {
-    // Not SHM_INFO for a count to size the list: it walks every segment in
-    // the kernel to total rss and swap, costing more than the growth it saves.
-    let capacity = 64;
+    // The highest index in use sizes the list (IPC_INFO, which is cheap; not
+    // SHM_INFO, which walks every segment in the kernel to total rss and swap).
+    let capacity = crate::sysv::max_index().map_or(64, |i| usize::try_from(i + 1).unwrap_or(64));
     let why = match std::fs::File::open(PROC_SHM) {
         Ok(file) => match read_table(std::io::BufReader::with_capacity(1 << 16, file), capacity) {
             Ok(segments) => return Ok((segments, Source::Proc)),
