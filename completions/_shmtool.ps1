@@ -101,7 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d')
             [CompletionResult]::new('--larger-than', '--larger-than', [CompletionResultType]::ParameterName, 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only segments with this status')
-            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by this field')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by this field (any of the --columns fields)')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)')
             [CompletionResult]::new('--pids', '--pids', [CompletionResultType]::ParameterName, 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)')

@@ -94,7 +94,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --older-than 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d'
             cand --larger-than 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)'
             cand --status 'Only segments with this status'
-            cand --sort 'Sort by this field'
+            cand --sort 'Sort by this field (any of the --columns fields)'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand --time 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
             cand --pids 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'

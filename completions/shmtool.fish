@@ -88,7 +88,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l older-than -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t''
 locked\t''"
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l sort -d 'Sort by this field' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l sort -d 'Sort by this field (any of the --columns fields)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l pids -d 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'

@@ -262,7 +262,13 @@ pub struct ListArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Columns to show, in order, comma-separated (the JSON field names)
-    #[arg(long, value_name = "FIELDS", value_delimiter = ',', value_parser = parse_field)]
+    #[arg(
+        long,
+        value_name = "FIELDS",
+        value_delimiter = ',',
+        value_parser = parse_field,
+        long_help = fields_help("Columns to show, in order, comma-separated.")
+    )]
     pub columns: Vec<Field>,
     /// Add the attach, detach and change times (with --format ipcs: ipcs -m -t)
     #[arg(long)]
@@ -287,7 +293,7 @@ pub struct ListArgs {
     pub id: Option<i32>,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Sort by this field
+    /// Sort by this field (any of the --columns fields)
     #[arg(long, value_name = "FIELD", value_parser = parse_field)]
     pub sort: Option<Field>,
     /// Reverse the order
@@ -300,6 +306,16 @@ pub struct ListArgs {
 
 fn parse_field(text: &str) -> Result<Field, String> {
     text.parse()
+}
+
+/// Long help listing every field with what it holds, from the one
+/// definition in `shmtool::field`, so `--help` and the man page stay true.
+fn fields_help(lead: &str) -> String {
+    let mut text = format!("{lead} The fields:\n");
+    for field in Field::ALL {
+        text.push_str(&format!("\n  {:<8} {}", field.name(), field.help()));
+    }
+    text
 }
 
 #[derive(Debug, Args)]

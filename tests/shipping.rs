@@ -141,6 +141,21 @@ fn man_pages_render_cleanly_and_carry_every_section() {
 }
 
 #[test]
+fn the_list_page_documents_every_field_from_the_one_definition() {
+    let roff = std::fs::read_to_string(Path::new(ROOT).join("man/shmtool-list.1")).unwrap();
+    // Undo roff's escapes for apostrophes and hyphens.
+    let page = roff.replace("\\*(Aq", "'").replace("\\-", "-");
+    for field in shmtool::field::Field::ALL {
+        let line = format!("{:<8} {}", field.name(), field.help());
+        assert!(
+            page.contains(&line),
+            "shmtool-list.1 explains {}: {line:?}",
+            field.name()
+        );
+    }
+}
+
+#[test]
 fn version_and_help_follow_clap_conventions() {
     let ns = Ns::new();
     let version = ns.ok(&["--version"]);
