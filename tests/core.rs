@@ -761,29 +761,6 @@ fn the_readme_walkthrough() {
 }
 
 #[test]
-fn a_closed_stdout_ends_quietly() {
-    let ns = Ns::new();
-    ns.make(1, 1 << 20, 0o600);
-    let script = format!(
-        "set -o pipefail; {} read --key 1 | head -c 1 >/dev/null",
-        env!("CARGO_BIN_EXE_shmtool")
-    );
-    let out = std::process::Command::new("bash")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "shmtool exits 0 when its reader goes away"
-    );
-}
-
-#[test]
 fn read_to_a_terminal_prints_a_hex_dump() {
     let ns = Ns::new();
     ns.make(9, 40, 0o600);
