@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use procfs::process::{MMapPath, Process};
+use procfs::process::Process;
 
 use crate::segment::Segment;
 
@@ -96,6 +96,31 @@ fn ipc_namespace(proc_dir: &Path) -> Option<std::path::PathBuf> {
     std::fs::read_link(proc_dir.join("ns/ipc")).ok()
 }
 
+/// Where the text of a `/proc/PID/maps` maps SysV segment `shmid`: lines
+/// whose path is the kernel's `/SYSV` + 8 hex digits and whose inode is the
+/// shmid. Parsed here rather than with procfs, whose parser panics on a
+/// mapped file that a process named `/SYSV…` with fewer than 8 characters
+/// after it (any container can make one).
+fn sysv_ranges(maps: &str, shmid: i32) -> Vec<(u64, u64)> {
+    maps.lines()
+        .filter_map(|line| {
+            let mut fields = line.split_ascii_whitespace();
+            let range = fields.next()?;
+            let inode = fields.nth(3)?;
+            let name = fields.next()?.strip_prefix("/SYSV")?;
+            let sysv_name = name.len() == 8 && name.bytes().all(|b| b.is_ascii_hexdigit());
+            if !sysv_name || inode.parse::<i64>().ok()? != i64::from(shmid) {
+                return None;
+            }
+            let (start, end) = range.split_once('-')?;
+            Some((
+                u64::from_str_radix(start, 16).ok()?,
+                u64::from_str_radix(end, 16).ok()?,
+            ))
+        })
+        .collect()
+}
+
 /// A process that has a segment mapped, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attacher {
@@ -117,16 +142,14 @@ pub fn attached(shmid: i32) -> Vec<Attacher> {
     let boot_time = boot_time();
     let mut found = Vec::new();
     for process in all.flatten() {
-        if ipc_namespace(&Path::new("/proc").join(process.pid.to_string())) != Some(own_ns.clone())
-        {
+        let proc_dir = Path::new("/proc").join(process.pid.to_string());
+        if ipc_namespace(&proc_dir).as_deref() != Some(own_ns.as_path()) {
             continue;
         }
-        let Ok(maps) = process.maps() else { continue };
-        let ranges: Vec<(u64, u64)> = maps
-            .iter()
-            .filter(|m| matches!(m.pathname, MMapPath::Vsys(_)) && m.inode == shmid as u64)
-            .map(|m| m.address)
-            .collect();
+        let Ok(maps) = std::fs::read_to_string(format!("/proc/{}/maps", process.pid)) else {
+            continue;
+        };
+        let ranges = sysv_ranges(&maps, shmid);
         if !ranges.is_empty()
             && let Some(process) = info(process.pid, boot_time)
         {
@@ -134,4 +157,34 @@ pub fn attached(shmid: i32) -> Vec<Attacher> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const MAPS: &str = "\
+55d0c0000000-55d0c0001000 r--p 00000000 fe:00 1234 /usr/bin/shm_peer
+7f1e2a000000-7f1e2a007000 rw-s 00000000 00:01 3 /SYSV00001234 (deleted)
+7f1e2b000000-7f1e2b001000 r--s 00000000 00:01 4 /SYSVdeadbeef (deleted)
+7f1e2c000000-7f1e2c001000 r--s 00000000 fe:00 3 /SYSVx
+7f1e2d000000-7f1e2d001000 r--s 00000000 fe:00 3 /SYSV
+7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]
+";
+
+    #[test]
+    fn finds_the_segments_mappings_by_inode() {
+        assert_eq!(sysv_ranges(MAPS, 3), [(0x7f1e_2a00_0000, 0x7f1e_2a00_7000)]);
+        assert_eq!(sysv_ranges(MAPS, 4), [(0x7f1e_2b00_0000, 0x7f1e_2b00_1000)]);
+        assert_eq!(sysv_ranges(MAPS, 1234), [], "a file, not a SysV mapping");
+        assert_eq!(sysv_ranges(MAPS, 0), []);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_maps_never_panic(text in "\\PC*", shmid in any::<i32>()) {
+            let _ = sysv_ranges(&text, shmid);
+        }
+    }
 }
