@@ -1,7 +1,6 @@
 //! The operations behind the subcommands, on real kernel semantics. They
 //! return values and errors; rendering is the binary's job.
 
-use std::fmt;
 use std::io::{self, Read};
 
 use crate::error::Error;
@@ -17,33 +16,18 @@ pub enum Target {
     Key(Key),
 }
 
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::Id(id) => write!(f, "id {id}"),
-            Target::Key(key) => write!(f, "key {key}"),
-        }
-    }
-}
-
 fn errno(e: &io::Error) -> i32 {
     e.raw_os_error().unwrap_or(0)
 }
 
-/// The owner of a segment, by name, for messages; `?` when it vanished.
-fn owner_of(shmid: i32, names: &mut Names) -> String {
-    match table::find_by_id(shmid) {
-        Ok(Some(seg)) => names.user(seg.uid),
-        _ => "?".into(),
-    }
-}
-
-/// Turns an errno from an operation on segment `shmid` into an [`Error`].
-fn segment_error(shmid: i32, what: &str, e: io::Error, names: &mut Names) -> Error {
+/// Turns an errno from an operation on `seg` into an [`Error`]. The caller
+/// found `seg` in the table already, so naming its owner costs no more I/O.
+fn segment_error(seg: &Segment, what: &str, e: io::Error, names: &mut Names) -> Error {
+    let shmid = seg.shmid;
     match errno(&e) {
         libc::EACCES | libc::EPERM => Error::Denied {
             shmid,
-            owner: owner_of(shmid, names),
+            owner: names.user(seg.uid),
         },
         libc::EINVAL => Error::NoSuchId(shmid),
         libc::EIDRM => Error::Removed(shmid),
@@ -107,7 +91,7 @@ pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
                             existing: seg.size,
                             wanted: req.size,
                         },
-                        _ => segment_error(seg.shmid, "opening", e, names),
+                        _ => segment_error(&seg, "opening", e, names),
                     });
                 }
             },
@@ -181,29 +165,32 @@ pub fn find(target: Target) -> Result<Segment, Error> {
 
 /// The error of a failed `shmat`: with an address asked for, EINVAL and
 /// ENOMEM are about the address (in use, or outside the address space).
-fn attach_error(shmid: i32, place: Placement, e: io::Error, names: &mut Names) -> Error {
+fn attach_error(seg: &Segment, place: Placement, e: io::Error, names: &mut Names) -> Error {
     match (place.addr, errno(&e)) {
-        (Some(addr), libc::EINVAL | libc::ENOMEM) => Error::AttachAddress { shmid, addr },
-        _ => segment_error(shmid, "attaching", e, names),
+        (Some(addr), libc::EINVAL | libc::ENOMEM) => Error::AttachAddress {
+            shmid: seg.shmid,
+            addr,
+        },
+        _ => segment_error(seg, "attaching", e, names),
     }
 }
 
 /// Attaches a segment read-only.
 pub fn attach_read(
-    shmid: i32,
+    seg: &Segment,
     place: Placement,
     names: &mut Names,
 ) -> Result<Attachment<ReadOnly>, Error> {
-    Attachment::read_only(shmid, place).map_err(|e| attach_error(shmid, place, e, names))
+    Attachment::read_only(seg.shmid, place).map_err(|e| attach_error(seg, place, e, names))
 }
 
 /// Attaches a segment for reading and writing.
 pub fn attach_write(
-    shmid: i32,
+    seg: &Segment,
     place: Placement,
     names: &mut Names,
 ) -> Result<Attachment<ReadWrite>, Error> {
-    Attachment::read_write(shmid, place).map_err(|e| attach_error(shmid, place, e, names))
+    Attachment::read_write(seg.shmid, place).map_err(|e| attach_error(seg, place, e, names))
 }
 
 /// Checks that `len` bytes at `offset` lie inside a segment of `size` bytes.
@@ -217,26 +204,27 @@ pub fn check_range(offset: u64, len: u64, size: u64) -> Result<(), Error> {
     }
 }
 
-/// Fills `dest` from `input`, reading straight into it. Returns the number
-/// of bytes written and, when `probe` is set, whether input remained once
-/// `dest` was full (one byte is read to know).
-pub fn fill_from(dest: &mut [u8], input: &mut dyn Read, probe: bool) -> io::Result<(usize, bool)> {
+/// Fills `dest` from `input`, reading straight into it, until it is full
+/// or the input ends; returns how many bytes came.
+fn fill_from(dest: &mut [u8], input: &mut dyn Read) -> io::Result<usize> {
     let mut written = 0;
     while written < dest.len() {
         match input.read(&mut dest[written..]) {
-            Ok(0) => return Ok((written, false)),
+            Ok(0) => break,
             Ok(n) => written += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    if !probe {
-        return Ok((written, false));
-    }
+    Ok(written)
+}
+
+/// Whether `input` has more to give (one byte is read to know).
+fn has_more(input: &mut dyn Read) -> io::Result<bool> {
     let mut byte = [0u8; 1];
     loop {
         match input.read(&mut byte) {
-            Ok(n) => return Ok((written, n > 0)),
+            Ok(n) => return Ok(n > 0),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -260,26 +248,17 @@ pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
             nattch: seg.nattch,
         });
     }
-    if let Err(e) = sysv::remove(seg.shmid) {
-        return Err(match errno(&e) {
-            libc::EACCES | libc::EPERM => Error::Denied {
-                shmid: seg.shmid,
-                owner: names.user(seg.uid),
-            },
-            _ => segment_error(seg.shmid, "removing", e, names),
-        });
-    }
+    sysv::remove(seg.shmid).map_err(|e| segment_error(seg, "removing", e, names))?;
     // Unattached when listed: destroyed at once (one system call, not two).
     if seg.nattch == 0 {
         return Ok(Removal::Removed);
     }
     // Still present afterwards means attached: the kernel only marked it.
+    // Without read permission for IPC_STAT, the listed count stands.
     Ok(match sysv::stat(seg.shmid) {
         Ok(now) if now.nattch > 0 => Removal::Marked { nattch: now.nattch },
         Ok(_) => Removal::Removed,
-        Err(e) if errno(&e) == libc::EACCES && seg.nattch > 0 => {
-            Removal::Marked { nattch: seg.nattch }
-        }
+        Err(e) if errno(&e) == libc::EACCES => Removal::Marked { nattch: seg.nattch },
         Err(_) => Removal::Removed,
     })
 }
@@ -292,20 +271,11 @@ pub fn set_locked(seg: &Segment, lock: bool, names: &mut Names) -> Result<(), Er
         sysv::unlock(seg.shmid)
     };
     result.map_err(|e| match errno(&e) {
-        libc::EPERM | libc::EACCES => Error::Denied {
-            shmid: seg.shmid,
-            owner: names.user(seg.uid),
-        },
         libc::ENOMEM => Error::LockLimit {
             shmid: seg.shmid,
             size: seg.size,
         },
-        _ => segment_error(
-            seg.shmid,
-            if lock { "locking" } else { "unlocking" },
-            e,
-            names,
-        ),
+        _ => segment_error(seg, if lock { "locking" } else { "unlocking" }, e, names),
     })
 }
 
@@ -323,13 +293,7 @@ pub fn set_owner_mode(
         gid.unwrap_or(seg.gid),
         mode.unwrap_or(seg.perms()),
     );
-    sysv::set(seg.shmid, uid, gid, mode).map_err(|e| match errno(&e) {
-        libc::EPERM | libc::EACCES => Error::Denied {
-            shmid: seg.shmid,
-            owner: names.user(seg.uid),
-        },
-        _ => segment_error(seg.shmid, "setting", e, names),
-    })
+    sysv::set(seg.shmid, uid, gid, mode).map_err(|e| segment_error(seg, "setting", e, names))
 }
 
 /// Writes `len` bytes at `offset` of an attached segment to `sink` with one
@@ -394,14 +358,12 @@ pub fn receive(
     while at < end {
         let window_end = end.min(at.saturating_add(WINDOW));
         let _ = attachment.populate_write(at, window_end - at);
-        let (n, _) = fill_from(&mut attachment.bytes_mut()[at..window_end], input, false)?;
-        at += n;
+        at += fill_from(&mut attachment.bytes_mut()[at..window_end], input)?;
         if at < window_end {
             return Ok((at - offset, false));
         }
     }
-    let (_, remained) = fill_from(&mut [], input, true)?;
-    Ok((at - offset, remained))
+    Ok((at - offset, has_more(input)?))
 }
 
 /// Enters another IPC namespace, named by the pid of a process in it or by

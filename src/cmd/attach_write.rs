@@ -61,7 +61,7 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
         Input::Stream(_) => 0,
     };
     ops::check_range(offset, known_len, seg.size)?;
-    let mut attachment = ops::attach_write(seg.shmid, place, &mut Names::new())?;
+    let mut attachment = ops::attach_write(&seg, place, &mut Names::new())?;
     let size = attachment.len() as u64;
     ops::check_range(offset, known_len, size)?;
     let address = attachment.address();

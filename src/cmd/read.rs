@@ -55,7 +55,7 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         None => stdout_file().context("standard output")?,
     };
 
-    let attachment = ops::attach_read(seg.shmid, place, &mut Names::new())?;
+    let attachment = ops::attach_read(&seg, place, &mut Names::new())?;
     let bytes = attachment.bytes();
     ops::check_range(args.offset, length, bytes.len() as u64)?;
     // check_range proved offset + length <= the mapped length.
