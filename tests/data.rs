@@ -130,6 +130,44 @@ fn read_to_an_output_file_refuses_to_replace_without_force() {
 }
 
 #[test]
+fn a_failed_read_leaves_the_output_file_as_it_was() {
+    let ns = Ns::new();
+    ns.make(1, 8, 0o600);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let new = dir.path().join("new.bin");
+    let kept = dir.path().join("kept.bin");
+    std::fs::write(&kept, b"keep me").unwrap();
+    std::fs::set_permissions(&kept, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
+    // nobody may not attach root's 0600 segment: the read fails.
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["read", "--key", "1", "-o"])
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("permission denied"));
+    assert!(!new.exists(), "no empty file left behind");
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["read", "--key", "1", "--force", "-o"])
+        .arg(&kept)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        b"keep me",
+        "--force replaces only once the read can happen"
+    );
+}
+
+#[test]
 fn a_broken_pipe_mid_segment_ends_quietly() {
     let ns = Ns::new();
     ns.make(1, 64 << 20, 0o600);

@@ -3,7 +3,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -14,22 +14,57 @@ use crate::cli::{DataFormat, ReadArgs};
 use crate::cmd::attach;
 use crate::render::hexdump;
 
-/// Opens `--output`, refusing to replace a file unless `force`.
-fn open_output(path: &Path, force: bool) -> anyhow::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    options.open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!("{} exists; pass --force to replace it", path.display())
-        } else {
-            anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
+/// The `--output` file: opened before attaching, so a bad path fails with
+/// the segment untouched, but not changed until the segment is attached.
+struct Output {
+    file: File,
+    path: PathBuf,
+    /// Made by us: removed again if attaching fails.
+    created: bool,
+}
+
+/// Opens `--output`, refusing to replace a file unless `force`. An existing
+/// file is not truncated yet: see [`Output::ready`].
+fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
+    let shown = path.display();
+    let output = |file, created| Output {
+        file,
+        path: path.to_owned(),
+        created,
+    };
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => Ok(output(file, true)),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && force => {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot open {shown}"))?;
+            Ok(output(file, false))
         }
-    })
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            anyhow::bail!("{shown} exists; pass --force to replace it")
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot create {shown}"))),
+    }
+}
+
+impl Output {
+    /// The segment is attached: cut a replaced file to nothing.
+    fn ready(self) -> anyhow::Result<File> {
+        if !self.created {
+            self.file
+                .set_len(0)
+                .with_context(|| format!("cannot truncate {}", self.path.display()))?;
+        }
+        Ok(self.file)
+    }
+
+    /// Attaching failed: leave no file behind that we made.
+    fn abandon(self) {
+        if self.created {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Standard output as an unbuffered file, so bytes go from the mapping to
@@ -50,12 +85,24 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     } else {
         DataFormat::Raw
     });
-    let mut sink = match &args.output {
-        Some(path) => open_output(path, args.force)?,
+    let output = args
+        .output
+        .as_deref()
+        .map(|p| open_output(p, args.force))
+        .transpose()?;
+    let attachment = match ops::attach_read(&seg, place, &mut Names::new()) {
+        Ok(attachment) => attachment,
+        Err(e) => {
+            if let Some(output) = output {
+                output.abandon();
+            }
+            return Err(e.into());
+        }
+    };
+    let mut sink = match output {
+        Some(output) => output.ready()?,
         None => stdout_file().context("standard output")?,
     };
-
-    let attachment = ops::attach_read(&seg, place, &mut Names::new())?;
     let bytes = attachment.bytes();
     ops::check_range(args.offset, length, bytes.len() as u64)?;
     // check_range proved offset + length <= the mapped length.
