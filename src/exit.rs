@@ -27,8 +27,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// What the user can do about an error, when there is something.
-fn hint(err: &anyhow::Error) -> Option<String> {
-    let e = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
+fn hint(e: &Error) -> Option<String> {
     Some(match e {
         Error::KeyExists { key, .. } => format!(
             "add --reuse to use the existing segment, or remove it with 'shmtool remove --key {key}'"
@@ -64,12 +63,21 @@ pub fn report(command: &str, err: anyhow::Error) -> ExitCode {
 
 /// Prints one error as one line: `shmtool: <command>: <what>; hint: <hint>`.
 pub fn print_error(command: &str, err: &anyhow::Error) {
-    let mut line = format!("shmtool: {command}: {err:#}");
-    if let Some(hint) = hint(err) {
-        line.push_str("; hint: ");
-        line.push_str(&hint);
+    let lib = err.chain().find_map(|c| c.downcast_ref::<Error>());
+    print_line(command, &format!("{err:#}"), lib.and_then(hint));
+}
+
+/// Prints one library error, as [`print_error`] does, where a command goes
+/// on after it (remove's targets).
+pub fn print_failure(command: &str, err: &Error) {
+    print_line(command, &err.to_string(), hint(err));
+}
+
+fn print_line(command: &str, what: &str, hint: Option<String>) {
+    match hint {
+        Some(hint) => eprintln!("shmtool: {command}: {what}; hint: {hint}"),
+        None => eprintln!("shmtool: {command}: {what}"),
     }
-    eprintln!("{line}");
 }
 
 /// Prints a clap parse error as one line (help and version go to stdout

@@ -48,6 +48,20 @@ impl SegmentFilter {
         *self == SegmentFilter::default()
     }
 
+    /// The segments selected, in their order, as of now.
+    pub fn select(&self, segments: Vec<Segment>, procs: &mut Processes) -> Vec<Segment> {
+        if self.is_empty() {
+            return segments;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        segments
+            .into_iter()
+            .filter(|s| self.matches(s, now, procs))
+            .collect()
+    }
+
     /// Whether `seg` is selected, at time `now` (epoch seconds).
     pub fn matches(&self, seg: &Segment, now: i64, procs: &mut Processes) -> bool {
         let status = seg.status();

@@ -81,7 +81,7 @@ pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
                 Ok(id) => return Ok(Created::Existing(id)),
                 Err(e) if errno(&e) == libc::ENOENT => continue,
                 Err(e) => {
-                    let Some(seg) = table::find_by_key(key)? else {
+                    let Some(seg) = find_live_key(key)? else {
                         continue;
                     };
                     return Err(match errno(&e) {
@@ -96,7 +96,7 @@ pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
                 }
             },
             libc::EEXIST => {
-                let Some(seg) = table::find_by_key(key)? else {
+                let Some(seg) = find_live_key(key)? else {
                     continue;
                 };
                 return Err(Error::KeyExists {
@@ -154,12 +154,34 @@ fn limit_error() -> Error {
     }
 }
 
+/// Finds a target among listed segments. A key names the live segment
+/// with it: a removed one (dest) has had its key cleared by the kernel.
+pub fn find_in(segments: &[Segment], target: Target) -> Result<&Segment, Error> {
+    match target {
+        Target::Id(id) => segments
+            .iter()
+            .find(|s| s.shmid == id)
+            .ok_or(Error::NoSuchId(id)),
+        Target::Key(key) => segments
+            .iter()
+            .find(|s| s.key == key && !s.status().dest)
+            .ok_or(Error::NoSuchKey(key)),
+    }
+}
+
 /// Finds a target's entry in the segment table, without attaching (which
 /// would change its times and last pid) and without needing permission.
 pub fn find(target: Target) -> Result<Segment, Error> {
-    match target {
-        Target::Id(id) => table::find_by_id(id)?.ok_or(Error::NoSuchId(id)),
-        Target::Key(key) => table::find_by_key(key)?.ok_or(Error::NoSuchKey(key)),
+    let (segments, _) = table::read_segments()?;
+    find_in(&segments, target).cloned()
+}
+
+/// The live segment with `key`, if there is one now.
+fn find_live_key(key: Key) -> Result<Option<Segment>, Error> {
+    match find(Target::Key(key)) {
+        Ok(seg) => Ok(Some(seg)),
+        Err(Error::NoSuchKey(_)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -365,19 +365,6 @@ pub fn read_segments_for_removal() -> Result<Vec<Segment>, Error> {
     }
 }
 
-/// Finds a segment by id in the table; `None` when it does not exist.
-pub fn find_by_id(id: i32) -> Result<Option<Segment>, Error> {
-    Ok(read_segments()?.0.into_iter().find(|s| s.shmid == id))
-}
-
-/// Finds the live (not removed) segment with this key.
-pub fn find_by_key(key: Key) -> Result<Option<Segment>, Error> {
-    Ok(read_segments()?
-        .0
-        .into_iter()
-        .find(|s| s.key == key && !s.status().dest))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

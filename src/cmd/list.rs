@@ -23,20 +23,6 @@ pub fn read_segments(command: &str, verbose: bool) -> anyhow::Result<Vec<Segment
     Ok(segments)
 }
 
-/// The segments `filter` selects, in table order.
-pub fn select(segments: Vec<Segment>, filter: &SegmentFilter, ctx: &mut Resolver) -> Vec<Segment> {
-    if filter.is_empty() {
-        return segments;
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    segments
-        .into_iter()
-        .filter(|s| filter.matches(s, now, &mut ctx.procs))
-        .collect()
-}
-
 fn ipcs_view(args: &ListArgs) -> Result<View, UsageError> {
     if !args.columns.is_empty() {
         return Err(UsageError(
@@ -87,7 +73,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         id: args.id,
         ..args.filter.to_filter()
     };
-    let mut segments = select(read_segments("list", args.verbose)?, &filter, &mut ctx);
+    let mut segments = filter.select(read_segments("list", args.verbose)?, &mut ctx.procs);
     if let Some(field) = args.sort {
         let mut keyed: Vec<(Value, Segment)> = segments
             .into_iter()

@@ -53,26 +53,15 @@ struct Record {
     message: Cow<'static, str>,
 }
 
-/// A target to act on: a segment found in the table, or a name that is missing.
-type Selected = (Target, Result<Segment, Error>);
+/// A target to act on: a segment found in the table, or why a named one
+/// is not there (`NoSuchId` or `NoSuchKey`, which carry the name).
+type Selected = Result<Segment, Error>;
 
 fn named_targets(args: &RemoveArgs, segments: &[Segment]) -> Vec<Selected> {
     let ids = args.ids.iter().chain(&args.id).map(|&id| Target::Id(id));
     let keys = args.key.iter().map(|&key| Target::Key(key));
     ids.chain(keys)
-        .map(|target| {
-            let found = match target {
-                Target::Id(id) => segments
-                    .iter()
-                    .find(|s| s.shmid == id)
-                    .ok_or(Error::NoSuchId(id)),
-                Target::Key(key) => segments
-                    .iter()
-                    .find(|s| s.key == key && !s.status().dest)
-                    .ok_or(Error::NoSuchKey(key)),
-            };
-            (target, found.cloned())
-        })
+        .map(|target| ops::find_in(segments, target).cloned())
         .collect()
 }
 
@@ -85,8 +74,22 @@ fn confirm(count: usize) -> io::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
+impl Record {
+    /// A failure, printed now as one line with its hint, and kept for --json.
+    fn failed(shmid: Option<i32>, key: Option<Key>, outcome: Outcome, e: Error) -> Record {
+        exit::print_failure("remove", &e);
+        Record {
+            shmid,
+            key,
+            outcome,
+            message: e.to_string().into(),
+        }
+    }
+}
+
 /// Removes one selected segment and says what happened.
 fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolver) -> Record {
+    let (shmid, key) = (Some(seg.shmid), Some(seg.key));
     let (outcome, message) = match ops::remove(seg, &mut ctx.names) {
         Ok(Removal::Removed) => (Outcome::Removed, Cow::Borrowed("removed")),
         Ok(Removal::Marked { nattch }) => (
@@ -101,18 +104,37 @@ fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolv
             (Outcome::Marked, e.to_string().into())
         }
         Err(e @ Error::Denied { .. }) if by_filter => (Outcome::Skipped, e.to_string().into()),
-        Err(e @ Error::Denied { .. }) => (Outcome::Denied, e.to_string().into()),
         // Gone between the table read and IPC_RMID.
         Err(e @ (Error::NoSuchId(_) | Error::Removed(_))) if by_filter || missing_ok => {
             (Outcome::Missing, e.to_string().into())
         }
-        Err(e) => (Outcome::Error, e.to_string().into()),
+        Err(e @ Error::Denied { .. }) => return Record::failed(shmid, key, Outcome::Denied, e),
+        Err(e) => return Record::failed(shmid, key, Outcome::Error, e),
     };
     Record {
-        shmid: Some(seg.shmid),
-        key: Some(seg.key),
+        shmid,
+        key,
         outcome,
         message,
+    }
+}
+
+/// The record of a named target that is not there.
+fn missing(e: Error, missing_ok: bool) -> Record {
+    let (shmid, key) = match e {
+        Error::NoSuchId(id) => (Some(id), None),
+        Error::NoSuchKey(key) => (None, Some(key)),
+        _ => (None, None),
+    };
+    if missing_ok {
+        Record {
+            shmid,
+            key,
+            outcome: Outcome::Missing,
+            message: e.to_string().into(),
+        }
+    } else {
+        Record::failed(shmid, key, Outcome::Error, e)
     }
 }
 
@@ -154,9 +176,10 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     let mut ctx = Resolver::new();
     let segments = shmtool::table::read_segments_for_removal()?;
     let selected: Vec<Selected> = if by_filter {
-        crate::cmd::list::select(segments, &filter, &mut ctx)
+        filter
+            .select(segments, &mut ctx.procs)
             .into_iter()
-            .map(|s| (Target::Id(s.shmid), Ok(s)))
+            .map(Ok)
             .collect()
     } else {
         named_targets(args, &segments)
@@ -172,34 +195,14 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     }
 
     let mut records = Vec::with_capacity(selected.len());
-    for (target, found) in selected {
+    for found in selected {
         let record = match found {
             Ok(seg) => remove_one(&seg, by_filter, args.missing_ok, &mut ctx),
-            Err(e) => Record {
-                shmid: match target {
-                    Target::Id(id) => Some(id),
-                    Target::Key(_) => None,
-                },
-                key: match target {
-                    Target::Key(key) => Some(key),
-                    Target::Id(_) => None,
-                },
-                outcome: if args.missing_ok {
-                    Outcome::Missing
-                } else {
-                    Outcome::Error
-                },
-                message: e.to_string().into(),
-            },
+            Err(e) => missing(e, args.missing_ok),
         };
-        if record.outcome.failed() {
-            exit::print_error("remove", &anyhow::anyhow!("{}", record.message));
-        } else if record.outcome == Outcome::Marked && !args.json {
-            eprintln!(
-                "shmtool: remove: id {} {}",
-                record.shmid.unwrap_or(-1),
-                record.message
-            );
+        if record.outcome == Outcome::Marked && !args.json {
+            let id = record.shmid.unwrap_or(-1);
+            eprintln!("shmtool: remove: id {id} {}", record.message);
         }
         records.push(record);
     }
@@ -243,14 +246,14 @@ fn dry_run(
     ctx: &mut Resolver,
 ) -> anyhow::Result<ExitCode> {
     let mut failed = false;
-    let mut segments = Vec::new();
-    for (_, found) in selected {
+    let mut segments: Vec<&Segment> = Vec::new();
+    for found in selected {
         match found {
-            Ok(seg) => segments.push(seg.clone()),
+            Ok(seg) => segments.push(seg),
             Err(_) if args.missing_ok => {}
             Err(e) => {
                 failed = true;
-                exit::print_error("remove", &anyhow::anyhow!("{e}"));
+                exit::print_failure("remove", e);
             }
         }
     }
