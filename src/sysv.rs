@@ -50,8 +50,6 @@ pub struct Usage {
     pub pages: u64,
     pub resident_pages: u64,
     pub swapped_pages: u64,
-    /// The highest index in use, or -1 when there is none.
-    pub max_index: i32,
 }
 
 /// The namespace's limits (`IPC_INFO`).
@@ -125,7 +123,7 @@ fn stat_index(index: i32, cmd: c_int) -> io::Result<Segment> {
     Ok(segment_from(id, &ds))
 }
 
-/// Lists every segment without /proc: `SHM_INFO` for the highest index, then
+/// Lists every segment without /proc: `IPC_INFO` for the highest index, then
 /// `SHM_STAT_ANY` per index (`SHM_STAT`, which needs read permission, on
 /// kernels before 4.17). Indexes that are free or vanish meanwhile are skipped.
 pub fn stat_all() -> io::Result<Vec<Segment>> {
@@ -160,14 +158,12 @@ pub fn usage() -> io::Result<Usage> {
     let mut info = RawShmInfo::default();
     // SAFETY: SHM_INFO writes a struct shm_info through the pointer, which
     // points to a live value of exactly that layout.
-    let max_index =
-        check(unsafe { libc::shmctl(0, SHM_INFO, (&raw mut info).cast::<libc::shmid_ds>()) })?;
+    check(unsafe { libc::shmctl(0, SHM_INFO, (&raw mut info).cast::<libc::shmid_ds>()) })?;
     Ok(Usage {
         segments: info.used_ids as u64,
         pages: info.shm_tot,
         resident_pages: info.shm_rss,
         swapped_pages: info.shm_swp,
-        max_index,
     })
 }
 

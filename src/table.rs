@@ -319,7 +319,7 @@ fn parse_line(parser: &mut Parser, line: &[u8]) -> Result<(), Error> {
 pub enum Source {
     /// `/proc/sysvipc/shm`.
     Proc,
-    /// `shmctl(SHM_INFO)` and `SHM_STAT_ANY` per index, used when /proc
+    /// `shmctl(IPC_INFO)` and `SHM_STAT_ANY` per index, used when /proc
     /// cannot be read or parsed; the text says why.
     Shmctl(String),
 }
@@ -353,7 +353,7 @@ pub fn read_segments() -> Result<(Vec<Segment>, Source), Error> {
     }
 }
 
-/// Reads every segment with shmctl (`SHM_INFO`, then `SHM_STAT_ANY` per
+/// Reads every segment with shmctl (`IPC_INFO`, then `SHM_STAT_ANY` per
 /// index), as `ipcrm --all` does, falling back to /proc. For `remove`, which
 /// makes a system call per segment anyway: the binary records cost half what
 /// the kernel's /proc text does at 32,000 segments (BENCHMARKS.md). They

@@ -64,57 +64,50 @@ pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
         json::write_pretty(&mut out, &r)?;
     } else {
         let human = |n: u128| u64::try_from(n).map_or_else(|_| "> 16E".into(), render::human_size);
-        let rows: [(&str, &str, String, String, String); 6] = [
-            (
+        // A limit, and its use where the kernel counts one.
+        let row = |name: &str, what: &str, limit: String, used: Option<(String, f64)>| {
+            let (used, pct) =
+                used.map_or(("-".into(), "-".into()), |(u, p)| (u, format!("{p:.2}%")));
+            vec![name.to_owned(), what.to_owned(), limit, used, pct]
+        };
+        let rows = vec![
+            row(
                 "shmmni",
                 "segments",
                 r.shmmni.to_string(),
-                r.used_segments.to_string(),
-                format!("{:.2}%", r.segments_percent),
+                Some((r.used_segments.to_string(), r.segments_percent)),
             ),
-            (
+            row(
                 "shmall",
                 "pages of shared memory",
                 r.shmall_pages.to_string(),
-                r.used_pages.to_string(),
-                format!("{:.2}%", r.pages_percent),
+                Some((r.used_pages.to_string(), r.pages_percent)),
             ),
-            (
+            row(
                 "",
                 "bytes of shared memory",
                 r.shmall_bytes.to_string(),
-                r.used_bytes.to_string(),
-                format!("{:.2}%", r.pages_percent),
+                Some((r.used_bytes.to_string(), r.pages_percent)),
             ),
-            (
+            row(
                 "shmmax",
                 "bytes in one segment, at most",
                 r.shmmax.to_string(),
-                "-".into(),
-                "-".into(),
+                None,
             ),
-            (
+            row(
                 "shmmin",
                 "bytes in one segment, at least",
                 r.shmmin.to_string(),
-                "-".into(),
-                "-".into(),
+                None,
             ),
-            (
-                "shmseg",
-                "attaches per process",
-                r.shmseg.to_string(),
-                "-".into(),
-                "-".into(),
-            ),
+            row("shmseg", "attaches per process", r.shmseg.to_string(), None),
         ];
         render::table::write_cells(
             &mut out,
             &["limit", "of", "value", "used", "use%"],
             &[false, false, true, true, true],
-            rows.into_iter().map(|(name, what, limit, used, pct)| {
-                vec![name.into(), what.into(), limit, used, pct]
-            }),
+            rows.into_iter(),
         )?;
         writeln!(out)?;
         writeln!(

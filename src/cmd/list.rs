@@ -16,7 +16,7 @@ pub fn read_segments(command: &str, verbose: bool) -> anyhow::Result<Vec<Segment
     let (segments, source) = table::read_segments()?;
     if verbose && let Source::Shmctl(why) = &source {
         eprintln!(
-            "shmtool: {command}: {} unreadable ({why}); listing with shmctl(SHM_INFO, SHM_STAT_ANY)",
+            "shmtool: {command}: {} unreadable ({why}); listing with shmctl(IPC_INFO, SHM_STAT_ANY)",
             table::PROC_SHM
         );
     }
