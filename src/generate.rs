@@ -1,5 +1,5 @@
 //! Man pages and shell completions, generated from the clap definition by
-//! the hidden `shmtool generate DIR` (see README: "Man pages and completions").
+//! the hidden `shmtool generate DIR` (see the README's "Install" and "Completions").
 //! A test regenerates them and fails when the checked-in files are stale.
 
 use std::fs;

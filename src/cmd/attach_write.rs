@@ -13,8 +13,8 @@ use crate::cli::AttachWriteArgs;
 use crate::cmd::attach;
 
 /// Where the bytes come from.
-enum Input {
-    Data(Vec<u8>),
+enum Input<'a> {
+    Data(&'a [u8]),
     /// A byte repeated, for this many bytes or to the end.
     Fill(u8, Option<u64>),
     /// A regular file, whose length is known before writing.
@@ -23,9 +23,9 @@ enum Input {
     Stream(Box<dyn Read>),
 }
 
-fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input> {
+fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
     if let Some(data) = &args.data {
-        return Ok(Input::Data(data.as_bytes().to_vec()));
+        return Ok(Input::Data(data.as_bytes()));
     }
     if let Some(byte) = args.fill {
         return Ok(Input::Fill(byte, args.length));
