@@ -391,13 +391,19 @@ pub fn receive(
 /// Enters another IPC namespace, named by the pid of a process in it or by
 /// the path of a namespace file, so that everything after works there.
 pub fn enter_namespace(spec: &str) -> Result<(), Error> {
+    use std::os::unix::fs::OpenOptionsExt;
     let is_pid = !spec.is_empty() && spec.bytes().all(|b| b.is_ascii_digit());
     let path = if is_pid {
         format!("/proc/{spec}/ns/ipc")
     } else {
         spec.to_owned()
     };
-    let file = std::fs::File::open(&path).map_err(|e| {
+    // Non-blocking, so a FIFO given by mistake is refused rather than waited on.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&path)
+        .map_err(|e| {
         let reason = match (errno(&e), is_pid) {
             (libc::ENOENT, true) => format!("no process {spec}"),
             (libc::ENOENT, false) => format!("{path}: no such file"),

@@ -334,6 +334,20 @@ fn ns_errors_are_clear() {
         err.contains("--ns: /etc/hostname is not an IPC namespace"),
         "{err}"
     );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let err = ns.fails(1, &["--ns", fifo.to_str().unwrap(), "list"]);
+    assert!(
+        err.contains("is not an IPC namespace"),
+        "a FIFO is refused, not waited on: {err}"
+    );
     let err = ns.fails(1, &["--ns", "/nonexistent/ns", "list"]);
     assert!(err.contains("/nonexistent/ns: no such file"), "{err}");
     let container = Container::start();
