@@ -1,5 +1,15 @@
 //! Exit codes, and the one place errors are printed.
 
+/// `eprintln!` that never panics: see [`stderr`].
+macro_rules! warn {
+    ($($arg:tt)*) => { $crate::exit::stderr(format_args!($($arg)*), true) };
+}
+
+/// `eprint!` that never panics: see [`stderr`].
+macro_rules! warn_prompt {
+    ($($arg:tt)*) => { $crate::exit::stderr(format_args!($($arg)*), false) };
+}
+
 use std::io;
 use std::process::ExitCode;
 
@@ -75,9 +85,22 @@ pub fn print_failure(command: &str, err: &Error) {
 
 fn print_line(command: &str, what: &str, hint: Option<String>) {
     match hint {
-        Some(hint) => eprintln!("shmtool: {command}: {what}; hint: {hint}"),
-        None => eprintln!("shmtool: {command}: {what}"),
+        Some(hint) => warn!("shmtool: {command}: {what}; hint: {hint}"),
+        None => warn!("shmtool: {command}: {what}"),
     }
+}
+
+/// Writes one message to stderr, ignoring failure: a closed stderr
+/// (`2>&1 | head -1`) must never stop the work or abort, as `eprintln!`
+/// would by panicking.
+pub fn stderr(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write;
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(args);
+    if newline {
+        let _ = err.write_all(b"\n");
+    }
+    let _ = err.flush();
 }
 
 /// Prints a clap parse error as one line (help and version go to stdout
@@ -106,7 +129,7 @@ pub fn report_clap(err: clap::Error) -> ExitCode {
         || "shmtool --help".to_owned(),
         |s| format!("shmtool {s} --help"),
     );
-    eprintln!("shmtool: {prefix}{}; hint: see '{help}'", parts.join(" "));
+    warn!("shmtool: {prefix}{}; hint: see '{help}'", parts.join(" "));
     ExitCode::from(USAGE)
 }
 

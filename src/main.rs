@@ -1,10 +1,14 @@
 //! shmtool: parse the command line, run one subcommand, print any error once.
 
 #![forbid(unsafe_code)]
+// stderr goes through exit::stderr, which cannot panic on a closed stream.
+#![deny(clippy::print_stderr)]
+
+#[macro_use]
+mod exit;
 
 mod cli;
 mod cmd;
-mod exit;
 mod generate;
 mod render;
 

@@ -568,3 +568,23 @@ fn read_and_write_on_a_segment_removed_while_attached_behave_as_linux_defines() 
     let err = ns.fails(1, &["read", "--id", &id.to_string()]);
     assert!(err.contains(&format!("no segment with id {id}")), "{err}");
 }
+
+#[test]
+fn a_closed_stderr_never_stops_a_removal_midway() {
+    let ns = Ns::new();
+    let ids: Vec<i32> = (0..4).map(|k| ns.make(0x40 + k, 64, 0o600)).collect();
+    // An attached segment makes remove say "marked" on stderr mid-loop.
+    let _holder = Peer::start(&["hold", &ids[0].to_string()]);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader); // every write to stderr now fails with EPIPE
+    let status = Command::new(env!("CARGO_BIN_EXE_shmtool"))
+        .args(["remove", "--all", "--yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(writer))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "no abort, no failure: {status:?}");
+    let left = ns.segments();
+    assert_eq!(left.len(), 1, "only the attached one remains: {left:?}");
+    assert!(left[0].status().dest, "and it is marked: {left:?}");
+}

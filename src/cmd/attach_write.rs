@@ -100,7 +100,7 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.attach.verbose {
-        eprintln!(
+        warn!(
             "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x})",
             seg.shmid
         );

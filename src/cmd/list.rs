@@ -15,7 +15,7 @@ use crate::render::{self, Style, ipcs::View};
 pub fn read_segments(command: &str, verbose: bool) -> anyhow::Result<Vec<Segment>> {
     let (segments, source) = table::read_segments()?;
     if verbose && let Source::Shmctl(why) = &source {
-        eprintln!(
+        warn!(
             "shmtool: {command}: {} unreadable ({why}); listing with shmctl(IPC_INFO, SHM_STAT_ANY)",
             table::PROC_SHM
         );

@@ -133,7 +133,7 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.attach.verbose {
-        eprintln!(
+        warn!(
             "shmtool: read: {written} bytes from id {} at offset {} (attached at {:#x})",
             seg.shmid,
             args.offset,

@@ -67,7 +67,7 @@ fn named_targets(args: &RemoveArgs, segments: &[Segment]) -> Vec<Selected> {
 
 /// Asks on the terminal before removing every segment; true to go ahead.
 fn confirm(count: usize) -> io::Result<bool> {
-    eprint!("shmtool: remove: remove all {count} segments? [y/N] ");
+    warn_prompt!("shmtool: remove: remove all {count} segments? [y/N] ");
     io::stderr().flush()?;
     let mut answer = String::new();
     io::stdin().lock().read_line(&mut answer)?;
@@ -190,7 +190,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     }
     let asks = args.all && filter.is_empty() && !args.yes;
     if asks && !selected.is_empty() && io::stdin().is_terminal() && !confirm(selected.len())? {
-        eprintln!("shmtool: remove: nothing removed");
+        warn!("shmtool: remove: nothing removed");
         return Ok(ExitCode::from(exit::FAILURE));
     }
 
@@ -202,7 +202,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         };
         if record.outcome == Outcome::Marked && !args.json {
             let id = record.shmid.unwrap_or(-1);
-            eprintln!("shmtool: remove: id {id} {}", record.message);
+            warn!("shmtool: remove: id {id} {}", record.message);
         }
         records.push(record);
     }
@@ -229,7 +229,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if by_filter && !args.json {
-        eprintln!("shmtool: remove: {}", summary(&records));
+        warn!("shmtool: remove: {}", summary(&records));
     }
     let failed = records.iter().any(|r| r.outcome.failed());
     Ok(ExitCode::from(if failed {
@@ -273,7 +273,7 @@ fn dry_run(
         render::table::write(&mut out, fields, rows, Style::default())?;
     }
     out.flush()?;
-    eprintln!(
+    warn!(
         "shmtool: remove: dry run: {} segment(s) would be removed; nothing changed",
         segments.len()
     );
