@@ -17,7 +17,14 @@ pub struct ProcessInfo {
     pub command: std::rc::Rc<str>,
     /// Start time, epoch seconds.
     pub start: i64,
+    /// The state letter of /proc/PID/stat: `R`, `S`, `Z` (zombie), `X` (dead)…
+    pub state: char,
+    /// A kernel thread (PF_KTHREAD), which has no command line of its own.
+    pub kernel_thread: bool,
 }
+
+/// PF_KTHREAD in the flags field of /proc/PID/stat (include/linux/sched.h).
+const PF_KTHREAD: u32 = 0x0020_0000;
 
 fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
     let process = Process::new(pid).ok()?;
@@ -35,6 +42,8 @@ fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
         uid: process.uid().ok()?,
         command: command.into(),
         start,
+        state: stat.state,
+        kernel_thread: stat.flags & PF_KTHREAD != 0,
     })
 }
 
