@@ -53,7 +53,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l offset 
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l data -d 'Write this text (without a trailing newline)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l file -d 'Write the bytes of this file; standard input when neither --data, --file nor --fill is given' -r -F
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l fill -d 'Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l length -d 'With --fill: how many bytes to fill' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l length -d 'How many bytes to write: with --fill exactly N; from --data, --file or standard input at most N' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l addr -d 'Ask shmat to attach at this address (0x hex or decimal)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
@@ -67,10 +67,10 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l length -d 'How 
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l format -d 'Output format [default: raw, or hex on a terminal]' -r -f -a "raw\t'The bytes as they are'
 hex\t'The canonical hex dump: offset, 16 bytes in hex, ASCII'
 text\t'The bytes up to the first NUL, as C strings are kept'"
-complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s o -l output -d 'Write to this file instead of standard output' -r -F
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s o -l output -d 'Write to this file (created mode 0600) instead of standard output; `-` is standard output' -r -F
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l addr -d 'Ask shmat to attach at this address (0x hex or decimal)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l force -d 'Replace --output when it exists'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l force -d 'Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'

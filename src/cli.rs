@@ -159,8 +159,8 @@ pub struct AttachWriteArgs {
     /// Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes
     #[arg(long, value_name = "BYTE", value_parser = parse::byte, allow_hyphen_values = true)]
     pub fill: Option<u8>,
-    /// With --fill: how many bytes to fill
-    #[arg(long, value_name = "N", value_parser = parse::byte_count, allow_hyphen_values = true, requires = "fill")]
+    /// How many bytes to write: with --fill exactly N; from --data, --file or standard input at most N
+    #[arg(long, value_name = "N", value_parser = parse::byte_count, allow_hyphen_values = true)]
     pub length: Option<u64>,
     #[command(flatten)]
     pub attach: AttachOpts,
@@ -190,10 +190,10 @@ pub struct ReadArgs {
     /// Output format [default: raw, or hex on a terminal]
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<DataFormat>,
-    /// Write to this file instead of standard output
+    /// Write to this file (created mode 0600) instead of standard output; `-` is standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
-    /// Replace --output when it exists
+    /// Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink
     #[arg(long, requires = "output")]
     pub force: bool,
     #[command(flatten)]

@@ -78,6 +78,11 @@ pub enum Error {
         size: u64,
     },
 
+    #[error(
+        "key {key}: id {shmid} was removed meanwhile (marked for destruction before it could be written); nothing written"
+    )]
+    RemovedMeanwhile { key: Key, shmid: i32 },
+
     #[error("--ns: {0}")]
     Namespace(String),
 

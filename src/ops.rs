@@ -226,33 +226,6 @@ pub fn check_range(offset: u64, len: u64, size: u64) -> Result<(), Error> {
     }
 }
 
-/// Fills `dest` from `input`, reading straight into it, until it is full
-/// or the input ends; returns how many bytes came.
-fn fill_from(dest: &mut [u8], input: &mut dyn Read) -> io::Result<usize> {
-    let mut written = 0;
-    while written < dest.len() {
-        match input.read(&mut dest[written..]) {
-            Ok(0) => break,
-            Ok(n) => written += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(written)
-}
-
-/// Whether `input` has more to give (one byte is read to know).
-fn has_more(input: &mut dyn Read) -> io::Result<bool> {
-    let mut byte = [0u8; 1];
-    loop {
-        match input.read(&mut byte) {
-            Ok(n) => return Ok(n > 0),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 /// What removing one segment did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Removal {
@@ -318,41 +291,37 @@ pub fn set_owner_mode(
     sysv::set(seg.shmid, uid, gid, mode).map_err(|e| segment_error(seg, "setting", e, names))
 }
 
-/// Writes `len` bytes at `offset` of an attached segment to `sink` with one
-/// copy at most (see BENCHMARKS.md for the measurements behind each choice):
-/// - to a pipe, the pages are handed over by reference (`vmsplice`, after
-///   growing the pipe to 1 MiB), and only the reader copies;
-/// - to anything else, `write` straight from the mapping, its pages mapped
-///   in first with one `MADV_POPULATE_READ` rather than a fault per page.
+/// Writes `len` bytes at `offset` of an attached segment to `sink`: one
+/// `write(2)` after another straight from the mapping, its pages mapped in
+/// first with one `MADV_POPULATE_READ` rather than a fault per page (see
+/// BENCHMARKS.md). Every sink, a pipe too, gets a copy made while this runs:
+/// once it returns, nothing refers to the segment's pages, so a slow reader
+/// still gets the bytes that were there. (Handing a pipe the pages by
+/// reference, as vmsplice does, would let it see later writes.)
 pub fn send<M>(
     attachment: &Attachment<M>,
     offset: usize,
     len: usize,
-    sink: &mut std::fs::File,
+    sink: &std::fs::File,
 ) -> io::Result<()> {
-    use std::io::Write;
     use std::os::unix::fs::FileTypeExt;
-    let end = offset.checked_add(len).filter(|&e| e <= attachment.len());
-    let Some(end) = end else {
-        return Err(io::Error::from_raw_os_error(libc::EINVAL));
-    };
-    let mut bytes = &attachment.bytes()[offset..end];
     if sink.metadata()?.file_type().is_fifo() {
+        // Fewer, larger writes; unprivileged users may be held to less.
         let _ = sysv::set_pipe_size(sink, PIPE_SIZE);
-        while !bytes.is_empty() {
-            match sysv::vmsplice(sink, &bytes[..bytes.len().min(PIPE_SIZE)]) {
-                Ok(n) => bytes = &bytes[n..],
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // A kernel that refuses vmsplice here: copy instead.
-                Err(e) if matches!(errno(&e), libc::EINVAL | libc::ENOSYS | libc::EBADF) => break,
-                Err(e) => return Err(e),
-            }
-        }
     }
-    if !bytes.is_empty() {
-        // A kernel without MADV_POPULATE_READ (before 5.14) faults as usual.
-        let _ = attachment.populate(bytes.as_ptr() as usize - attachment.address(), bytes.len());
-        sink.write_all(bytes)?;
+    // A kernel without MADV_POPULATE_READ (before 5.14) faults as usual.
+    let _ = attachment.populate(offset, len);
+    let end = offset
+        .checked_add(len)
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+    let mut at = offset;
+    while at < end {
+        match attachment.write_to(at, (end - at).min(MAX_IO), sink) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => at += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
@@ -360,32 +329,55 @@ pub fn send<M>(
 /// The pipe size `send` asks for: the default unprivileged maximum.
 const PIPE_SIZE: usize = 1 << 20;
 
+/// The most one read(2) or write(2) moves on Linux (MAX_RW_COUNT).
+const MAX_IO: usize = 0x7fff_f000;
+
 /// How far ahead `receive` maps pages in for a stream of unknown length:
 /// enough to batch the faults, little enough not to allocate much of a
 /// large segment that a short stream never reaches.
 const WINDOW: usize = 16 << 20;
 
-/// Reads `input` into the segment from `offset`, straight into the mapping,
-/// mapping pages in ahead (`MADV_POPULATE_WRITE`) a window at a time.
-/// At most `limit` bytes are taken; returns how many were written and
-/// whether input remained once the space (or limit) was full.
+/// Reads `input` into the segment from `offset`, straight into the mapping
+/// (`read(2)` into it: no buffer of our own), mapping pages in ahead
+/// (`MADV_POPULATE_WRITE`) a window at a time. At most `limit` bytes are
+/// taken; returns how many were written and whether input remained once
+/// the space (or limit) was full.
 pub fn receive(
-    attachment: &mut Attachment<ReadWrite>,
+    attachment: &Attachment<ReadWrite>,
     offset: usize,
     limit: usize,
-    input: &mut dyn Read,
+    input: &std::fs::File,
 ) -> io::Result<(usize, bool)> {
     let end = offset.saturating_add(limit).min(attachment.len());
+    // Stopped by the limit rather than the segment's end: nothing is left
+    // to report, and no byte past the limit is taken from the input.
+    let limited = offset.saturating_add(limit) <= attachment.len();
     let mut at = offset.min(end);
     while at < end {
         let window_end = end.min(at.saturating_add(WINDOW));
         let _ = attachment.populate_write(at, window_end - at);
-        at += fill_from(&mut attachment.bytes_mut()[at..window_end], input)?;
-        if at < window_end {
-            return Ok((at - offset, false));
+        while at < window_end {
+            match attachment.read_from(at, window_end - at, input) {
+                Ok(0) => return Ok((at - offset, false)),
+                Ok(n) => at += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
-    Ok((at - offset, has_more(input)?))
+    Ok((at - offset, !limited && has_more(input)?))
+}
+
+/// Whether `input` has more to give (one byte is read to know).
+fn has_more(mut input: &std::fs::File) -> io::Result<bool> {
+    let mut byte = [0u8; 1];
+    loop {
+        match input.read(&mut byte) {
+            Ok(n) => return Ok(n > 0),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Enters another IPC namespace, named by the pid of a process in it or by

@@ -6,6 +6,7 @@
 
 use std::io;
 use std::marker::PhantomData;
+use std::os::fd::{AsFd, AsRawFd};
 use std::ptr::NonNull;
 
 use libc::{c_int, c_ulong};
@@ -220,61 +221,15 @@ pub fn set(id: i32, uid: u32, gid: u32, mode: u32) -> io::Result<()> {
     let mut ds = zeroed_ds();
     ds.shm_perm.uid = uid;
     ds.shm_perm.gid = gid;
-    ds.shm_perm.mode = (mode & 0o777) as u16;
+    // u16 on x86_64, u32 on arm64: nine bits fit either.
+    ds.shm_perm.mode = (mode & 0o777).try_into().unwrap_or_default();
     // SAFETY: ds is a valid shmid_ds; IPC_SET only reads it.
     check(unsafe { libc::shmctl(id, libc::IPC_SET, &mut ds) }).map(drop)
-}
-
-/// Hands `bytes` to the pipe `fd` by reference (`vmsplice`), without
-/// copying them; the pipe keeps the pages until the reader has them.
-/// Returns how many bytes the pipe took.
-pub fn vmsplice(fd: &impl std::os::fd::AsFd, bytes: &[u8]) -> io::Result<usize> {
-    use std::os::fd::AsRawFd;
-    let iov = libc::iovec {
-        iov_base: bytes.as_ptr() as *mut libc::c_void,
-        iov_len: bytes.len(),
-    };
-    // SAFETY: iov describes `bytes`, live for the call; without SPLICE_F_GIFT
-    // the kernel only takes references to the pages and never writes them.
-    let n = unsafe { libc::vmsplice(fd.as_fd().as_raw_fd(), &iov, 1, 0) };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
-}
-
-/// Moves up to `len` bytes from the pipe `from` to `to` inside the kernel
-/// (`splice`), returning how many moved.
-pub fn splice(
-    from: &impl std::os::fd::AsFd,
-    to: &impl std::os::fd::AsFd,
-    len: usize,
-) -> io::Result<usize> {
-    use std::os::fd::AsRawFd;
-    let (from, to) = (from.as_fd().as_raw_fd(), to.as_fd().as_raw_fd());
-    // SAFETY: null offsets mean "the files' own positions"; no other pointers.
-    let n = unsafe {
-        libc::splice(
-            from,
-            std::ptr::null_mut(),
-            to,
-            std::ptr::null_mut(),
-            len,
-            libc::SPLICE_F_MOVE,
-        )
-    };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
 }
 
 /// Grows the pipe `fd` to `size` bytes (`F_SETPIPE_SZ`), returning the size
 /// it got; unprivileged users are held to /proc/sys/fs/pipe-max-size.
 pub fn set_pipe_size(fd: &impl std::os::fd::AsFd, size: usize) -> io::Result<usize> {
-    use std::os::fd::AsRawFd;
     let size = c_int::try_from(size).unwrap_or(c_int::MAX);
     // SAFETY: F_SETPIPE_SZ takes an integer; no pointers.
     check(unsafe { libc::fcntl(fd.as_fd().as_raw_fd(), libc::F_SETPIPE_SZ, size) })
@@ -285,7 +240,6 @@ pub fn set_pipe_size(fd: &impl std::os::fd::AsFd, size: usize) -> io::Result<usi
 /// `/proc/PID/ns/ipc`, or a bind mount of one) refers to (needs
 /// CAP_SYS_ADMIN).
 pub fn setns_ipc(file: &impl std::os::fd::AsFd) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
     // SAFETY: setns takes a file descriptor and a flag; no pointers.
     check(unsafe { libc::setns(file.as_fd().as_raw_fd(), libc::CLONE_NEWIPC) }).map(drop)
 }
@@ -313,10 +267,12 @@ pub fn clock_ticks() -> u64 {
 }
 
 /// SHMLBA: the alignment `shmat` requires of an address given without
-/// `SHM_RND` (the page size on x86; four pages on arm64).
+/// `SHM_RND`. It is the page size on every Linux architecture this builds
+/// for (arm64 included: its four-page value is for 32-bit compat tasks
+/// only) except 32-bit ARM, whose caches alias (arch/*/include/asm/shmparam.h).
 pub fn shmlba() -> usize {
     let page = page_size() as usize;
-    if cfg!(target_arch = "aarch64") {
+    if cfg!(target_arch = "arm") {
         4 * page
     } else {
         page
@@ -339,44 +295,25 @@ pub enum ReadOnly {}
 #[derive(Debug)]
 pub enum ReadWrite {}
 
-/// An attached segment. It hands out exactly the segment's bytes and
-/// detaches (`shmdt`) when dropped, so a slice can never outlive the mapping.
+/// An attached segment: where it is mapped and how long it is. It detaches
+/// (`shmdt`) when dropped.
 ///
-/// Other processes may write the memory at any time; readers see bytes, not
-/// a consistent snapshot, exactly as with any shared memory.
-///
-/// A slice cannot outlive its attachment; this does not compile:
-///
-/// ```compile_fail
-/// use shmtool::sysv::{Attachment, Placement};
-/// let bytes: &[u8] = {
-///     let attachment = Attachment::read_only(0, Placement::default()).unwrap();
-///     attachment.bytes()
-/// };
-/// ```
-///
-/// A read-only attachment hands out no writable bytes; this does not compile:
-///
-/// ```compile_fail
-/// use shmtool::sysv::{Attachment, Placement};
-/// let mut attachment = Attachment::read_only(0, Placement::default()).unwrap();
-/// attachment.bytes_mut()[0] = 1;
-/// ```
-///
-/// While both of these do:
-///
-/// ```no_run
-/// use shmtool::sysv::{Attachment, Placement};
-/// let attachment = Attachment::read_only(0, Placement::default()).unwrap();
-/// let first = attachment.bytes().first().copied();
-/// let mut writable = Attachment::read_write(0, Placement::default()).unwrap();
-/// writable.bytes_mut()[0] = 1;
-/// drop((first, attachment, writable));
-/// ```
+/// Other processes, and other attachments in this one, may write the memory
+/// at any time. So this hands out no Rust reference into it: a `&[u8]` over
+/// memory that changes underneath breaks the aliasing rules the compiler
+/// optimises by (two attachments of one segment would be two slices over the
+/// same bytes). Bytes move only by explicit copies, each of which sees the
+/// memory as it is at that moment: [`copy_to`](Self::copy_to) and
+/// [`write_to`](Self::write_to) out, and on a read-write attachment
+/// [`copy_from`](Self::copy_from), [`fill`](Self::fill) and
+/// [`read_from`](Self::read_from) in. Code that inspects bytes does so in
+/// its own copy. Every offset and length is checked against the segment.
 #[derive(Debug)]
 pub struct Attachment<Mode> {
     addr: NonNull<u8>,
     len: usize,
+    /// The segment as `IPC_STAT` saw it right after attaching.
+    segment: Segment,
     _mode: PhantomData<Mode>,
 }
 
@@ -393,29 +330,81 @@ impl<Mode> Attachment<Mode> {
         let Some(addr) = NonNull::new(addr.cast::<u8>()) else {
             return Err(io::Error::other("shmat returned a null address"));
         };
-        let mut attachment = Attachment {
+        // Attached means we hold read permission, so IPC_STAT succeeds.
+        let segment = stat(id).and_then(|segment| {
+            let len = usize::try_from(segment.size)
+                .map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+            Ok((segment, len))
+        });
+        let (segment, len) = match segment {
+            Ok(found) => found,
+            Err(e) => {
+                // SAFETY: addr came from the shmat above and nothing refers
+                // to the mapping yet.
+                unsafe { libc::shmdt(addr.as_ptr().cast()) };
+                return Err(e);
+            }
+        };
+        let attachment = Attachment {
             addr,
-            len: 0,
+            len,
+            segment,
             _mode: PhantomData,
         };
-        // Attached means we hold read permission, so IPC_STAT succeeds; on
-        // failure the early return drops (and detaches) the attachment.
-        let size = stat(id)?.size;
-        attachment.len =
-            usize::try_from(size).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
         Ok(attachment)
     }
 
-    /// The segment's bytes, exactly its size.
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: the kernel mapped at least `len` bytes (the segment size,
-        // rounded up to pages) at `addr`, readable, until drop detaches it.
-        unsafe { std::slice::from_raw_parts(self.addr.as_ptr(), self.len) }
+    /// The segment as it was right after attaching: its size, and whether
+    /// it was already marked for destruction (`status().dest`).
+    pub fn segment(&self) -> &Segment {
+        &self.segment
     }
 
-    /// Maps every page of the segment into this process now, in one call
-    /// (`MADV_POPULATE_READ`), instead of one page fault at a time during the
-    /// copy. Kernels before 5.14 refuse it; the copy then faults as usual.
+    /// The address of `len` bytes at `offset`, once they are proved to lie
+    /// inside the segment.
+    fn span(&self, offset: usize, len: usize) -> io::Result<*mut u8> {
+        match offset.checked_add(len) {
+            // SAFETY: offset <= self.len, so the result stays inside (or one
+            // past the end of) the mapping.
+            Some(end) if end <= self.len => Ok(unsafe { self.addr.as_ptr().add(offset) }),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{len} bytes at offset {offset} lie outside the {}-byte segment",
+                    self.len
+                ),
+            )),
+        }
+    }
+
+    /// Copies the bytes at `offset` into `buf`, filling it.
+    pub fn copy_to(&self, offset: usize, buf: &mut [u8]) -> io::Result<()> {
+        let src = self.span(offset, buf.len())?;
+        // SAFETY: span proved src..src+len lies in the readable mapping, and
+        // buf is this process's own memory, which no mapping of the segment
+        // can overlap (no reference into the mapping is ever handed out).
+        // Other writers may change the source meanwhile: the copy then holds
+        // a mix of old and new bytes, which is what shared memory holds.
+        unsafe { std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr(), buf.len()) };
+        Ok(())
+    }
+
+    /// Writes up to `len` bytes at `offset` to `fd` with one `write(2)`
+    /// straight from the mapping (the kernel makes the one copy), returning
+    /// how many it took. For a pipe, too, the bytes are copied into the pipe
+    /// before this returns, so a slow reader still gets what was there.
+    pub fn write_to(&self, offset: usize, len: usize, fd: &impl AsFd) -> io::Result<usize> {
+        let src = self.span(offset, len)?;
+        // SAFETY: src..src+len lies in the readable mapping; write(2) only
+        // reads it.
+        let n = unsafe { libc::write(fd.as_fd().as_raw_fd(), src.cast(), len) };
+        usize::try_from(n).map_err(|_| io::Error::last_os_error())
+    }
+
+    /// Maps every page holding `len` bytes at `offset` into this process now,
+    /// in one call (`MADV_POPULATE_READ`), instead of one page fault at a time
+    /// during the copy. Kernels before 5.14 refuse it; the copy then faults
+    /// as usual.
     pub fn populate(&self, offset: usize, len: usize) -> io::Result<()> {
         self.advise(libc::MADV_POPULATE_READ, offset, len)
     }
@@ -468,18 +457,41 @@ impl Attachment<ReadWrite> {
         self.advise(libc::MADV_POPULATE_WRITE, offset, len)
     }
 
-    /// The segment's bytes, writable.
-    pub fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as in `bytes`, and the mapping is writable since it was
-        // attached without SHM_RDONLY; `&mut self` prevents aliasing slices.
-        unsafe { std::slice::from_raw_parts_mut(self.addr.as_ptr(), self.len) }
+    /// Copies `data` into the segment at `offset`.
+    pub fn copy_from(&self, offset: usize, data: &[u8]) -> io::Result<()> {
+        let dest = self.span(offset, data.len())?;
+        // SAFETY: span proved dest..dest+len lies in the mapping, writable
+        // since it was attached without SHM_RDONLY; data is this process's
+        // own memory, which the mapping cannot overlap (no reference into it
+        // is ever handed out).
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), dest, data.len()) };
+        Ok(())
+    }
+
+    /// Sets `len` bytes at `offset` to `byte`.
+    pub fn fill(&self, offset: usize, len: usize, byte: u8) -> io::Result<()> {
+        let dest = self.span(offset, len)?;
+        // SAFETY: span proved dest..dest+len lies in the writable mapping.
+        unsafe { std::ptr::write_bytes(dest, byte, len) };
+        Ok(())
+    }
+
+    /// Reads up to `len` bytes from `fd` into the segment at `offset` with
+    /// one `read(2)` straight into the mapping, returning how many came
+    /// (0 at the end of the input).
+    pub fn read_from(&self, offset: usize, len: usize, fd: &impl AsFd) -> io::Result<usize> {
+        let dest = self.span(offset, len)?;
+        // SAFETY: dest..dest+len lies in the writable mapping; read(2) writes
+        // at most len bytes there and nothing else.
+        let n = unsafe { libc::read(fd.as_fd().as_raw_fd(), dest.cast(), len) };
+        usize::try_from(n).map_err(|_| io::Error::last_os_error())
     }
 }
 
 impl<Mode> Drop for Attachment<Mode> {
     fn drop(&mut self) {
-        // SAFETY: addr came from a successful shmat and is detached only here;
-        // no slice borrowed from self outlives this call.
+        // SAFETY: addr came from a successful shmat and is detached only
+        // here; no reference into the mapping exists to outlive it.
         unsafe { libc::shmdt(self.addr.as_ptr().cast()) };
     }
 }

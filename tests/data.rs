@@ -254,7 +254,6 @@ fn fill_zeroes_or_patterns_a_range() {
         "{err}"
     );
     ns.fails(2, &["attach-write", "--key", "1", "--fill", "256"]);
-    ns.fails(2, &["attach-write", "--key", "1", "--length", "3"]);
     ns.fails(
         2,
         &["attach-write", "--key", "1", "--fill", "1", "--data", "x"],
@@ -385,6 +384,371 @@ fn a_fifo_is_read_as_a_stream() {
     assert_eq!(stdout_of(&back), b"through a fifo");
 }
 
+/// Spawns shmtool with stdout to a pipe nobody reads yet; returns the
+/// child and the pipe's reading end.
+fn spawn_into_pipe(args: &[&str]) -> (std::process::Child, std::io::PipeReader) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"))
+        .args(args)
+        .stdout(writer)
+        .spawn()
+        .unwrap();
+    (child, reader)
+}
+
+#[test]
+fn read_into_a_pipe_delivers_the_bytes_that_were_there() {
+    let ns = Ns::new();
+    let id = ns.make(1, 48 << 10, 0o600);
+    let write = |byte: u8| {
+        shmtool::sysv::Attachment::read_write(id, Default::default())
+            .unwrap()
+            .fill(0, 48 << 10, byte)
+            .unwrap();
+    };
+    for format in ["raw", "hex", "text"] {
+        write(b'A');
+        // The reader is slow: it starts only after read has exited and the
+        // segment has been rewritten (48 KiB fit in a pipe's default 64 KiB,
+        // so read finishes first).
+        let (mut child, mut reader) = spawn_into_pipe(&["read", "--key", "1", "--format", format]);
+        assert!(child.wait().unwrap().success(), "{format}");
+        write(b'B');
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut got).unwrap();
+        assert!(!got.is_empty(), "{format}");
+        match format {
+            "hex" => {
+                assert!(
+                    String::from_utf8_lossy(&got).contains("|AAAAAAAAAAAAAAAA|"),
+                    "{format}"
+                );
+                assert!(
+                    !got.windows(2).any(|w| w == b"42"),
+                    "no B (0x42) in the dump"
+                );
+            }
+            _ => assert!(
+                got.iter().all(|&b| b == b'A'),
+                "{format}: later writes leaked in"
+            ),
+        }
+    }
+}
+
+#[test]
+fn two_attachments_in_one_process_see_each_others_writes() {
+    let ns = Ns::new();
+    let id = ns.make(1, 4096, 0o600);
+    let writer = shmtool::sysv::Attachment::read_write(id, Default::default()).unwrap();
+    let reader = shmtool::sysv::Attachment::read_only(id, Default::default()).unwrap();
+    assert_ne!(
+        writer.address(),
+        reader.address(),
+        "two mappings of one segment"
+    );
+    let mut seen = [0u8; 2];
+    for i in 0..=255u8 {
+        writer.copy_from(4094, &[i, !i]).unwrap();
+        reader.copy_to(4094, &mut seen).unwrap();
+        assert_eq!(
+            seen,
+            [i, !i],
+            "a write through one attachment is read through the other"
+        );
+    }
+    // Ranges are checked: nothing outside the segment is touched.
+    assert!(reader.copy_to(4095, &mut seen).is_err());
+    assert!(writer.copy_from(4097, &[]).is_err());
+    assert!(writer.fill(usize::MAX, 2, 0).is_err());
+}
+
+#[test]
+fn attach_write_by_key_refuses_a_segment_removed_meanwhile() {
+    let ns = Ns::new();
+    let id = ns.make(0x77, 64, 0o600);
+    // Another user keeps it alive after removal, as a dest segment.
+    let holder = Peer::start(&["hold", &id.to_string()]);
+    // shmat is delayed 0.6 s, so the segment is removed between shmtool's
+    // lookup of the key and its attach.
+    let child = std::process::Command::new("strace")
+        .args([
+            "-f",
+            "-o",
+            "/dev/null",
+            "-e",
+            "inject=shmat:delay_enter=600000",
+        ])
+        .arg(env!("CARGO_BIN_EXE_shmtool"))
+        .args(["attach-write", "--key", "0x77", "--data", "lost?"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("strace (apt-get install strace) opens the race window");
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    shmtool::sysv::remove(id).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_one_error_line(&err);
+    assert!(
+        err.contains(&format!("key 0x00000077: id {id} was removed meanwhile"))
+            && err.contains("nothing written"),
+        "{err}"
+    );
+    let seg = ns.segment(id).expect("still held");
+    assert!(seg.status().dest);
+    drop(holder);
+}
+
+#[test]
+fn attach_write_file_reads_proc_and_sys_files_to_their_end() {
+    let ns = Ns::new();
+    ns.make(1, 64 << 10, 0o600);
+    for path in [
+        "/proc/version",
+        "/proc/sys/kernel/ostype",
+        "/sys/kernel/uevent_seqnum",
+    ] {
+        let Ok(expected) = std::fs::read(path) else {
+            continue;
+        };
+        assert_eq!(
+            std::fs::metadata(path).unwrap().len() % 4096,
+            0,
+            "{path} has no true size"
+        );
+        ns.shmtool()
+            .args(["attach-write", "--key", "1", "--fill", "0"])
+            .assert()
+            .success();
+        ns.shmtool()
+            .args(["attach-write", "--key", "1", "--file", path])
+            .assert()
+            .success();
+        let out = ns
+            .shmtool()
+            .args(["read", "--key", "1", "--format", "text"])
+            .assert()
+            .success();
+        assert_eq!(stdout_of(&out), expected, "{path}");
+    }
+}
+
+#[test]
+fn length_caps_every_source_and_fill_fills_exactly() {
+    let ns = Ns::new();
+    ns.make(1, 16, 0o600);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in");
+    std::fs::write(&file, b"FFFFFFFF").unwrap();
+    let f = file.to_str().unwrap();
+    let read_all = || stdout_of(&ns.shmtool().args(["read", "--key", "1"]).assert().success());
+    ns.shmtool()
+        .args([
+            "attach-write",
+            "--key",
+            "1",
+            "--data",
+            "DDDDDDDD",
+            "--length",
+            "3",
+        ])
+        .assert()
+        .success();
+    assert_eq!(&read_all()[..4], b"DDD\0");
+    ns.shmtool()
+        .args([
+            "attach-write",
+            "--key",
+            "1",
+            "--file",
+            f,
+            "--length",
+            "2",
+            "--offset",
+            "4",
+        ])
+        .assert()
+        .success();
+    ns.shmtool()
+        .args([
+            "attach-write",
+            "--key",
+            "1",
+            "--length",
+            "1",
+            "--offset",
+            "8",
+        ])
+        .write_stdin("SSSS")
+        .assert()
+        .success();
+    assert_eq!(&read_all()[..10], b"DDD\0FF\0\0S\0");
+    // --length that cannot fit is refused before anything is written.
+    let err = ns.fails(1, &["attach-write", "--key", "1", "--length", "17"]);
+    assert!(err.contains("17 bytes at offset 0 do not fit"), "{err}");
+}
+
+#[test]
+fn read_output_dash_is_standard_output() {
+    let ns = Ns::new();
+    ns.make(1, 4, 0o600);
+    ns.shmtool()
+        .args(["attach-write", "--key", "1", "--data", "abcd"])
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().unwrap();
+    let out = ns
+        .shmtool()
+        .current_dir(dir.path())
+        .args(["read", "--key", "1", "-o", "-"])
+        .assert()
+        .success();
+    assert_eq!(stdout_of(&out), b"abcd");
+    assert!(!dir.path().join("-").exists(), "no file named -");
+}
+
+#[test]
+fn read_output_never_follows_a_planted_symlink_to_a_file() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let ns = Ns::new();
+    ns.make(1, 4, 0o644);
+    ns.shmtool()
+        .args(["attach-write", "--key", "1", "--data", "evil"])
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("shadow");
+    std::fs::write(&victim, b"precious").unwrap();
+    let link = dir.path().join("dump.bin");
+    symlink(&victim, &link).unwrap();
+    let l = link.to_str().unwrap();
+    let err = ns.fails(1, &["read", "--key", "1", "-o", l, "--force"]);
+    assert!(
+        err.contains("is a symbolic link to a regular file"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    let err = ns.fails(1, &["read", "--key", "1", "-o", l]);
+    assert!(err.contains("exists; pass --force"), "{err}");
+    // A dangling link is not created through either.
+    let dangling = dir.path().join("dangling");
+    symlink(dir.path().join("made-by-link"), &dangling).unwrap();
+    ns.fails(1, &["read", "--key", "1", "-o", dangling.to_str().unwrap()]);
+    assert!(!dir.path().join("made-by-link").exists());
+    // A new dump is 0600, whatever the segment's mode and the umask.
+    let fresh = dir.path().join("fresh.bin");
+    ns.shmtool()
+        .args(["read", "--key", "1", "-o", fresh.to_str().unwrap()])
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // Replaced with --force: new content, mode 0600, no file left beside it.
+    std::fs::write(&victim, b"old").unwrap();
+    std::fs::set_permissions(&victim, PermissionsExt::from_mode(0o644)).unwrap();
+    let v = victim.to_str().unwrap();
+    ns.shmtool()
+        .args(["read", "--key", "1", "-o", v, "--force"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"evil");
+    let mode = std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 4, "no temporary file left: {names:?}");
+}
+
+#[test]
+fn read_output_force_writes_devices_and_fifos_without_truncating() {
+    let ns = Ns::new();
+    ns.make(1, 4, 0o600);
+    ns.shmtool()
+        .args(["attach-write", "--key", "1", "--data", "wxyz"])
+        .assert()
+        .success();
+    ns.shmtool()
+        .args(["read", "--key", "1", "-o", "/dev/null", "--force"])
+        .assert()
+        .success();
+    // /dev/stdout is itself a symlink; here it leads to a pipe.
+    let out = ns
+        .shmtool()
+        .args(["read", "--key", "1", "-o", "/dev/stdout", "--force"])
+        .assert()
+        .success();
+    assert_eq!(stdout_of(&out), b"wxyz");
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = std::process::Command::new("cat")
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    ns.shmtool()
+        .args([
+            "read",
+            "--key",
+            "1",
+            "-o",
+            fifo.to_str().unwrap(),
+            "--force",
+        ])
+        .assert()
+        .success();
+    assert_eq!(reader.wait_with_output().unwrap().stdout, b"wxyz");
+}
+
+#[test]
+fn a_read_that_fails_midway_keeps_the_file_it_would_replace() {
+    let ns = Ns::new();
+    ns.make(1, 1 << 20, 0o600);
+    ns.shmtool()
+        .args(["attach-write", "--key", "1", "--fill", "0x55"])
+        .assert()
+        .success();
+    // A 64 KiB tmpfs in a private mount namespace fills up mid-dump.
+    let script = r#"
+        set -e
+        mount --make-rprivate /
+        dir=$(mktemp -d)
+        mount -t tmpfs -o size=64k tmpfs "$dir"
+        printf 'keep me' > "$dir/out.bin"
+        set +e
+        "$1" read --key 1 -o "$dir/out.bin" --force
+        echo "rc=$?"
+        cat "$dir/out.bin"; echo
+        ls -A "$dir"
+        umount "$dir"; rmdir "$dir"
+    "#;
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--mount",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            env!("CARGO_BIN_EXE_shmtool"),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout, "rc=1\nkeep me\nout.bin\n", "{stderr}");
+    assert_one_error_line(&stderr);
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+}
+
 // ---------------------------------------------------------------- shmat options
 
 #[test]
@@ -450,8 +814,12 @@ fn an_unaligned_addr_without_rnd_is_refused_with_the_rule() {
         let mut args = cmd.clone();
         args.extend(["--addr", "0x200000000123"]);
         let err = ns.fails(2, &args);
+        // SHMLBA is the platform's (the page size here), not always 4096.
+        let shmlba = shmtool::sysv::shmlba();
         assert!(
-            err.contains("address 0x200000000123 is not a multiple of SHMLBA (0x1000)"),
+            err.contains(&format!(
+                "address 0x200000000123 is not a multiple of SHMLBA ({shmlba:#x})"
+            )),
             "{err}"
         );
         assert!(err.contains("pass --rnd, or use 0x200000000000"), "{err}");

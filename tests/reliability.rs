@@ -285,8 +285,8 @@ fn the_permission_matrix_follows_the_kernels_rule_as_nobody() {
             let id = ns.make(key, 64, mode);
             shmtool::sysv::Attachment::read_write(id, Default::default())
                 .unwrap()
-                .bytes_mut()[..4]
-                .copy_from_slice(b"root");
+                .copy_from(0, b"root")
+                .unwrap();
             let sid = id.to_string();
             let args: Vec<&str> = match op {
                 "read" => vec!["read", &sid, "--length", "4"],
@@ -321,19 +321,20 @@ fn the_permission_matrix_follows_the_kernels_rule_as_nobody() {
                 }
             }
             let seg = ns.segment(id).expect("still there");
-            let now = shmtool::sysv::Attachment::read_only(id, Default::default())
+            let mut now = [0u8; 4];
+            shmtool::sysv::Attachment::read_only(id, Default::default())
                 .unwrap()
-                .bytes()[..4]
-                .to_vec();
+                .copy_to(0, &mut now)
+                .unwrap();
             match (op, expect) {
                 ("read", Expect::Allowed) => assert_eq!(out.stdout, b"root", "{cell}"),
-                ("attach-write", Expect::Allowed) => assert_eq!(now, b"nobo", "{cell}"),
+                ("attach-write", Expect::Allowed) => assert_eq!(&now, b"nobo", "{cell}"),
                 ("info", _) => assert!(
                     String::from_utf8_lossy(&out.stdout).contains(&format!("shmid     {id}")),
                     "{cell}"
                 ),
                 _ => {
-                    assert_eq!(now, b"root", "{cell}: data untouched");
+                    assert_eq!(&now, b"root", "{cell}: data untouched");
                     assert_eq!((seg.perms(), seg.status().locked), (mode, false), "{cell}");
                 }
             }

@@ -1,12 +1,13 @@
 //! attach-write: attach read-write and put bytes in, straight into the mapping.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
+use std::os::fd::AsFd;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use shmtool::Error;
-use shmtool::ops;
+use shmtool::ops::{self, Target};
 use shmtool::users::Names;
 
 use crate::cli::AttachWriteArgs;
@@ -15,12 +16,15 @@ use crate::cmd::attach;
 /// Where the bytes come from.
 enum Input<'a> {
     Data(&'a [u8]),
-    /// A byte repeated, for this many bytes or to the end.
-    Fill(u8, Option<u64>),
-    /// A regular file, whose length is known before writing.
-    File(File, u64),
-    /// A pipe, a terminal, a FIFO: the length is known only at its end.
-    Stream(Box<dyn Read>),
+    /// A byte repeated.
+    Fill(u8),
+    /// A file, pipe, FIFO or terminal, read to its end (a /proc file says
+    /// its size is 0, so sizes are not trusted). A regular file's size, when
+    /// it has one, is checked against the space before attaching.
+    File {
+        file: File,
+        size: Option<u64>,
+    },
 }
 
 fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
@@ -28,10 +32,12 @@ fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
         return Ok(Input::Data(data.as_bytes()));
     }
     if let Some(byte) = args.fill {
-        return Ok(Input::Fill(byte, args.length));
+        return Ok(Input::Fill(byte));
     }
     let Some(path) = &args.file else {
-        return Ok(Input::Stream(Box::new(io::stdin().lock())));
+        // Standard input unbuffered, so bytes go from it into the segment.
+        let file = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+        return Ok(Input::File { file, size: None });
     };
     let shown = path.display();
     let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
@@ -41,52 +47,71 @@ fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
     if meta.is_dir() {
         anyhow::bail!("cannot read {shown}: it is a directory");
     }
-    Ok(if meta.is_file() {
-        Input::File(file, meta.len())
-    } else {
-        Input::Stream(Box::new(file))
-    })
+    let size = (meta.is_file() && meta.len() > 0).then_some(meta.len());
+    Ok(Input::File { file, size })
 }
 
 pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
-    let seg = ops::find(args.target.target()?)?;
+    let target = args.target.target()?;
+    let seg = ops::find(target)?;
     let place = attach::placement(&args.attach)?;
-    let mut input = open_input(args)?;
+    let input = open_input(args)?;
     let offset = args.offset;
-    // Checked before attaching, so bad input leaves the segment untouched.
+    // The bytes known before attaching: checked now, so input that cannot
+    // fit leaves the segment untouched. --length caps every source.
+    let space = seg.size.saturating_sub(offset);
     let known_len = match &input {
-        Input::Data(data) => data.len() as u64,
-        Input::Fill(_, len) => len.unwrap_or(seg.size.saturating_sub(offset)),
-        Input::File(_, len) => *len,
-        Input::Stream(_) => 0,
+        Input::Fill(_) => Some(args.length.unwrap_or(space)),
+        Input::Data(data) => Some(
+            args.length
+                .map_or(data.len() as u64, |cap| cap.min(data.len() as u64)),
+        ),
+        // A stream must have room for --length bytes, a file for its size.
+        Input::File { size, .. } => match (*size, args.length) {
+            (Some(size), Some(cap)) => Some(size.min(cap)),
+            (size, cap) => cap.or(size),
+        },
     };
-    ops::check_range(offset, known_len, seg.size)?;
-    let mut attachment = ops::attach_write(&seg, place, &mut Names::new())?;
+    ops::check_range(offset, known_len.unwrap_or(0), seg.size)?;
+    let attachment = ops::attach_write(&seg, place, &mut Names::new())?;
+    // Found by key, then attached by id: if the segment was removed in
+    // between and lives on only for its other users, the bytes would vanish.
+    if let Target::Key(key) = target
+        && attachment.segment().status().dest
+    {
+        return Err(Error::RemovedMeanwhile {
+            key,
+            shmid: seg.shmid,
+        }
+        .into());
+    }
     let size = attachment.len() as u64;
-    ops::check_range(offset, known_len, size)?;
+    ops::check_range(offset, known_len.unwrap_or(0), size)?;
     let address = attachment.address();
     // check_range proved offset <= size and offset + known_len <= size.
-    let (start, len) = (offset as usize, known_len as usize);
-    let written = match &mut input {
+    let start = offset as usize;
+    let written = match &input {
         Input::Data(data) => {
-            attachment.bytes_mut()[start..start + len].copy_from_slice(data);
+            let len = known_len.unwrap_or(0) as usize;
+            attachment.copy_from(start, &data[..len])?;
             len
         }
-        Input::Fill(byte, _) => {
+        Input::Fill(byte) => {
+            let len = known_len.unwrap_or(0) as usize;
             let _ = attachment.populate_write(start, len);
-            attachment.bytes_mut()[start..start + len].fill(*byte);
+            attachment.fill(start, len, *byte)?;
             len
         }
-        // A file that grows meanwhile: write what it had when it was measured.
-        Input::File(file, _) => {
-            ops::receive(&mut attachment, start, len, file)
-                .context("reading the input file")?
-                .0
-        }
-        Input::Stream(stream) => {
+        Input::File { file, .. } => {
+            let limit = args
+                .length
+                .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
             let (written, remained) =
-                ops::receive(&mut attachment, start, usize::MAX, stream.as_mut())
-                    .context("reading the input")?;
+                ops::receive(&attachment, start, limit, file).context(if args.file.is_some() {
+                    "reading the input file"
+                } else {
+                    "reading the input"
+                })?;
             if remained {
                 let written = written as u64;
                 return Err(Error::InputRemained {
