@@ -954,6 +954,37 @@ fn the_readme_walkthrough() {
 }
 
 #[test]
+fn the_readme_examples_print_on_a_terminal_what_the_readme_shows() {
+    let ns = Ns::new();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Examples").unwrap();
+    let block = readme[start..]
+        .split("```console\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a console block under Examples");
+    let commands: Vec<&str> = block.lines().filter_map(|l| l.strip_prefix("$ ")).collect();
+    let shown: Vec<&str> = block.lines().filter(|l| !l.starts_with("$ ")).collect();
+    assert!(commands.iter().any(|c| c.contains("shmtool read")));
+    // script(1) runs them on a pseudo-terminal, as a reader of the README would.
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_shmtool"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &commands.join("; "), "/dev/null"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    let printed: Vec<&str> = text.lines().map(str::trim_end).collect();
+    assert_eq!(printed, shown);
+    assert_eq!(ns.segments(), vec![]);
+}
+
+#[test]
 fn read_to_a_terminal_prints_a_hex_dump() {
     let ns = Ns::new();
     ns.make(9, 40, 0o600);
