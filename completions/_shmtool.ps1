@@ -36,17 +36,16 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Lock a segment''s pages in memory (SHM_LOCK)')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Unlock a segment''s pages (SHM_UNLOCK)')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change a segment''s permission bits or owner (IPC_SET)')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into DIR (for packagers)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print the help of shmtool or of one of its commands')
             break
         }
         'shmtool;create' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)')
-            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Permission bits, octal (640 or 0640)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Permission bits, octal (640 or 0640) [default: 600]')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('--private', '--private', [CompletionResultType]::ParameterName, 'Create a private segment (IPC_PRIVATE), reachable by id only')
-            [CompletionResult]::new('--reuse', '--reuse', [CompletionResultType]::ParameterName, 'If the key exists with at least SIZE bytes, print its id instead of failing')
+            [CompletionResult]::new('--reuse', '--reuse', [CompletionResultType]::ParameterName, 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -198,63 +197,12 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'shmtool;generate' {
+        'shmtool;help' {
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
-        'shmtool;help' {
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a segment and print its shmid')
-            [CompletionResult]::new('attach-write', 'attach-write', [CompletionResultType]::ParameterValue, 'Attach a segment and write bytes into it')
-            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Attach a segment read-only and print its bytes')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List segments, like ipcs -m')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove segments (IPC_RMID)')
-            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show everything about one segment, and the processes attaching it')
-            [CompletionResult]::new('limits', 'limits', [CompletionResultType]::ParameterValue, 'Show the kernel''s limits and current use')
-            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Lock a segment''s pages in memory (SHM_LOCK)')
-            [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Unlock a segment''s pages (SHM_UNLOCK)')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change a segment''s permission bits or owner (IPC_SET)')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the man pages and shell completions into DIR (for packagers)')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'shmtool;help;create' {
-            break
-        }
-        'shmtool;help;attach-write' {
-            break
-        }
-        'shmtool;help;read' {
-            break
-        }
-        'shmtool;help;list' {
-            break
-        }
-        'shmtool;help;remove' {
-            break
-        }
-        'shmtool;help;info' {
-            break
-        }
-        'shmtool;help;limits' {
-            break
-        }
-        'shmtool;help;lock' {
-            break
-        }
-        'shmtool;help;unlock' {
-            break
-        }
-        'shmtool;help;set' {
-            break
-        }
-        'shmtool;help;generate' {
-            break
-        }
-        'shmtool;help;help' {
             break
         }
     })

@@ -22,9 +22,6 @@ _shmtool() {
             shmtool,create)
                 cmd="shmtool__subcmd__create"
                 ;;
-            shmtool,generate)
-                cmd="shmtool__subcmd__generate"
-                ;;
             shmtool,help)
                 cmd="shmtool__subcmd__help"
                 ;;
@@ -52,42 +49,6 @@ _shmtool() {
             shmtool,unlock)
                 cmd="shmtool__subcmd__unlock"
                 ;;
-            shmtool__subcmd__help,attach-write)
-                cmd="shmtool__subcmd__help__subcmd__attach__subcmd__write"
-                ;;
-            shmtool__subcmd__help,create)
-                cmd="shmtool__subcmd__help__subcmd__create"
-                ;;
-            shmtool__subcmd__help,generate)
-                cmd="shmtool__subcmd__help__subcmd__generate"
-                ;;
-            shmtool__subcmd__help,help)
-                cmd="shmtool__subcmd__help__subcmd__help"
-                ;;
-            shmtool__subcmd__help,info)
-                cmd="shmtool__subcmd__help__subcmd__info"
-                ;;
-            shmtool__subcmd__help,limits)
-                cmd="shmtool__subcmd__help__subcmd__limits"
-                ;;
-            shmtool__subcmd__help,list)
-                cmd="shmtool__subcmd__help__subcmd__list"
-                ;;
-            shmtool__subcmd__help,lock)
-                cmd="shmtool__subcmd__help__subcmd__lock"
-                ;;
-            shmtool__subcmd__help,read)
-                cmd="shmtool__subcmd__help__subcmd__read"
-                ;;
-            shmtool__subcmd__help,remove)
-                cmd="shmtool__subcmd__help__subcmd__remove"
-                ;;
-            shmtool__subcmd__help,set)
-                cmd="shmtool__subcmd__help__subcmd__set"
-                ;;
-            shmtool__subcmd__help,unlock)
-                cmd="shmtool__subcmd__help__subcmd__unlock"
-                ;;
             *)
                 ;;
         esac
@@ -95,7 +56,7 @@ _shmtool() {
 
     case "${cmd}" in
         shmtool)
-            opts="-h -V --ns --help --version create attach-write read list remove info limits lock unlock set generate help"
+            opts="-h -V --ns --help --version create attach-write read list remove info limits lock unlock set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,8 +153,8 @@ _shmtool() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        shmtool__subcmd__generate)
-            opts="-h -V --ns --help --version"
+        shmtool__subcmd__help)
+            opts="-h -V --ns --help --version create attach-write read list remove info limits lock unlock set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,188 +164,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help)
-            opts="create attach-write read list remove info limits lock unlock set generate help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__attach__subcmd__write)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__create)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__generate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__info)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__limits)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__lock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__read)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__remove)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__set)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        shmtool__subcmd__help__subcmd__unlock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -448,7 +227,7 @@ _shmtool() {
                     return 0
                     ;;
                 --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command" -- "${cur}"))
                     return 0
                     ;;
                 --key)
@@ -476,7 +255,7 @@ _shmtool() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command" -- "${cur}"))
                     return 0
                     ;;
                 --ns)

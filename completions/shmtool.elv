@@ -33,16 +33,15 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand lock 'Lock a segment''s pages in memory (SHM_LOCK)'
             cand unlock 'Unlock a segment''s pages (SHM_UNLOCK)'
             cand set 'Change a segment''s permission bits or owner (IPC_SET)'
-            cand generate 'Write the man pages and shell completions into DIR (for packagers)'
-            cand help 'Print this message or the help of the given subcommand(s)'
+            cand help 'Print the help of shmtool or of one of its commands'
         }
         &'shmtool;create'= {
             cand --key 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`'
             cand --size 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)'
-            cand --mode 'Permission bits, octal (640 or 0640)'
+            cand --mode 'Permission bits, octal (640 or 0640) [default: 600]'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand --private 'Create a private segment (IPC_PRIVATE), reachable by id only'
-            cand --reuse 'If the key exists with at least SIZE bytes, print its id instead of failing'
+            cand --reuse 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -184,50 +183,12 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'shmtool;generate'= {
+        &'shmtool;help'= {
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-        }
-        &'shmtool;help'= {
-            cand create 'Create a segment and print its shmid'
-            cand attach-write 'Attach a segment and write bytes into it'
-            cand read 'Attach a segment read-only and print its bytes'
-            cand list 'List segments, like ipcs -m'
-            cand remove 'Remove segments (IPC_RMID)'
-            cand info 'Show everything about one segment, and the processes attaching it'
-            cand limits 'Show the kernel''s limits and current use'
-            cand lock 'Lock a segment''s pages in memory (SHM_LOCK)'
-            cand unlock 'Unlock a segment''s pages (SHM_UNLOCK)'
-            cand set 'Change a segment''s permission bits or owner (IPC_SET)'
-            cand generate 'Write the man pages and shell completions into DIR (for packagers)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'shmtool;help;create'= {
-        }
-        &'shmtool;help;attach-write'= {
-        }
-        &'shmtool;help;read'= {
-        }
-        &'shmtool;help;list'= {
-        }
-        &'shmtool;help;remove'= {
-        }
-        &'shmtool;help;info'= {
-        }
-        &'shmtool;help;limits'= {
-        }
-        &'shmtool;help;lock'= {
-        }
-        &'shmtool;help;unlock'= {
-        }
-        &'shmtool;help;set'= {
-        }
-        &'shmtool;help;generate'= {
-        }
-        &'shmtool;help;help'= {
         }
     ]
     $completions[$command]

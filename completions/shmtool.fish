@@ -37,14 +37,13 @@ complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "limits" -d 'Show th
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "lock" -d 'Lock a segment\'s pages in memory (SHM_LOCK)'
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "unlock" -d 'Unlock a segment\'s pages (SHM_UNLOCK)'
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "set" -d 'Change a segment\'s permission bits or owner (IPC_SET)'
-complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "generate" -d 'Write the man pages and shell completions into DIR (for packagers)'
-complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "help" -d 'Print the help of shmtool or of one of its commands'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l key -d 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l size -d 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l mode -d 'Permission bits, octal (640 or 0640)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l mode -d 'Permission bits, octal (640 or 0640) [default: 600]' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l private -d 'Create a private segment (IPC_PRIVATE), reachable by id only'
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l reuse -d 'If the key exists with at least SIZE bytes, print its id instead of failing'
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l reuse -d 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s h -l help -d 'Print help'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l id -d 'The segment\'s id' -r
@@ -80,7 +79,27 @@ ipcs\t'Byte for byte what `ipcs -m` prints'
 json\t'One JSON array of typed objects'
 csv\t'Comma-separated, with a header row'
 raw\t'Whitespace-separated, no header, one segment a line'"
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l columns -d 'Columns to show, in order, comma-separated (the JSON field names)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l columns -d 'Columns to show, in order, comma-separated (the JSON field names)' -r -f -a "key\t'the IPC key, 0x%08x; 0x00000000 for private and removed segments'
+shmid\t'the segment id'
+owner\t'the owner\'s user name, or uid when it has none'
+group\t'the owner\'s group name, or gid when it has none'
+uid\t'the owner\'s uid'
+gid\t'the owner\'s gid'
+cuid\t'the creator\'s uid'
+cgid\t'the creator\'s gid'
+creator\t'the creator\'s user name, or cuid when it has none'
+perms\t'the permission bits, octal'
+bytes\t'the size in bytes'
+nattch\t'the number of attaches'
+status\t'dest (removed while attached) and locked flags'
+cpid\t'the creator\'s pid'
+lpid\t'the pid of the last shmat or shmdt'
+atime\t'the last attach time, epoch seconds'
+dtime\t'the last detach time, epoch seconds'
+ctime\t'the creation or last change time, epoch seconds'
+rss\t'resident bytes'
+swap\t'swapped bytes'
+command\t'the creator\'s command line while it runs'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l key -d 'Only the segment with this key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the segment with this id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
@@ -88,7 +107,27 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l older-than -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t''
 locked\t''"
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l sort -d 'Sort by this field (any of the --columns fields)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l sort -d 'Sort by this field (any of the --columns fields)' -r -f -a "key\t'the IPC key, 0x%08x; 0x00000000 for private and removed segments'
+shmid\t'the segment id'
+owner\t'the owner\'s user name, or uid when it has none'
+group\t'the owner\'s group name, or gid when it has none'
+uid\t'the owner\'s uid'
+gid\t'the owner\'s gid'
+cuid\t'the creator\'s uid'
+cgid\t'the creator\'s gid'
+creator\t'the creator\'s user name, or cuid when it has none'
+perms\t'the permission bits, octal'
+bytes\t'the size in bytes'
+nattch\t'the number of attaches'
+status\t'dest (removed while attached) and locked flags'
+cpid\t'the creator\'s pid'
+lpid\t'the pid of the last shmat or shmdt'
+atime\t'the last attach time, epoch seconds'
+dtime\t'the last detach time, epoch seconds'
+ctime\t'the creation or last change time, epoch seconds'
+rss\t'resident bytes'
+swap\t'swapped bytes'
+command\t'the creator\'s command line while it runs'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l pids -d 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'
@@ -147,18 +186,6 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l owner -d 'New ow
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s h -l help -d 'Print help'
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand generate" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c shmtool -n "__fish_shmtool_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "create" -d 'Create a segment and print its shmid'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "attach-write" -d 'Attach a segment and write bytes into it'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "read" -d 'Attach a segment read-only and print its bytes'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "list" -d 'List segments, like ipcs -m'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "remove" -d 'Remove segments (IPC_RMID)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "info" -d 'Show everything about one segment, and the processes attaching it'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "limits" -d 'Show the kernel\'s limits and current use'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "lock" -d 'Lock a segment\'s pages in memory (SHM_LOCK)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "unlock" -d 'Unlock a segment\'s pages (SHM_UNLOCK)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "set" -d 'Change a segment\'s permission bits or owner (IPC_SET)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "generate" -d 'Write the man pages and shell completions into DIR (for packagers)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help; and not __fish_seen_subcommand_from create attach-write read list remove info limits lock unlock set generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand help" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand help" -s V -l version -d 'Print version'

@@ -1,6 +1,7 @@
 //! The command line, as clap definitions only. The same definitions feed
 //! `--help`, the man pages and the shell completions.
 
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use shmtool::field::Field;
 use shmtool::filter::{SegmentFilter, StatusFlag};
@@ -16,7 +17,9 @@ use crate::exit::UsageError;
     version,
     about = "Create, inspect, read, write and remove System V shared memory segments",
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    // Our own `help`, which takes --help like every command (clap's does not).
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     /// Work in another IPC namespace: a container's, by the PID of a process
@@ -52,6 +55,8 @@ pub enum Command {
     /// Write the man pages and shell completions into DIR (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),
+    /// Print the help of shmtool or of one of its commands
+    Help(HelpArgs),
 }
 
 impl Command {
@@ -69,6 +74,7 @@ impl Command {
             Command::Unlock(_) => "unlock",
             Command::Set(_) => "set",
             Command::Generate(_) => "generate",
+            Command::Help(_) => "help",
         }
     }
 }
@@ -93,10 +99,11 @@ pub struct CreateArgs {
     /// Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)
     #[arg(long, value_name = "SIZE", value_parser = parse::size, allow_hyphen_values = true)]
     pub size: u64,
-    /// Permission bits, octal (640 or 0640)
-    #[arg(long, value_name = "MODE", value_parser = parse::mode, allow_hyphen_values = true, default_value = "600")]
-    pub mode: u32,
+    /// Permission bits, octal (640 or 0640) [default: 600]
+    #[arg(long, value_name = "MODE", value_parser = parse::mode, allow_hyphen_values = true)]
+    pub mode: Option<u32>,
     /// If the key exists with at least SIZE bytes, print its id instead of failing
+    /// (its mode stays as it is)
     #[arg(long)]
     pub reuse: bool,
 }
@@ -266,7 +273,8 @@ pub struct ListArgs {
         long,
         value_name = "FIELDS",
         value_delimiter = ',',
-        value_parser = parse_field,
+        value_parser = FieldParser,
+        hide_possible_values = true,
         long_help = fields_help("Columns to show, in order, comma-separated.")
     )]
     pub columns: Vec<Field>,
@@ -294,7 +302,7 @@ pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Sort by this field (any of the --columns fields)
-    #[arg(long, value_name = "FIELD", value_parser = parse_field)]
+    #[arg(long, value_name = "FIELD", value_parser = FieldParser, hide_possible_values = true)]
     pub sort: Option<Field>,
     /// Reverse the order
     #[arg(long)]
@@ -306,6 +314,33 @@ pub struct ListArgs {
 
 fn parse_field(text: &str) -> Result<Field, String> {
     text.parse()
+}
+
+/// Parses one field name as `parse_field` does, and names every field as a
+/// possible value, so shell completions offer them (the help lists them
+/// with what each holds instead).
+#[derive(Clone, Copy, Debug)]
+struct FieldParser;
+
+impl TypedValueParser for FieldParser {
+    type Value = Field;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Field, clap::Error> {
+        TypedValueParser::parse_ref(&parse_field, cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Field::ALL
+                .iter()
+                .map(|f| PossibleValue::new(f.name()).help(f.help())),
+        ))
+    }
 }
 
 /// Long help listing every field with what it holds, from the one
@@ -409,4 +444,42 @@ pub struct GenerateArgs {
     /// Where to write man/ and completions/
     #[arg(value_name = "DIR")]
     pub dir: std::path::PathBuf,
+}
+
+/// The commands `help` explains: every visible subcommand.
+const COMMANDS: [&str; 11] = [
+    "create",
+    "attach-write",
+    "read",
+    "list",
+    "remove",
+    "info",
+    "limits",
+    "lock",
+    "unlock",
+    "set",
+    "help",
+];
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// The command to explain; shmtool's own help when absent
+    #[arg(value_name = "COMMAND", value_parser = COMMANDS)]
+    pub command: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn help_knows_every_visible_command() {
+        let cmd = super::Cli::command();
+        let visible: Vec<&str> = cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .map(|s| s.get_name())
+            .collect();
+        assert_eq!(visible, super::COMMANDS);
+    }
 }

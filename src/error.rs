@@ -36,6 +36,18 @@ pub enum Error {
     #[error("permission denied for id {shmid}, owned by {owner}")]
     Denied { shmid: i32, owner: String },
 
+    #[error(
+        "permission denied for id {shmid}: you own it ({owner}), but its mode {mode:04o} denies its owner this access"
+    )]
+    OwnDenied {
+        shmid: i32,
+        owner: String,
+        mode: u32,
+    },
+
+    #[error("cannot change the owner of id {shmid}: {reason}")]
+    InvalidOwner { shmid: i32, reason: String },
+
     #[error("size {size} bytes is larger than shmmax ({shmmax} bytes)")]
     TooLarge { size: u64, shmmax: u64 },
 
@@ -47,13 +59,18 @@ pub enum Error {
     #[error("the segment limit is reached: shmmni is {shmmni} and {used} segments exist")]
     SegmentLimit { shmmni: u64, used: u64 },
 
-    #[error("the shared memory limit is reached: shmall is {shmall} pages and {used} are in use")]
-    PageLimit { shmall: u64, used: u64 },
+    #[error(
+        "the shared memory limit is reached: shmall is {shmall} pages, {used} are in use and this segment needs {needed}"
+    )]
+    PageLimit { shmall: u64, used: u64, needed: u64 },
 
     #[error(
-        "cannot lock id {shmid}: its {size} bytes exceed what this user may lock (RLIMIT_MEMLOCK)"
+        "size {size} bytes needs {needed} pages, more than shmall allows in all ({shmall} pages)"
     )]
-    LockLimit { shmid: i32, size: u64 },
+    OverShmall { size: u64, needed: u64, shmall: u64 },
+
+    #[error("cannot lock id {shmid}: {reason}")]
+    LockLimit { shmid: i32, reason: String },
 
     #[error("{what}: not enough memory (ENOMEM)")]
     NoMemory { what: String },

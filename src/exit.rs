@@ -47,7 +47,18 @@ fn hint(e: &Error) -> Option<String> {
         }
         Error::NoSuchKey(_) | Error::NoSuchId(_) => "'shmtool list' shows the segments".into(),
         Error::Denied { .. } => "run as the segment's owner or as root".into(),
-        Error::LockLimit { .. } => "raise the limit with 'ulimit -l', or lock as root".into(),
+        Error::OwnDenied { shmid, mode, .. } => format!(
+            "give yourself access with 'shmtool set {shmid} --mode {:o}'",
+            mode & 0o777 | 0o600
+        ),
+        Error::InvalidOwner { .. } => {
+            "name a user and group that exist in this user namespace".into()
+        }
+        Error::LockLimit { .. } => {
+            "raise the limit with 'ulimit -l', unlock segments you no longer need, or lock as root"
+                .into()
+        }
+        Error::OverShmall { .. } => "raise /proc/sys/kernel/shmall".into(),
         Error::TooLarge { .. } => "raise /proc/sys/kernel/shmmax".into(),
         Error::SegmentLimit { .. } => {
             "remove unused segments or raise /proc/sys/kernel/shmmni".into()

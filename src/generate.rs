@@ -6,10 +6,10 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use clap::CommandFactory;
+use clap::{Arg, ArgAction, CommandFactory};
 use clap_complete::Shell;
 use clap_mangen::Man;
-use clap_mangen::roff::{Roff, bold, roman};
+use clap_mangen::roff::{Inline, Roff, bold, italic, roman};
 
 use crate::cli::Cli;
 
@@ -118,6 +118,10 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     ("lock", &[("Lock segment 3 in memory:", "shmtool lock 3")]),
     ("unlock", &[("Unlock segment 3:", "shmtool unlock 3")]),
     (
+        "help",
+        &[("Show the help of create:", "shmtool help create")],
+    ),
+    (
         "set",
         &[
             (
@@ -172,13 +176,111 @@ fn extra_sections(roff: &mut Roff, page: &str) {
     roff.text([roman(see_also)]);
 }
 
+/// An option or positional as the synopsis shows it: `--size SIZE`,
+/// `[-v|--verbose]`, `[--id ID]...`, `[ID]...`.
+fn synopsis_arg(line: &mut Vec<Inline>, arg: &Arg, in_group: bool) {
+    let (open, close) = match (in_group, arg.is_required_set()) {
+        (true, _) => ("", ""),
+        (false, true) => ("<", ">"),
+        (false, false) => ("[", "]"),
+    };
+    let takes_value = arg.get_num_args().is_some_and(|n| n.takes_values());
+    let value = arg
+        .get_value_names()
+        .map(|v| v.join(" "))
+        .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
+    let repeats = matches!(arg.get_action(), ArgAction::Append)
+        || arg.get_num_args().is_some_and(|n| n.max_values() > 1);
+    line.push(roman(open));
+    if arg.is_positional() {
+        line.push(italic(value));
+    } else {
+        match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => {
+                line.extend([
+                    bold(format!("-{short}")),
+                    roman("|"),
+                    bold(format!("--{long}")),
+                ]);
+            }
+            (Some(short), None) => line.push(bold(format!("-{short}"))),
+            (None, Some(long)) => line.push(bold(format!("--{long}"))),
+            (None, None) => {}
+        }
+        if takes_value {
+            line.extend([roman(" "), italic(value)]);
+        }
+    }
+    line.push(roman(close));
+    if repeats {
+        line.push(roman("..."));
+    }
+}
+
+/// The SYNOPSIS section, as clap_mangen renders it but with each option's
+/// value named (`--size SIZE`, not `--size`).
+fn synopsis(cmd: &clap::Command) -> Roff {
+    let name = cmd.get_bin_name().unwrap_or_else(|| cmd.get_name());
+    let mut line = vec![bold(name)];
+    let required_groups: Vec<Vec<&Arg>> = cmd
+        .get_groups()
+        .filter(|g| g.is_required_set())
+        .map(|g| {
+            let ids: Vec<_> = g.get_args().collect();
+            cmd.get_arguments()
+                .filter(|a| ids.contains(&a.get_id()) && !a.is_hide_set())
+                .collect::<Vec<_>>()
+        })
+        .filter(|members| !members.is_empty())
+        .collect();
+    let in_group = |arg: &Arg| {
+        required_groups
+            .iter()
+            .flatten()
+            .any(|m| m.get_id() == arg.get_id())
+    };
+    let mut options: Vec<&Arg> = cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !a.is_positional() && !in_group(a))
+        .collect();
+    options.sort_by_key(|a| !a.is_required_set());
+    for arg in options {
+        line.push(roman(" "));
+        synopsis_arg(&mut line, arg, false);
+    }
+    for members in &required_groups {
+        line.push(roman(" <"));
+        for (i, arg) in members.iter().enumerate() {
+            if i > 0 {
+                line.push(roman("|"));
+            }
+            synopsis_arg(&mut line, arg, true);
+        }
+        line.push(roman(">"));
+    }
+    for arg in cmd
+        .get_positionals()
+        .filter(|a| !a.is_hide_set() && !in_group(a))
+    {
+        line.push(roman(" "));
+        synopsis_arg(&mut line, arg, false);
+    }
+    if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+        line.extend([roman(" <"), italic("command"), roman(">")]);
+    }
+    let mut roff = Roff::new();
+    roff.control("SH", ["SYNOPSIS"]).text(line);
+    roff
+}
+
 fn write_page(dir: &Path, file: &str, page: &str, cmd: clap::Command) -> io::Result<()> {
     let has_subcommands = cmd.get_subcommands().any(|s| !s.is_hide_set());
+    let synopsis = synopsis(&cmd);
     let man = Man::new(cmd);
     let mut out = Vec::new();
     man.render_title(&mut out)?;
     man.render_name_section(&mut out)?;
-    man.render_synopsis_section(&mut out)?;
+    synopsis.to_writer(&mut out)?;
     man.render_description_section(&mut out)?;
     man.render_options_section(&mut out)?;
     if has_subcommands {
@@ -210,6 +312,7 @@ pub fn generate(dir: &Path) -> io::Result<()> {
             .version(env!("CARGO_PKG_VERSION"));
         write_page(&man_dir, &format!("shmtool-{name}.1"), &name, page)?;
     }
+    let mut visible = without_hidden_commands(Cli::command());
     for shell in [
         Shell::Bash,
         Shell::Zsh,
@@ -217,7 +320,25 @@ pub fn generate(dir: &Path) -> io::Result<()> {
         Shell::Elvish,
         Shell::PowerShell,
     ] {
-        clap_complete::generate_to(shell, &mut cmd, "shmtool", &completions)?;
+        clap_complete::generate_to(shell, &mut visible, "shmtool", &completions)?;
     }
     Ok(())
+}
+
+/// `cmd` without its hidden subcommands, which clap_complete would offer:
+/// the same command rebuilt from its visible parts (clap cannot remove one).
+fn without_hidden_commands(cmd: clap::Command) -> clap::Command {
+    let mut bare = clap::Command::new(cmd.get_name().to_owned())
+        .disable_help_subcommand(true)
+        .propagate_version(true)
+        .subcommand_required(true)
+        .args(cmd.get_arguments().cloned())
+        .subcommands(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    if let Some(version) = cmd.get_version() {
+        bare = bare.version(version.to_owned());
+    }
+    if let Some(about) = cmd.get_about() {
+        bare = bare.about(about.clone());
+    }
+    bare
 }

@@ -25,6 +25,12 @@ fn errno(e: &io::Error) -> i32 {
 fn segment_error(seg: &Segment, what: &str, e: io::Error, names: &mut Names) -> Error {
     let shmid = seg.shmid;
     match errno(&e) {
+        // The owner (or creator) is held to the owner bits like anyone else.
+        libc::EACCES if is_own(seg) => Error::OwnDenied {
+            shmid,
+            owner: names.user(seg.uid),
+            mode: seg.perms(),
+        },
         libc::EACCES | libc::EPERM => Error::Denied {
             shmid,
             owner: names.user(seg.uid),
@@ -36,6 +42,13 @@ fn segment_error(seg: &Segment, what: &str, e: io::Error, names: &mut Names) -> 
         },
         _ => Error::io(format!("{what} id {shmid}"), e),
     }
+}
+
+/// Whether the caller owns or created `seg`, so the kernel checks it
+/// against the owner bits and lets it change them.
+fn is_own(seg: &Segment) -> bool {
+    let euid = uzers::get_effective_uid();
+    euid == seg.uid || euid == seg.cuid
 }
 
 /// What `create` is asked for.
@@ -120,7 +133,7 @@ pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
                     }
                 });
             }
-            libc::ENOSPC => return Err(limit_error()),
+            libc::ENOSPC => return Err(limit_error(req.size)),
             libc::ENOMEM => {
                 return Err(Error::NoMemory {
                     what: format!("the kernel cannot back {} bytes", req.size),
@@ -135,13 +148,26 @@ pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
     ))
 }
 
-/// Names which limit `ENOSPC` hit: shmmni (segments) or shmall (pages).
-fn limit_error() -> Error {
+/// Pages the kernel charges for `size` bytes.
+fn pages_for(size: u64) -> u64 {
+    size.div_ceil(sysv::page_size())
+}
+
+/// Names which limit `ENOSPC` hit for a request of `size` bytes: shmall
+/// (pages, checked first by the kernel) or shmmni (segments).
+fn limit_error(size: u64) -> Error {
     let (limits, usage) = match (sysv::limits(), sysv::usage()) {
         (Ok(l), Ok(u)) => (l, u),
         (Err(e), _) | (_, Err(e)) => return Error::io("reading limits after ENOSPC", e),
     };
-    if usage.segments >= limits.shmmni {
+    let needed = pages_for(size);
+    if needed > limits.shmall {
+        Error::OverShmall {
+            size,
+            needed,
+            shmall: limits.shmall,
+        }
+    } else if usage.segments >= limits.shmmni {
         Error::SegmentLimit {
             shmmni: limits.shmmni,
             used: usage.segments,
@@ -150,6 +176,7 @@ fn limit_error() -> Error {
         Error::PageLimit {
             shmall: limits.shmall,
             used: usage.pages,
+            needed,
         }
     }
 }
@@ -266,12 +293,62 @@ pub fn set_locked(seg: &Segment, lock: bool, names: &mut Names) -> Result<(), Er
         sysv::unlock(seg.shmid)
     };
     result.map_err(|e| match errno(&e) {
-        libc::ENOMEM => Error::LockLimit {
+        libc::ENOMEM => lock_limit_error(seg),
+        // The owner gets EPERM, not ENOMEM, when the limit is zero.
+        libc::EPERM if lock && is_own(seg) && memlock_limit() == Some(0) => Error::LockLimit {
             shmid: seg.shmid,
-            size: seg.size,
+            reason: "RLIMIT_MEMLOCK is 0, so this user may lock nothing".into(),
         },
         _ => segment_error(seg, if lock { "locking" } else { "unlocking" }, e, names),
     })
+}
+
+/// This process's soft RLIMIT_MEMLOCK in bytes; `None` when unlimited or
+/// unknown.
+fn memlock_limit() -> Option<u64> {
+    use procfs::process::LimitValue;
+    let limits = procfs::process::Process::myself().ok()?.limits().ok()?;
+    match limits.max_locked_memory.soft_limit {
+        LimitValue::Value(bytes) => Some(bytes),
+        LimitValue::Unlimited => None,
+    }
+}
+
+/// Why SHM_LOCK gave ENOMEM. The kernel charges the pages to the locking
+/// user's count of SHM_LOCKed memory, across all its processes and IPC
+/// namespaces, and compares that total with the locker's RLIMIT_MEMLOCK;
+/// the count itself is not visible, so the segments locked here stand in.
+fn lock_limit_error(seg: &Segment) -> Error {
+    let page = sysv::page_size();
+    let pages = pages_for(seg.size);
+    let reason = match memlock_limit() {
+        Some(limit) if pages > limit / page => format!(
+            "its {} bytes ({pages} pages) alone exceed RLIMIT_MEMLOCK ({limit} bytes)",
+            seg.size
+        ),
+        Some(limit) => {
+            let locked_here: u64 = table::read_segments()
+                .map(|(all, _)| {
+                    all.iter()
+                        .filter(|s| s.status().locked)
+                        .map(|s| pages_for(s.size) * page)
+                        .sum()
+                })
+                .unwrap_or(0);
+            format!(
+                "its {} bytes and the shared memory this user has already locked exceed RLIMIT_MEMLOCK ({limit} bytes), which counts every segment the user has locked; segments locked in this IPC namespace (by any user) hold {locked_here} bytes",
+                seg.size
+            )
+        }
+        None => format!(
+            "its {} bytes and the shared memory this user has already locked exceed RLIMIT_MEMLOCK",
+            seg.size
+        ),
+    };
+    Error::LockLimit {
+        shmid: seg.shmid,
+        reason,
+    }
 }
 
 /// Changes a segment's owner, group and permission bits (`IPC_SET`); what
@@ -283,12 +360,60 @@ pub fn set_owner_mode(
     mode: Option<u32>,
     names: &mut Names,
 ) -> Result<(), Error> {
-    let (uid, gid, mode) = (
+    let (new_uid, new_gid, mode) = (
         uid.unwrap_or(seg.uid),
         gid.unwrap_or(seg.gid),
         mode.unwrap_or(seg.perms()),
     );
-    sysv::set(seg.shmid, uid, gid, mode).map_err(|e| segment_error(seg, "setting", e, names))
+    sysv::set(seg.shmid, new_uid, new_gid, mode).map_err(|e| {
+        // EINVAL from IPC_SET: a uid or gid the kernel cannot map, unless
+        // the segment went away meanwhile.
+        if errno(&e) == libc::EINVAL && find(Target::Id(seg.shmid)).is_ok() {
+            return Error::InvalidOwner {
+                shmid: seg.shmid,
+                reason: invalid_owner_reason(uid, gid),
+            };
+        }
+        segment_error(seg, "setting", e, names)
+    })
+}
+
+/// Which of a new owner and group the kernel refuses, and why.
+fn invalid_owner_reason(uid: Option<u32>, gid: Option<u32>) -> String {
+    let why = |id: u32, map: &str| -> Option<&'static str> {
+        if id == u32::MAX {
+            return Some("-1 (4294967295) is never a valid id");
+        }
+        let text = std::fs::read_to_string(map).ok()?;
+        let mapped = text.lines().any(|line| {
+            let nums: Vec<u64> = line
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            matches!(nums[..], [first, _, count] if (first..first + count).contains(&u64::from(id)))
+        });
+        (!mapped).then_some("it is not mapped in this user namespace")
+    };
+    let mut reasons = Vec::new();
+    if let Some(uid) = uid
+        && let Some(why) = why(uid, "/proc/self/uid_map")
+    {
+        reasons.push(format!("uid {uid} is not a valid owner: {why}"));
+    }
+    if let Some(gid) = gid
+        && let Some(why) = why(gid, "/proc/self/gid_map")
+    {
+        reasons.push(format!("gid {gid} is not a valid group: {why}"));
+    }
+    if reasons.is_empty() {
+        let shown = |id: Option<u32>| id.map_or("unchanged".to_owned(), |i| i.to_string());
+        return format!(
+            "the kernel refused uid {} and gid {} as invalid (EINVAL)",
+            shown(uid),
+            shown(gid)
+        );
+    }
+    reasons.join("; ")
 }
 
 /// Writes `len` bytes at `offset` of an attached segment to `sink`: one
@@ -399,18 +524,20 @@ pub fn enter_namespace(spec: &str) -> Result<(), Error> {
         let reason = match (errno(&e), is_pid) {
             (libc::ENOENT, true) => format!("no process {spec}"),
             (libc::ENOENT, false) => format!("{path}: no such file"),
-            (libc::EACCES | libc::EPERM, _) => {
-                format!("{path}: permission denied; entering another IPC namespace needs root (CAP_SYS_ADMIN)")
-            }
+            // proc's ns files need ptrace read access to the process.
+            (libc::EACCES | libc::EPERM, true) => format!(
+                "cannot open {path}: permission denied; it needs ptrace read access to process {spec} (its user, or CAP_SYS_PTRACE)"
+            ),
+            (libc::EACCES | libc::EPERM, false) => format!("cannot open {path}: permission denied"),
             _ => format!("{path}: {e}"),
         };
         Error::Namespace(reason)
     })?;
     sysv::setns_ipc(&file).map_err(|e| {
         Error::Namespace(match errno(&e) {
-            libc::EPERM => {
-                format!("entering the IPC namespace of {spec} needs CAP_SYS_ADMIN; run as root")
-            }
+            libc::EPERM => format!(
+                "opened {path}, but setns into that IPC namespace needs CAP_SYS_ADMIN; run as root"
+            ),
             libc::EINVAL => format!("{path} is not an IPC namespace"),
             _ => format!("entering {path}: {e}"),
         })

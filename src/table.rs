@@ -262,6 +262,11 @@ pub fn parse(text: &str) -> Result<Vec<Segment>, ParseError> {
     parser.finish()
 }
 
+/// The longest line accepted. The kernel's rows are under 400 bytes; a
+/// file with no newline in sight (a bind-mounted /dev/zero) is refused
+/// here rather than buffered until memory runs out.
+const MAX_LINE: usize = 4096;
+
 /// Reads and parses the table as it streams in, so the whole text is never
 /// held at once (6 MB at 32,000 segments).
 fn read_table(mut reader: impl BufRead, capacity: usize) -> Result<Vec<Segment>, Error> {
@@ -293,6 +298,15 @@ fn read_table(mut reader: impl BufRead, capacity: usize) -> Result<Vec<Segment>,
                 carry.clear();
             }
             rest = &rest[end + 1..];
+        }
+        if carry.len() + rest.len() > MAX_LINE {
+            return Err(Error::Table {
+                path: PROC_SHM,
+                source: ParseError {
+                    line: parser.line + 1,
+                    reason: format!("the line is longer than {MAX_LINE} bytes"),
+                },
+            });
         }
         carry.extend_from_slice(rest);
         let used = buf.len();
@@ -462,6 +476,21 @@ mod tests {
         assert_eq!(streamed.len(), 2);
         assert!(read_table(&b""[..], 0).is_err());
         assert!(read_table(&b"key\xff\n"[..], 0).is_err());
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_after_max_line_bytes() {
+        use std::io::Read;
+        let endless = std::io::BufReader::new(std::io::repeat(0).take(16 << 20));
+        let err = read_table(endless, 0).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("cannot parse {PROC_SHM}: line 1: the line is longer than 4096 bytes")
+        );
+        // A long row after the header is numbered as the line it is.
+        let text = format!("{HEADER_16}\n{}", "1 ".repeat(3000));
+        let err = read_table(text.as_bytes(), 0).unwrap_err().to_string();
+        assert!(err.contains("line 2: the line is longer"), "{err}");
     }
 
     proptest! {

@@ -193,33 +193,107 @@ fn create_at_shmmni_names_the_limit() {
 #[test]
 fn create_past_shmall_names_the_limit() {
     let ns = Ns::new();
+    let page = shmtool::sysv::page_size();
     std::fs::write("/proc/sys/kernel/shmall", "4").unwrap();
-    ns.make(1, 3 * 4096, 0o600);
-    let err = ns.fails(1, &["create", "--key", "2", "--size", "8192"]);
+    ns.make(1, 3 * page, 0o600);
+    let size = (2 * page).to_string();
+    let err = ns.fails(1, &["create", "--key", "2", "--size", &size]);
     assert!(
-        err.contains("the shared memory limit is reached: shmall is 4 pages and 3 are in use"),
+        err.contains(
+            "the shared memory limit is reached: shmall is 4 pages, 3 are in use and this segment needs 2"
+        ),
         "{err}"
     );
 }
 
 #[test]
-fn create_beyond_memory_reports_enomem() {
+fn create_larger_than_shmall_alone_names_the_pages_it_needs() {
     let ns = Ns::new();
-    let overcommit = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap();
-    // 2^62 bytes: within shmmax and shmall, so only the memory check can refuse it.
-    let size = (1u64 << 62).to_string();
-    if overcommit.trim() == "1" {
-        // Overcommit "always": the kernel accepts any size, and so must we.
-        ns.ok(&["create", "--key", "1", "--size", &size]);
-    } else {
-        let err = ns.fails(1, &["create", "--key", "1", "--size", &size]);
-        assert!(
-            err.contains(&format!(
-                "the kernel cannot back {size} bytes: not enough memory"
-            )),
-            "{err}"
-        );
+    let page = shmtool::sysv::page_size();
+    std::fs::write("/proc/sys/kernel/shmall", "4").unwrap();
+    let size = 4 * page + 1;
+    let err = ns.fails(1, &["create", "--key", "2", "--size", &size.to_string()]);
+    assert!(
+        err.contains(&format!(
+            "size {size} bytes needs 5 pages, more than shmall allows in all (4 pages)"
+        )),
+        "nothing is in use: the request alone is too big: {err}"
+    );
+    assert!(!err.contains("in use"), "{err}");
+    assert!(err.contains("hint: raise /proc/sys/kernel/shmall"), "{err}");
+}
+
+#[test]
+fn create_reuse_with_another_mode_says_the_mode_was_not_applied() {
+    let ns = Ns::new();
+    let id = ns.make(0x1234, 4096, 0o600);
+    let args = ["create", "--key", "0x1234", "--size", "1", "--reuse"];
+    let out = ns
+        .shmtool()
+        .args(args)
+        .args(["--mode", "644"])
+        .assert()
+        .success();
+    let out = out.get_output();
+    assert_eq!(id_of(&String::from_utf8_lossy(&out.stdout)), id);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        err,
+        format!(
+            "shmtool: create: --mode 644 was not applied: the existing segment {id} (key 0x00001234) keeps mode 0600\n"
+        )
+    );
+    assert_eq!(ns.segment(id).unwrap().perms(), 0o600);
+    // No warning when the mode matches, or when none was asked for.
+    for extra in [&["--mode", "0600"][..], &[]] {
+        ns.shmtool()
+            .args(args)
+            .args(extra)
+            .assert()
+            .success()
+            .stderr("");
     }
+}
+
+#[test]
+fn create_whose_id_cannot_be_printed_removes_the_segment_it_made() {
+    let ns = Ns::new();
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    let sh = |script: &str| {
+        std::process::Command::new("bash")
+            .args(["-c", script])
+            .output()
+            .unwrap()
+    };
+    let create = format!("{bin} create --private --size 4096");
+    for (script, cause) in [
+        (format!("{create} >/dev/full"), "No space left on device"),
+        // The reader is gone before create writes.
+        (
+            format!("set -o pipefail; {{ sleep 0.2; exec {create}; }} | true"),
+            "Broken pipe",
+        ),
+        (format!("{create} >&-"), "standard output is closed"),
+    ] {
+        let out = sh(&script);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{script}: {err}");
+        common::assert_one_error_line(&err);
+        assert!(err.contains(cause), "{script}: {err}");
+        assert_eq!(ns.segments(), vec![], "{script}: no segment left: {err}");
+    }
+    // A segment that --reuse found is not this run's to remove.
+    let id = ns.make(0x99, 4096, 0o600);
+    let out = sh(&format!(
+        "{bin} create --key 0x99 --size 1 --reuse >/dev/full"
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains("the existing segment is left as it was"),
+        "{err}"
+    );
+    assert!(ns.segment(id).is_some());
 }
 
 // ---------------------------------------------------------- attach-write and read
@@ -485,6 +559,125 @@ fn nobody_may_read_but_not_write_a_0644_segment() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("permission denied"));
+}
+
+// ---------------------------------------------------------------- set and lock
+
+/// Runs shmtool as nobody with RLIMIT_MEMLOCK set to `memlock` bytes.
+fn as_nobody_with_memlock(memlock: u64, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    std::process::Command::new("prlimit")
+        .arg(format!("--memlock={memlock}:{memlock}"))
+        .arg(env!("CARGO_BIN_EXE_shmtool"))
+        .args(args)
+        .uid(common::NOBODY)
+        .gid(common::NOBODY)
+        .output()
+        .expect("prlimit (util-linux) runs shmtool")
+}
+
+/// A segment of `size` bytes owned by nobody.
+fn nobodys(ns: &Ns, key: i32, size: u64, mode: u32) -> i32 {
+    let id = ns.make(key, size, mode);
+    shmtool::sysv::set(id, common::NOBODY, common::NOBODY, mode).unwrap();
+    id
+}
+
+#[test]
+fn set_owner_to_an_invalid_uid_names_the_uid_not_a_missing_segment() {
+    let ns = Ns::new();
+    let id = ns.make(1, 1, 0o600).to_string();
+    let err = ns.fails(1, &["set", &id, "--owner", "4294967295"]);
+    assert!(
+        err.contains(&format!(
+            "cannot change the owner of id {id}: uid 4294967295 is not a valid owner"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("no segment"), "{err}");
+    let err = ns.fails(1, &["set", &id, "--owner", "0:4294967295"]);
+    assert!(err.contains("gid 4294967295 is not a valid group"), "{err}");
+    assert!(!err.contains("uid 0"), "only the bad one is named: {err}");
+}
+
+#[test]
+fn lock_over_a_partly_used_memlock_limit_says_the_limit_is_cumulative() {
+    let ns = Ns::new();
+    let page = shmtool::sysv::page_size();
+    let limit = 3 * page;
+    let first = nobodys(&ns, 1, 2 * page, 0o600).to_string();
+    let second = nobodys(&ns, 2, 2 * page, 0o600).to_string();
+    let big = nobodys(&ns, 3, 4 * page, 0o600).to_string();
+    let out = as_nobody_with_memlock(limit, &["lock", &first]);
+    assert!(out.status.success(), "{out:?}");
+    // 2 pages fit in 3; 2 more do not, though they would alone.
+    let out = as_nobody_with_memlock(limit, &["lock", &second]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    common::assert_one_error_line(&err);
+    assert!(
+        err.contains(&format!(
+            "cannot lock id {second}: its {} bytes and the shared memory this user has already locked exceed RLIMIT_MEMLOCK ({limit} bytes)",
+            2 * page
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "segments locked in this IPC namespace (by any user) hold {} bytes",
+            2 * page
+        )),
+        "{err}"
+    );
+    let out = as_nobody_with_memlock(limit, &["lock", &big]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "cannot lock id {big}: its {} bytes (4 pages) alone exceed RLIMIT_MEMLOCK ({limit} bytes)",
+            4 * page
+        )),
+        "{err}"
+    );
+    // With a limit of 0 the kernel says EPERM, though the user owns it.
+    let out = as_nobody_with_memlock(0, &["lock", &second]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "cannot lock id {second}: RLIMIT_MEMLOCK is 0, so this user may lock nothing"
+        )),
+        "{err}"
+    );
+    // Give the pages locked as nobody back to nobody's count.
+    ns.ok(&["remove", "--all"]);
+}
+
+#[test]
+fn the_owner_denied_by_its_own_mode_000_is_told_how_to_change_it() {
+    let ns = Ns::new();
+    let id = nobodys(&ns, 1, 64, 0o000);
+    for args in [
+        vec!["read", "--id", &id.to_string()],
+        vec!["attach-write", "--id", &id.to_string(), "--data", "x"],
+    ] {
+        let out = ns.shmtool_as_nobody().args(&args).assert().code(1);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        common::assert_one_error_line(&err);
+        assert!(
+            err.contains(&format!(
+                "permission denied for id {id}: you own it (nobody), but its mode 0000 denies its owner this access; hint: give yourself access with 'shmtool set {id} --mode 600'"
+            )),
+            "{err}"
+        );
+    }
+    // And the hint works.
+    ns.shmtool_as_nobody()
+        .args(["set", &id.to_string(), "--mode", "600"])
+        .assert()
+        .success();
+    ns.shmtool_as_nobody()
+        .args(["attach-write", "--id", &id.to_string(), "--data", "x"])
+        .assert()
+        .success();
 }
 
 // ---------------------------------------------------------------- list
@@ -758,6 +951,37 @@ fn the_readme_walkthrough() {
         0,
         "{text}"
     );
+}
+
+#[test]
+fn the_readme_examples_print_on_a_terminal_what_the_readme_shows() {
+    let ns = Ns::new();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Examples").unwrap();
+    let block = readme[start..]
+        .split("```console\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a console block under Examples");
+    let commands: Vec<&str> = block.lines().filter_map(|l| l.strip_prefix("$ ")).collect();
+    let shown: Vec<&str> = block.lines().filter(|l| !l.starts_with("$ ")).collect();
+    assert!(commands.iter().any(|c| c.contains("shmtool read")));
+    // script(1) runs them on a pseudo-terminal, as a reader of the README would.
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_shmtool"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &commands.join("; "), "/dev/null"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    let printed: Vec<&str> = text.lines().map(str::trim_end).collect();
+    assert_eq!(printed, shown);
+    assert_eq!(ns.segments(), vec![]);
 }
 
 #[test]

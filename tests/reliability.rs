@@ -498,7 +498,8 @@ fn wait_nattch(ns: &Ns, id: i32, n: u64) {
 }
 
 #[test]
-fn a_signal_mid_transfer_leaves_the_segment_attached_to_nothing() {
+fn a_signal_mid_transfer_ends_shmtool_by_that_signal_and_keeps_the_segment() {
+    use std::os::unix::process::ExitStatusExt;
     let ns = Ns::new();
     let id = ns.make(0x51, 64 << 20, 0o600);
     for signal in ["TERM", "INT"] {
@@ -516,8 +517,19 @@ fn a_signal_mid_transfer_leaves_the_segment_attached_to_nothing() {
                 .unwrap()
                 .success()
         );
-        reader.wait().unwrap();
-        assert_eq!(ns.segment(id).unwrap().nattch, 0, "read, SIG{signal}");
+        // (The kernel detaches a dead process's segments, so nattch after
+        // death proves nothing; how shmtool ended does.)
+        let number = if signal == "TERM" {
+            libc::SIGTERM
+        } else {
+            libc::SIGINT
+        };
+        let status = reader.wait().unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(number),
+            "read, SIG{signal}: {status:?}"
+        );
 
         // attach-write from a pipe that never ends: it waits, attached.
         let mut writer = Command::new(env!("CARGO_BIN_EXE_shmtool"))
@@ -534,12 +546,16 @@ fn a_signal_mid_transfer_leaves_the_segment_attached_to_nothing() {
                 .unwrap()
                 .success()
         );
-        writer.wait().unwrap();
+        let status = writer.wait().unwrap();
         assert_eq!(
-            ns.segment(id).unwrap().nattch,
-            0,
-            "attach-write, SIG{signal}"
+            status.signal(),
+            Some(number),
+            "attach-write, SIG{signal}: {status:?}"
         );
+        let seg = ns
+            .segment(id)
+            .expect("the segment outlives the killed command");
+        assert!(!seg.status().dest, "SIG{signal}: not removed");
     }
 }
 
@@ -588,4 +604,41 @@ fn a_closed_stderr_never_stops_a_removal_midway() {
     let left = ns.segments();
     assert_eq!(left.len(), 1, "only the attached one remains: {left:?}");
     assert!(left[0].status().dest, "and it is marked: {left:?}");
+}
+
+#[test]
+fn a_bogus_proc_table_is_refused_without_unbounded_memory() {
+    let ns = Ns::new();
+    let id = ns.make(0x61, 64, 0o600);
+    // In a private mount namespace, /proc/sysvipc/shm becomes an endless
+    // line of NULs; 256 MiB of address space is far more than list needs.
+    let script = format!(
+        "mount --bind /dev/zero {} && exec prlimit --as={} {} list -v",
+        shmtool::table::PROC_SHM,
+        256 << 20,
+        env!("CARGO_BIN_EXE_shmtool")
+    );
+    let started = Instant::now();
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_one_error_line(&err);
+    assert!(
+        err.contains("line 1: the line is longer than 4096 bytes"),
+        "{err}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("0x00000061 {id:>6}")),
+        "listed with shmctl instead: {stdout}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        ns.segment(id).map(|s| s.size),
+        Some(64),
+        "the host's /proc is untouched"
+    );
 }

@@ -95,28 +95,20 @@ fn man_pages_render_cleanly_and_carry_every_section() {
             String::from_utf8_lossy(&out.stderr)
         );
         let text = std::fs::read_to_string(&path).unwrap();
-        // clap's own `help` subcommand has no options of its own.
-        let sections: &[&str] = if page == "shmtool-help.1" {
-            &["NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "SEE ALSO"]
-        } else {
-            &[
-                "NAME",
-                "SYNOPSIS",
-                "DESCRIPTION",
-                "OPTIONS",
-                "EXIT STATUS",
-                "SEE ALSO",
-            ]
-        };
-        for section in sections {
+        for section in [
+            "NAME",
+            "SYNOPSIS",
+            "DESCRIPTION",
+            "OPTIONS",
+            "EXIT STATUS",
+            "EXAMPLES",
+            "SEE ALSO",
+        ] {
             assert!(
                 text.contains(&format!(".SH {section}"))
                     || text.contains(&format!(".SH \"{section}\"")),
                 "{page} has {section}"
             );
-        }
-        if page != "shmtool-help.1" {
-            assert!(text.contains(".SH EXAMPLES"), "{page} has EXAMPLES");
         }
         for see in [
             "ipcs(1)",
@@ -140,19 +132,138 @@ fn man_pages_render_cleanly_and_carry_every_section() {
     }
 }
 
+/// A man page as text: roff's escapes for apostrophes and hyphens undone,
+/// and font changes dropped.
+fn man_text(page: &str) -> String {
+    let roff = std::fs::read_to_string(Path::new(ROOT).join("man").join(page)).unwrap();
+    roff.replace("\\*(Aq", "'")
+        .replace("\\-", "-")
+        .replace("\\fB", "")
+        .replace("\\fI", "")
+        .replace("\\fR", "")
+}
+
 #[test]
-fn the_list_page_documents_every_field_from_the_one_definition() {
-    let roff = std::fs::read_to_string(Path::new(ROOT).join("man/shmtool-list.1")).unwrap();
-    // Undo roff's escapes for apostrophes and hyphens.
-    let page = roff.replace("\\*(Aq", "'").replace("\\-", "-");
-    for field in shmtool::field::Field::ALL {
-        let line = format!("{:<8} {}", field.name(), field.help());
+fn the_list_page_documents_exactly_the_fields_list_prints() {
+    let page = man_text("shmtool-list.1");
+    let start = page
+        .find("The fields:")
+        .expect("the list page lists the fields");
+    let documented: Vec<&str> = page[start..]
+        .lines()
+        .skip(1)
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    // What list really prints, asked of the binary, not of the page's source.
+    let ns = Ns::new();
+    ns.make(0x10, 100, 0o600);
+    let json: serde_json::Value =
+        serde_json::from_str(&ns.ok(&["list", "--format", "json"])).unwrap();
+    let printed: Vec<&str> = json[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        documented, printed,
+        "the page documents every field list prints"
+    );
+    for field in &documented {
+        let one: serde_json::Value =
+            serde_json::from_str(&ns.ok(&["list", "--format", "json", "--columns", field]))
+                .unwrap();
+        let keys: Vec<&String> = one[0].as_object().unwrap().keys().collect();
+        assert_eq!(keys, [field], "--columns {field} gives that field");
+    }
+}
+
+/// The SYNOPSIS line of a man page, as text.
+fn synopsis_of(page: &str) -> String {
+    let text = man_text(page);
+    let start = text.find(".SH SYNOPSIS\n").unwrap() + ".SH SYNOPSIS\n".len();
+    text[start..].lines().next().unwrap().to_owned()
+}
+
+#[test]
+fn man_synopses_name_each_options_value() {
+    let cases = [
+        ("shmtool.1", "[--ns PID|PATH]"),
+        ("shmtool-create.1", "<--size SIZE>"),
+        ("shmtool-create.1", "[--mode MODE]"),
+        ("shmtool-create.1", "<--key KEY|--private>"),
+        ("shmtool-read.1", "[-o|--output FILE]"),
+        ("shmtool-read.1", "<ID|--id ID|--key KEY>"),
+        ("shmtool-list.1", "[--sort FIELD]"),
+        ("shmtool-remove.1", "[--key KEY]..."),
+        ("shmtool-set.1", "<--mode MODE|--owner USER[:GROUP]>"),
+        ("shmtool-help.1", "[COMMAND]"),
+    ];
+    for (page, shown) in cases {
+        let synopsis = synopsis_of(page);
+        assert!(synopsis.contains(shown), "{page}: {shown} in {synopsis}");
+    }
+}
+
+#[test]
+fn man_pages_refer_only_to_pages_that_exist() {
+    let dir = Path::new(ROOT).join("man");
+    let pages = files_under(&dir);
+    for page in &pages {
+        let text = man_text(page);
+        for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+            let Some(name) = word.strip_suffix("(1)") else {
+                continue;
+            };
+            if !name.starts_with("shmtool") {
+                continue; // ipcs(1) and friends come from util-linux
+            }
+            assert!(
+                pages.contains(&format!("{name}.1")),
+                "{page} refers to {name}(1), which is not in man/"
+            );
+        }
+    }
+}
+
+#[test]
+fn completions_offer_field_names_and_not_the_hidden_generator() {
+    let dir = Path::new(ROOT).join("completions");
+    for file in files_under(&dir) {
+        let text = std::fs::read_to_string(dir.join(&file)).unwrap();
         assert!(
-            page.contains(&line),
-            "shmtool-list.1 explains {}: {line:?}",
-            field.name()
+            !text.contains("generate"),
+            "{file} offers the hidden generate"
         );
     }
+    let bash = std::fs::read_to_string(dir.join("shmtool.bash")).unwrap();
+    for option in ["--columns", "--sort"] {
+        // Ask bash itself what it offers after `shmtool list OPTION s`.
+        let script = format!(
+            "source {}; COMP_WORDS=(shmtool list {option} s); COMP_CWORD=3; _shmtool shmtool s {option}; echo \"${{COMPREPLY[*]}}\"",
+            dir.join("shmtool.bash").display()
+        );
+        let out = Command::new("bash").args(["-c", &script]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "shmid status swap",
+            "{option}: bash offers the field names starting with s: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(bash.contains("list"));
+}
+
+#[test]
+fn help_takes_help_like_every_command() {
+    let ns = Ns::new();
+    let help = ns.ok(&["help", "--help"]);
+    assert!(help.contains("Usage: shmtool help"), "{help}");
+    assert_eq!(ns.ok(&["help", "create"]), ns.ok(&["create", "--help"]));
+    assert_eq!(ns.ok(&["help"]), ns.ok(&["--help"]));
+    ns.fails(2, &["help", "generat"]);
 }
 
 #[test]
@@ -350,17 +461,55 @@ fn ns_errors_are_clear() {
     );
     let err = ns.fails(1, &["--ns", "/nonexistent/ns", "list"]);
     assert!(err.contains("/nonexistent/ns: no such file"), "{err}");
+}
+
+#[test]
+fn ns_refused_says_which_check_failed() {
+    use std::os::unix::process::CommandExt;
+    let ns = Ns::new();
+    // Root's process: nobody may not even open its namespace file.
     let container = Container::start();
+    let pid = container.pid();
     let out = ns
         .shmtool_as_nobody()
-        .args(["--ns", &container.pid(), "list"])
+        .args(["--ns", &pid, "list"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     common::assert_one_error_line(&err);
     assert!(
-        err.contains("needs root (CAP_SYS_ADMIN)") || err.contains("needs CAP_SYS_ADMIN"),
+        err.contains(&format!(
+            "--ns: cannot open /proc/{pid}/ns/ipc: permission denied; it needs ptrace read access to process {pid}"
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains("CAP_SYS_ADMIN"),
+        "not the check that failed: {err}"
+    );
+    // nobody's own process: the file opens, and setns is what refuses.
+    let mut own = Command::new("sleep")
+        .arg("30")
+        .uid(common::NOBODY)
+        .gid(common::NOBODY)
+        .spawn()
+        .unwrap();
+    let pid = own.id().to_string();
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["--ns", &pid, "list"])
+        .output()
+        .unwrap();
+    let _ = own.kill();
+    let _ = own.wait();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    common::assert_one_error_line(&err);
+    assert!(
+        err.contains(&format!(
+            "--ns: opened /proc/{pid}/ns/ipc, but setns into that IPC namespace needs CAP_SYS_ADMIN"
+        )),
         "{err}"
     );
 }

@@ -27,9 +27,20 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Lock(args) => set::lock(&args, true),
         Command::Unlock(args) => set::lock(&args, false),
         Command::Set(args) => set::run(&args),
+        Command::Help(args) => Ok(help(args.command.as_deref())),
         Command::Generate(args) => {
             crate::generate::generate(&args.dir)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `shmtool help [COMMAND]`: exactly what `shmtool [COMMAND] --help` prints.
+fn help(command: Option<&str>) -> ExitCode {
+    use clap::CommandFactory;
+    let args = ["shmtool"].into_iter().chain(command).chain(["--help"]);
+    match crate::cli::Cli::command().try_get_matches_from(args) {
+        Err(err) => crate::exit::report_clap(err),
+        Ok(_) => ExitCode::SUCCESS,
     }
 }
