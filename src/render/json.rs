@@ -1,10 +1,78 @@
 //! Typed JSON: numbers are numbers, never-set times are null, status is an
-//! array, perms is an octal string.
+//! array, perms is an octal string. Strings are exact; besides what JSON
+//! must escape, DEL, C1 and bidi controls are written as `\uXXXX` too, so
+//! JSON on a terminal is as inert as the other formats.
 
 use std::io::{self, Write};
 
 use serde_json::{Value as Json, json};
+use shmtool::escape;
 use shmtool::field::{Field, Value};
+use shmtool::process::CommandLine;
+
+/// A command line as JSON, exact: a string when it is UTF-8 (as every
+/// command line that is not made to mislead is), otherwise an array of its
+/// bytes, as `journalctl -o json` gives fields that are not UTF-8.
+pub fn command(c: &CommandLine) -> Json {
+    match std::str::from_utf8(c.bytes()) {
+        Ok(text) => Json::String(text.into()),
+        Err(_) => Json::Array(c.bytes().iter().map(|&b| json!(b)).collect()),
+    }
+}
+
+/// Writes `text` as a JSON string, escaping also what [`escape::is_unsafe`]
+/// names.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        let mut utf8 = [0u8; 4];
+        for c in text.chars() {
+            match c {
+                '"' => out.extend_from_slice(b"\\\""),
+                '\\' => out.extend_from_slice(b"\\\\"),
+                '\n' => out.extend_from_slice(b"\\n"),
+                '\r' => out.extend_from_slice(b"\\r"),
+                '\t' => out.extend_from_slice(b"\\t"),
+                '\x08' => out.extend_from_slice(b"\\b"),
+                '\x0c' => out.extend_from_slice(b"\\f"),
+                c if escape::is_unsafe(c) => {
+                    out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+                }
+                c => out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes()),
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// JSON text with DEL and the non-ASCII characters [`escape::is_unsafe`]
+/// names written as `\uXXXX`. Outside strings JSON is ASCII, and serde_json
+/// has escaped C0 inside them, so only characters inside strings change,
+/// to equal escapes.
+fn inert(json: Vec<u8>) -> Vec<u8> {
+    let needs = |c: char| c >= '\x7f' && escape::is_unsafe(c);
+    let Ok(text) = std::str::from_utf8(&json) else {
+        return json;
+    };
+    if !text.chars().any(needs) {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    let mut utf8 = [0u8; 4];
+    for c in text.chars() {
+        if needs(c) {
+            out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        }
+    }
+    out
+}
 
 /// A field value as JSON.
 pub fn value(value: &Value) -> Json {
@@ -13,6 +81,7 @@ pub fn value(value: &Value) -> Json {
         Value::Int(n) => json!(n),
         Value::UInt(n) | Value::Bytes(n) => json!(n),
         Value::Text(s) => Json::String(s.to_string()),
+        Value::Command(c) => command(c),
         Value::Perms(p) => Json::String(format!("{p:04o}")),
         Value::Time(t) => t.map_or(Json::Null, |t| json!(t)),
         Value::Status(s) => json!(s.names()),
@@ -29,7 +98,26 @@ fn write_value(out: &mut Vec<u8>, v: &Value) -> io::Result<()> {
         Value::UInt(n) | Value::Bytes(n) => {
             out.write_all(itoa::Buffer::new().format(*n).as_bytes())
         }
-        Value::Text(s) => Ok(serde_json::to_writer(&mut *out, &**s)?),
+        Value::Text(s) => {
+            write_str(out, s);
+            Ok(())
+        }
+        Value::Command(c) => {
+            match std::str::from_utf8(c.bytes()) {
+                Ok(text) => write_str(out, text),
+                Err(_) => {
+                    out.push(b'[');
+                    for (i, b) in c.bytes().iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(itoa::Buffer::new().format(*b).as_bytes());
+                    }
+                    out.push(b']');
+                }
+            }
+            Ok(())
+        }
         Value::Perms(p) => write!(out, "\"{p:04o}\""),
         Value::Time(Some(t)) => out.write_all(itoa::Buffer::new().format(*t).as_bytes()),
         Value::Time(None) | Value::Null => out.write_all(b"null"),
@@ -87,8 +175,9 @@ pub fn write_rows(
 /// Writes any serializable value, pretty, with a final newline. (Writing
 /// directly, not through `serde_json::Value`, keeps u128 numbers exact.)
 pub fn write_pretty<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    out.write_all(b"\n")
+    let mut text = serde_json::to_vec_pretty(value)?;
+    text.push(b'\n');
+    out.write_all(&inert(text))
 }
 
 #[cfg(test)]
@@ -104,6 +193,9 @@ mod tests {
             Value::UInt(u64::MAX),
             Value::Bytes(4096),
             Value::Text("quote \" and \\ and \u{1}".into()),
+            Value::Text("\u{1b}[2J\n\t\u{8}\u{c}\r \u{7f}\u{9b}\u{202e} ü".into()),
+            Value::Command(CommandLine::new(&b"sh -c \x1b]0;x\x07"[..]).into()),
+            Value::Command(CommandLine::new(&b"\xff\n"[..]).into()),
             Value::Perms(0o640),
             Value::Time(Some(1_795_702_196)),
             Value::Time(None),
@@ -119,9 +211,21 @@ mod tests {
             write_value(&mut out, &v).unwrap();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
-                value(&v).to_string(),
+                String::from_utf8(inert(value(&v).to_string().into_bytes())).unwrap(),
                 "{v:?}"
             );
         }
+    }
+
+    #[test]
+    fn strings_stay_exact_and_inert() {
+        let text = "\u{1b}[2J\u{9b}\u{202e}\u{7f}x";
+        let mut out = Vec::new();
+        write_str(&mut out, text);
+        let written = String::from_utf8(out).unwrap();
+        assert_eq!(written, r#""\u001b[2J\u009b\u202e\u007fx""#);
+        assert_eq!(serde_json::from_str::<String>(&written).unwrap(), text);
+        let bytes = CommandLine::new(&b"a\xff"[..]);
+        assert_eq!(command(&bytes), json!([97, 255]));
     }
 }
