@@ -91,11 +91,14 @@ impl Ord for CommandLine {
 /// The most of /proc/PID/cmdline read: a process can make it megabytes.
 const CMDLINE_LIMIT: u64 = 1 << 20;
 
-/// The first `limit` bytes of a file; `None` when it cannot be read.
-fn read_at_most(path: &str, limit: u64) -> Option<Vec<u8>> {
+/// The first `limit` bytes of a file of the process's /proc directory
+/// (opened through the directory procfs holds, so never another process
+/// that took the pid meanwhile); `None` when it cannot be read.
+fn read_at_most(process: &Process, file: &str, limit: u64) -> Option<Vec<u8>> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
+    process
+        .open_relative(file)
         .ok()?
         .take(limit)
         .read_to_end(&mut bytes)
@@ -131,11 +134,11 @@ fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
     let args = if kernel_thread {
         Vec::new()
     } else {
-        read_at_most(&format!("/proc/{pid}/cmdline"), CMDLINE_LIMIT).unwrap_or_default()
+        read_at_most(&process, "cmdline", CMDLINE_LIMIT).unwrap_or_default()
     };
     // The name as bytes (stat's is made lossy), read only when it is shown.
     let comm = if kernel_thread || matches!(stat.state, 'Z' | 'X') || args.iter().all(|&b| b == 0) {
-        read_at_most(&format!("/proc/{pid}/comm"), 64)
+        read_at_most(&process, "comm", 64)
             .map(|mut c| {
                 c.pop_if(|b| *b == b'\n');
                 c
