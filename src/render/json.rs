@@ -3,7 +3,9 @@
 //! must escape, DEL, C1 and bidi controls are written as `\uXXXX` too, so
 //! JSON on a terminal is as inert as the other formats.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::rc::Rc;
 
 use serde_json::{Value as Json, json};
 use shmtool::escape;
@@ -89,9 +91,43 @@ pub fn value(value: &Value) -> Json {
     }
 }
 
+/// The JSON text of each command line written so far, so that a process
+/// that created thousands of segments is encoded once, not once a row.
+/// (The Rc kept beside its text keeps the address from being reused.)
+#[derive(Default)]
+struct Encoded(HashMap<*const CommandLine, (Rc<CommandLine>, Vec<u8>)>);
+
+impl Encoded {
+    fn write(&mut self, out: &mut Vec<u8>, c: &Rc<CommandLine>) {
+        let (_, text) = self.0.entry(Rc::as_ptr(c)).or_insert_with(|| {
+            let mut text = Vec::new();
+            write_command(&mut text, c);
+            (c.clone(), text)
+        });
+        out.extend_from_slice(text);
+    }
+}
+
+/// Writes a command line as [`command`] gives it.
+fn write_command(out: &mut Vec<u8>, c: &CommandLine) {
+    match std::str::from_utf8(c.bytes()) {
+        Ok(text) => write_str(out, text),
+        Err(_) => {
+            out.push(b'[');
+            for (i, b) in c.bytes().iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(itoa::Buffer::new().format(*b).as_bytes());
+            }
+            out.push(b']');
+        }
+    }
+}
+
 /// Writes one value as JSON text, straight to `out`: the same text as
 /// [`value`] gives, without building a `serde_json::Value` per cell.
-fn write_value(out: &mut Vec<u8>, v: &Value) -> io::Result<()> {
+fn write_value(out: &mut Vec<u8>, v: &Value, encoded: &mut Encoded) -> io::Result<()> {
     match v {
         Value::Key(key) => write!(out, "\"{key}\""),
         Value::Int(n) => out.write_all(itoa::Buffer::new().format(*n).as_bytes()),
@@ -103,19 +139,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value) -> io::Result<()> {
             Ok(())
         }
         Value::Command(c) => {
-            match std::str::from_utf8(c.bytes()) {
-                Ok(text) => write_str(out, text),
-                Err(_) => {
-                    out.push(b'[');
-                    for (i, b) in c.bytes().iter().enumerate() {
-                        if i > 0 {
-                            out.push(b',');
-                        }
-                        out.extend_from_slice(itoa::Buffer::new().format(*b).as_bytes());
-                    }
-                    out.push(b']');
-                }
-            }
+            encoded.write(out, c);
             Ok(())
         }
         Value::Perms(p) => write!(out, "\"{p:04o}\""),
@@ -135,7 +159,12 @@ fn write_value(out: &mut Vec<u8>, v: &Value) -> io::Result<()> {
 }
 
 /// Writes one object, keys in field order.
-pub fn write_object(out: &mut Vec<u8>, fields: &[Field], row: &[Value]) -> io::Result<()> {
+fn write_object(
+    out: &mut Vec<u8>,
+    fields: &[Field],
+    row: &[Value],
+    encoded: &mut Encoded,
+) -> io::Result<()> {
     out.write_all(b"{")?;
     for (i, (field, v)) in fields.iter().zip(row).enumerate() {
         if i > 0 {
@@ -144,7 +173,7 @@ pub fn write_object(out: &mut Vec<u8>, fields: &[Field], row: &[Value]) -> io::R
         out.write_all(b"\"")?;
         out.write_all(field.name().as_bytes())?;
         out.write_all(b"\":")?;
-        write_value(out, v)?;
+        write_value(out, v, encoded)?;
     }
     out.write_all(b"}")
 }
@@ -159,10 +188,11 @@ pub fn write_rows(
     let mut buf = Vec::with_capacity(1 << 17);
     buf.push(b'[');
     let mut empty = true;
+    let mut encoded = Encoded::default();
     for row in rows {
         buf.extend_from_slice(if empty { b"\n  " } else { b",\n  " });
         empty = false;
-        write_object(&mut buf, fields, &row)?;
+        write_object(&mut buf, fields, &row, &mut encoded)?;
         if buf.len() >= 1 << 16 {
             out.write_all(&buf)?;
             buf.clear();
@@ -208,7 +238,7 @@ mod tests {
         ];
         for v in values {
             let mut out = Vec::new();
-            write_value(&mut out, &v).unwrap();
+            write_value(&mut out, &v, &mut Encoded::default()).unwrap();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 String::from_utf8(inert(value(&v).to_string().into_bytes())).unwrap(),
