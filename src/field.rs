@@ -1,7 +1,7 @@
 //! The one definition of a segment's fields. Table columns, JSON keys, CSV
 //! headers, `--columns`, `--sort` and the man page all come from [`Field`].
 
-use crate::process::Processes;
+use crate::process::{CommandLine, Processes};
 use crate::segment::{Key, Segment, Status};
 use crate::users::Names;
 
@@ -93,7 +93,10 @@ pub enum Value {
     UInt(u64),
     /// A size in bytes, which `--human` shortens.
     Bytes(u64),
+    /// Text such as a user name; shown escaped ([`crate::escape`]).
     Text(std::rc::Rc<str>),
+    /// A command line, exact bytes, escaped once however many rows show it.
+    Command(std::rc::Rc<CommandLine>),
     /// Permission bits.
     Perms(u32),
     /// Epoch seconds; `None` for never.
@@ -156,7 +159,7 @@ impl Field {
             Field::Command => ctx
                 .procs
                 .creator(seg)
-                .map_or(Value::Null, |p| Value::Text(p.command.clone())),
+                .map_or(Value::Null, |p| Value::Command(p.command.clone())),
         }
     }
 }

@@ -10,6 +10,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod error;
+pub mod escape;
 pub mod field;
 pub mod filter;
 pub mod ops;

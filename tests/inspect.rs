@@ -786,3 +786,297 @@ fn the_readme_documents_every_json_field() {
         );
     }
 }
+
+// ------------------------------------------------- text other users choose
+
+/// What a hostile process puts in its argv[0]: a newline, a clear-screen
+/// sequence, a fake table row, a C1 CSI and bytes that are not UTF-8.
+const HOSTILE: &[u8] = b"evil\n\x1b[2J0x00000000 0 root 600 1 0\xc2\x9b\xff";
+/// [`HOSTILE`] as table, csv and info show it.
+const HOSTILE_SHOWN: &str = "evil\\n\\x1b[2J0x00000000 0 root 600 1 0\\u009b\\xff";
+/// [`HOSTILE`] as a raw-format word.
+const HOSTILE_RAW: &str =
+    "evil\\012\\033[2J0x00000000\\0400\\040root\\040600\\0401\\0400\\302\\233\\377";
+
+/// Starts `shm_peer ARGS…` with `arg0` as its argv[0], as [`Peer::start`] does.
+fn peer_named(arg0: &[u8], args: &[&str]) -> Peer {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(shm_peer())
+        .arg0(std::ffi::OsStr::from_bytes(arg0))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start shm_peer");
+    let stdout = child.stdout.as_mut().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    Peer {
+        child,
+        first_line: String::from_utf8_lossy(&line).trim().to_owned(),
+    }
+}
+
+/// Asserts that nothing in `out` acts on a terminal: no control character
+/// but newline, no C1 or bidi control, all UTF-8.
+fn assert_inert(out: &[u8]) {
+    let text = std::str::from_utf8(out).expect("output is UTF-8");
+    assert!(
+        !text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c)),
+        "{text:?}"
+    );
+}
+
+fn list_bytes(ns: &Ns, args: &[&str]) -> Vec<u8> {
+    let mut full = vec!["list"];
+    full.extend_from_slice(args);
+    ns.shmtool().args(&full).output().unwrap().stdout
+}
+
+#[test]
+fn a_hostile_command_line_is_escaped_in_every_format_and_exact_in_json() {
+    let ns = Ns::new();
+    let peer = peer_named(HOSTILE, &["create", "0x61", "4096"]);
+    let id = peer.first_line.clone();
+    let shown = format!("{HOSTILE_SHOWN} create 0x61 4096");
+
+    let table = list_bytes(&ns, &["--columns", "shmid,command"]);
+    assert_inert(&table);
+    let table = String::from_utf8(table).unwrap();
+    assert_eq!(table.lines().count(), 2, "one header, one row: {table}");
+    assert!(table.ends_with(&format!("{id}  {shown}\n")), "{table}");
+
+    let csv = list_bytes(&ns, &["--format", "csv", "--columns", "shmid,command"]);
+    assert_inert(&csv);
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        format!("shmid,command\n{id},{shown}\n")
+    );
+
+    let raw = list_bytes(&ns, &["--format", "raw", "--columns", "shmid,command"]);
+    assert_inert(&raw);
+    assert_eq!(
+        String::from_utf8(raw).unwrap(),
+        format!("{id} {HOSTILE_RAW}\\040create\\0400x61\\0404096\n")
+    );
+
+    // JSON keeps the exact bytes: not UTF-8, so an array of them.
+    let json = list_bytes(&ns, &["--format", "json", "--columns", "command"]);
+    assert_inert(&json);
+    let rows: Json = serde_json::from_slice(&json).unwrap();
+    let mut exact = HOSTILE.to_vec();
+    exact.extend_from_slice(b" create 0x61 4096");
+    assert_eq!(rows[0]["command"], serde_json::json!(exact));
+
+    let info = ns.shmtool().args(["info", &id]).output().unwrap().stdout;
+    assert_inert(&info);
+    let info = String::from_utf8(info).unwrap();
+    assert!(info.contains(&format!("\ncommand   {shown}\n")), "{info}");
+    drop(peer);
+}
+
+#[test]
+fn a_hostile_utf8_command_line_is_an_exact_json_string() {
+    let ns = Ns::new();
+    let arg0 = "evil\n\u{1b}[2J\u{202e}ü";
+    let _peer = peer_named(arg0.as_bytes(), &["create", "0x64", "4096"]);
+    let json = list_bytes(&ns, &["--format", "json", "--columns", "command"]);
+    assert_inert(&json);
+    let rows: Json = serde_json::from_slice(&json).unwrap();
+    assert_eq!(rows[0]["command"], format!("{arg0} create 0x64 4096"));
+    let table = String::from_utf8(list_bytes(&ns, &["--columns", "command"])).unwrap();
+    assert_eq!(table, "command\nevil\\n\\x1b[2J\\u202eü create 0x64 4096\n");
+}
+
+#[test]
+fn info_escapes_an_attaching_process_and_keeps_its_bytes_in_json() {
+    let ns = Ns::new();
+    let id = ns.make(0x65, 4096, 0o600).to_string();
+    let holder = peer_named(HOSTILE, &["hold", &id]);
+    assert_eq!(holder.first_line, "attached");
+    for args in [vec!["info", &id], vec!["info", "-v", &id]] {
+        let out = ns.shmtool().args(&args).output().unwrap().stdout;
+        assert_inert(&out);
+        let text = String::from_utf8(out).unwrap();
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&holder.pid().to_string()))
+            .unwrap_or_else(|| panic!("the holder's row in\n{text}"));
+        assert!(
+            row.ends_with(&format!("  {HOSTILE_SHOWN} hold {id}")),
+            "{row}"
+        );
+    }
+    let json = ns
+        .shmtool()
+        .args(["info", &id, "--json"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert_inert(&json);
+    let json: Json = serde_json::from_slice(&json).unwrap();
+    let mut exact = HOSTILE.to_vec();
+    exact.extend_from_slice(format!(" hold {id}").as_bytes());
+    assert_eq!(json["attached"][0]["command"], serde_json::json!(exact));
+}
+
+/// Waits until process `pid` is a zombie.
+fn wait_for_zombie(pid: u32) {
+    for _ in 0..500 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        if stat.rsplit_once(") ").unwrap().1.starts_with('Z') {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{pid} never became a zombie");
+}
+
+#[test]
+fn a_zombie_creator_shows_as_defunct_not_as_a_kernel_thread() {
+    let ns = Ns::new();
+    let mut peer = Peer::start(&["create", "0x62", "4096"]);
+    // It exits when its stdin closes; unreaped, it stays a zombie.
+    drop(peer.child.stdin.take());
+    wait_for_zombie(peer.pid());
+    let csv = String::from_utf8(list_bytes(
+        &ns,
+        &["--format", "csv", "--columns", "cpid,command"],
+    ))
+    .unwrap();
+    assert_eq!(
+        csv,
+        format!("cpid,command\n{},[shm_peer] <defunct>\n", peer.pid())
+    );
+    drop(peer);
+}
+
+#[test]
+fn a_process_that_cleared_its_arguments_is_not_shown_as_a_kernel_thread() {
+    let ns = Ns::new();
+    let peer = Peer::start(&["create-cleared", "0x63", "4096"]);
+    let out = String::from_utf8(list_bytes(&ns, &["--columns", "cpid,command"])).unwrap();
+    assert_eq!(
+        out.lines()
+            .nth(1)
+            .map(str::split_whitespace)
+            .map(|w| w.collect::<Vec<_>>()),
+        Some(vec![peer.pid().to_string().as_str(), "(shm_peer)"]),
+        "{out}"
+    );
+    let json = json_list(&ns, &["--columns", "command"]);
+    assert_eq!(json[0]["command"], "(shm_peer)");
+}
+
+/// Runs `script` where /etc/passwd and /etc/group also name uid and gid
+/// 4244 with control characters and a bidi override.
+fn with_hostile_names(script: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("passwd");
+    let gr = dir.path().join("group");
+    let mut passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    passwd.push_str("ev\x1b[2Jil:x:4244:4244::/:/bin/sh\n");
+    let mut group = std::fs::read_to_string("/etc/group").unwrap();
+    group.push_str("gr\u{202e}p\x07:x:4244:\n");
+    std::fs::write(&pw, passwd).unwrap();
+    std::fs::write(&gr, group).unwrap();
+    let full = format!(
+        "mount --bind {} /etc/passwd && mount --bind {} /etc/group && {script}",
+        pw.display(),
+        gr.display()
+    );
+    std::process::Command::new("unshare")
+        .args(["--mount", "sh", "-c", &full])
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn user_and_group_names_are_escaped_in_human_formats() {
+    let ns = Ns::new();
+    let id = ns.make(0x66, 4096, 0o600);
+    sysv::set(id, 4244, 4244, 0o600).unwrap();
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    let table = with_hostile_names(&format!("{bin} list --columns owner,group"));
+    assert_inert(&table.stdout);
+    assert_eq!(
+        String::from_utf8(table.stdout).unwrap(),
+        "owner        group\nev\\x1b[2Jil  gr\\u202ep\\x07\n"
+    );
+    for format in ["csv", "raw", "ipcs"] {
+        let out = with_hostile_names(&format!("{bin} list --format {format}"));
+        assert_inert(&out.stdout);
+        let text = String::from_utf8(out.stdout).unwrap();
+        let expected = match format {
+            "raw" => " ev\\033[2Jil ",
+            // ipcs cuts names at 10 bytes, as ipcs does.
+            "ipcs" => " ev\\x1b[2Ji ",
+            _ => ",ev\\x1b[2Jil,",
+        };
+        assert!(text.contains(expected), "{format}: {text}");
+    }
+    let info = with_hostile_names(&format!("{bin} info {id}"));
+    assert_inert(&info.stdout);
+    let text = String::from_utf8(info.stdout).unwrap();
+    assert!(
+        text.contains("owner     ev\\x1b[2Jil (uid 4244)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("group     gr\\u202ep\\x07 (gid 4244)\n"),
+        "{text}"
+    );
+    // JSON keeps the names exact, escaped the JSON way.
+    let json = with_hostile_names(&format!("{bin} list --format json --columns owner,group"));
+    assert_inert(&json.stdout);
+    let rows: Json = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rows[0]["owner"], "ev\u{1b}[2Jil");
+    assert_eq!(rows[0]["group"], "gr\u{202e}p\x07");
+}
+
+#[test]
+fn info_says_how_many_attaches_this_user_cannot_see() {
+    let ns = Ns::new();
+    let id = ns.make(0x67, 4096, 0o644).to_string();
+    let _holder = Peer::start(&["hold", &id]);
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["info", &id])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("nattch    1\n"), "{text}");
+    assert!(
+        text.contains(
+            "\nattached by no process visible here\n1 of 1 attach (nattch) not accounted for: "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("could not be read by this user (root can read"),
+        "{text}"
+    );
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["info", &id, "--json"])
+        .assert()
+        .success();
+    let json: Json = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["attached"], serde_json::json!([]));
+    assert_eq!(json["unaccounted_attaches"], 1);
+    // Root sees the holder: every attach accounted for.
+    let text = ns.ok(&["info", &id]);
+    assert!(text.contains("attached by 1 process:"), "{text}");
+    assert!(!text.contains("not accounted for"), "{text}");
+    let json: Json = serde_json::from_str(&ns.ok(&["info", &id, "--json"])).unwrap();
+    assert_eq!(json["unaccounted_attaches"], 0);
+}

@@ -2,9 +2,10 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use serde_json::{Map, Value as Json, json};
+use shmtool::escape::escaped;
 use shmtool::field::{Field, Resolver, Value};
 use shmtool::ops;
-use shmtool::process::{self, Attacher};
+use shmtool::process::{self, Attacher, Attachers};
 use shmtool::segment::{SHM_DEST, SHM_LOCKED};
 
 use crate::cli::InfoArgs;
@@ -41,10 +42,10 @@ fn detail(field: Field, value: &Value, ctx: &mut Resolver, seg: &shmtool::Segmen
     match (field, value) {
         (_, Value::Time(Some(t))) => format!("{} ({t})", render::full_time(*t)),
         (_, Value::Time(None)) => "never".into(),
-        (Field::Owner, Value::Text(name)) => format!("{name} (uid {})", seg.uid),
-        (Field::Group, Value::Text(name)) => format!("{name} (gid {})", seg.gid),
-        (Field::Creator, Value::Text(name)) => format!("{name} (uid {})", seg.cuid),
-        (Field::Cgid, _) => format!("{} ({})", seg.cgid, ctx.names.group(seg.cgid)),
+        (Field::Owner, Value::Text(name)) => format!("{} (uid {})", escaped(name), seg.uid),
+        (Field::Group, Value::Text(name)) => format!("{} (gid {})", escaped(name), seg.gid),
+        (Field::Creator, Value::Text(name)) => format!("{} (uid {})", escaped(name), seg.cuid),
+        (Field::Cgid, _) => format!("{} ({})", seg.cgid, escaped(&ctx.names.group(seg.cgid))),
         (Field::Perms, Value::Perms(p)) => format!("{p:04o} ({})", symbolic(*p)),
         (Field::Status, Value::Status(s)) if s.names().is_empty() => "-".into(),
         (Field::Cpid, Value::Int(0)) => "0 (not visible in this pid namespace)".into(),
@@ -66,14 +67,35 @@ fn attacher_json(a: &Attacher, ctx: &mut Resolver) -> Json {
         "pid": p.pid,
         "uid": p.uid,
         "user": ctx.names.user(p.uid),
-        "command": &*p.command,
+        "command": render::json::command(&p.command),
         "addresses": addresses,
     })
+}
+
+/// What the attaches seen leave out: nattch counts every mapping (each
+/// shmat, fork or split adds one), and processes this user cannot read or
+/// see hold some. `None` when every attach is accounted for.
+fn unaccounted_text(nattch: u64, attached: &Attachers) -> Option<String> {
+    let missing = nattch.checked_sub(attached.mappings()).filter(|&n| n > 0)?;
+    let why = match attached.unreadable {
+        0 => "held by processes not visible here (another pid namespace, /proc mounted with hidepid) or that left this IPC namespace, or detached meanwhile".to_owned(),
+        1 => "1 process could not be read by this user (root can read it)".to_owned(),
+        n => format!("{n} processes could not be read by this user (root can read them)"),
+    };
+    Some(format!(
+        "{missing} of {nattch} attach{} (nattch) not accounted for: {why}",
+        if nattch == 1 { "" } else { "es" }
+    ))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     let seg = ops::find(args.target.target()?)?;
     let attached = process::attached(seg.shmid);
+    let unaccounted = seg.nattch.saturating_sub(attached.mappings());
     let mut ctx = Resolver::new();
     let values: Vec<(Field, Value)> = Field::ALL
         .iter()
@@ -90,10 +112,12 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
             Json::String(format!("{:04o}", seg.mode & 0o7777)),
         );
         let list: Vec<Json> = attached
+            .found
             .iter()
             .map(|p| attacher_json(p, &mut ctx))
             .collect();
         object.insert("attached".into(), Json::Array(list));
+        object.insert("unaccounted_attaches".into(), json!(unaccounted));
         render::json::write_pretty(&mut out, &Json::Object(object))?;
     } else {
         for (field, value) in &values {
@@ -108,15 +132,27 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
             }
         }
         writeln!(out)?;
-        if attached.is_empty() {
+        let found = &attached.found;
+        let mappings = attached.mappings();
+        if found.is_empty() && unaccounted == 0 {
             writeln!(out, "attached by no process in this IPC namespace")?;
+        } else if found.is_empty() {
+            writeln!(out, "attached by no process visible here")?;
+        } else if mappings == found.len() as u64 {
+            writeln!(
+                out,
+                "attached by {}:",
+                plural(found.len(), "process", "processes")
+            )?;
         } else {
             writeln!(
                 out,
-                "attached by {} process{}:",
-                attached.len(),
-                if attached.len() == 1 { "" } else { "es" }
+                "attached by {} ({} mappings):",
+                plural(found.len(), "process", "processes"),
+                mappings
             )?;
+        }
+        if !found.is_empty() {
             if args.verbose {
                 writeln!(
                     out,
@@ -126,21 +162,25 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
             } else {
                 writeln!(out, "{:>8}  {:<12}  command", "pid", "user")?;
             }
-            for a in &attached {
-                let p = &a.process;
-                let user = ctx.names.user(p.uid);
-                if args.verbose {
-                    let ranges: Vec<String> = a
-                        .ranges
-                        .iter()
-                        .map(|(s, e)| format!("{s:#x}-{e:#x}"))
-                        .collect();
-                    let ranges = ranges.join(",");
-                    writeln!(out, "{:>8}  {user:<12}  {ranges:<33}  {}", p.pid, p.command)?;
-                } else {
-                    writeln!(out, "{:>8}  {user:<12}  {}", p.pid, p.command)?;
-                }
+        }
+        for a in found {
+            let p = &a.process;
+            let user = escaped(&ctx.names.user(p.uid)).into_owned();
+            let command = p.command.escaped();
+            if args.verbose {
+                let ranges: Vec<String> = a
+                    .ranges
+                    .iter()
+                    .map(|(s, e)| format!("{s:#x}-{e:#x}"))
+                    .collect();
+                let ranges = ranges.join(",");
+                writeln!(out, "{:>8}  {user:<12}  {ranges:<33}  {command}", p.pid)?;
+            } else {
+                writeln!(out, "{:>8}  {user:<12}  {command}", p.pid)?;
             }
+        }
+        if let Some(text) = unaccounted_text(seg.nattch, &attached) {
+            writeln!(out, "{text}")?;
         }
     }
     out.flush()?;

@@ -1,17 +1,22 @@
 //! CSV (RFC 4180, with a header row) and raw (whitespace-separated, no
-//! header) output for scripts. Both print numbers, epoch seconds and bytes.
+//! header) output for scripts. Both print numbers, epoch seconds and bytes,
+//! and text escaped ([`shmtool::escape`]): CSV as people see it, raw as
+//! octal words.
 
 use std::io::{self, Write};
 
+use shmtool::escape;
 use shmtool::field::{Field, Value};
 
-/// A value as plain text for scripts; `None` when it is unknown.
+/// A value as plain text for scripts, text escaped for people; `None` when
+/// it is unknown.
 fn plain(value: &Value) -> Option<String> {
     Some(match value {
         Value::Key(key) => key.to_string(),
         Value::Int(n) => n.to_string(),
         Value::UInt(n) | Value::Bytes(n) => n.to_string(),
-        Value::Text(s) => s.to_string(),
+        Value::Text(s) => escape::escape(s.as_bytes()),
+        Value::Command(c) => c.escaped().to_owned(),
         Value::Perms(p) => format!("{p:04o}"),
         Value::Time(t) => return t.map(|t| t.to_string()),
         Value::Status(s) => s.to_string(),
@@ -45,27 +50,25 @@ pub fn write_csv(
     Ok(())
 }
 
-/// A raw cell: never empty (`-`), and never containing whitespace, which is
-/// written as a `\NNN` octal escape as /proc/mounts does, so `awk` sees
-/// exactly one word per field.
-fn raw_field(text: Option<String>) -> String {
-    match text {
-        None => "-".into(),
-        Some(t) if t.is_empty() => "-".into(),
-        Some(t) => {
-            let mut escaped = String::with_capacity(t.len());
-            for c in t.chars() {
-                if c.is_whitespace() || c == '\\' {
-                    for b in c.to_string().bytes() {
-                        escaped.push_str(&format!("\\{b:03o}"));
-                    }
-                } else {
-                    escaped.push(c);
-                }
+/// A raw cell: never empty (`-`), and never containing whitespace, control
+/// characters or invalid UTF-8, each byte of which is written as a `\NNN`
+/// octal escape as /proc/mounts does, so `awk` sees exactly one word per
+/// field.
+fn raw_field(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Text(s) => escape::word_into(&mut out, s.as_bytes()),
+        Value::Command(c) => out.push_str(c.word()),
+        other => {
+            if let Some(text) = plain(other) {
+                escape::word_into(&mut out, text.as_bytes());
             }
-            escaped
         }
     }
+    if out.is_empty() {
+        out.push('-');
+    }
+    out
 }
 
 /// Writes one line per segment, fields separated by one space, no header.
@@ -74,7 +77,7 @@ pub fn write_raw(
     rows: impl IntoIterator<Item = Vec<Value>>,
 ) -> io::Result<()> {
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|v| raw_field(plain(v))).collect();
+        let cells: Vec<String> = row.iter().map(raw_field).collect();
         writeln!(out, "{}", cells.join(" "))?;
     }
     Ok(())
@@ -93,9 +96,18 @@ mod tests {
 
     #[test]
     fn raw_cells_are_single_words() {
-        assert_eq!(raw_field(None), "-");
-        assert_eq!(raw_field(Some(String::new())), "-");
-        assert_eq!(raw_field(Some("sleep 100".into())), "sleep\\040100");
-        assert_eq!(raw_field(Some("a\\b\tc".into())), "a\\134b\\011c");
+        let text = |s: &str| Value::Text(s.into());
+        assert_eq!(raw_field(&Value::Null), "-");
+        assert_eq!(raw_field(&text("")), "-");
+        assert_eq!(raw_field(&text("sleep 100")), "sleep\\040100");
+        assert_eq!(raw_field(&text("a\\b\tc")), "a\\134b\\011c");
+        assert_eq!(raw_field(&text("x\n\x1b[2J")), "x\\012\\033[2J");
+    }
+
+    #[test]
+    fn csv_cells_are_escaped_then_quoted() {
+        let command = shmtool::process::CommandLine::new(&b"a,b\n\x1b[2J\xff"[..]);
+        let cell = plain(&Value::Command(command.into())).unwrap();
+        assert_eq!(csv_field(&cell), "\"a,b\\n\\x1b[2J\\xff\"");
     }
 }

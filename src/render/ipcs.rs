@@ -1,5 +1,6 @@
 //! Byte-for-byte the text of util-linux `ipcs -m` (and `-t`, `-p`, `-c`),
-//! so scripts that parse it keep working.
+//! so scripts that parse it keep working; only names that hold control
+//! characters differ, shown escaped ([`shmtool::escape`]).
 //!
 //! Rows are built with small padding helpers rather than `write!`: at 32,000
 //! segments the formatting machinery was a third of our own time.
@@ -7,6 +8,7 @@
 use std::io::{self, Write};
 
 use shmtool::Segment;
+use shmtool::escape;
 use shmtool::users::Names;
 
 /// Which `ipcs -m` view to reproduce.
@@ -80,10 +82,10 @@ fn hex_key(out: &mut Vec<u8>, key: u32) {
     }
 }
 
-/// `%-10.10s` of the name, or `%-10u` of the uid when it has none.
+/// `%-10.10s` of the name (escaped), or `%-10u` of the uid when it has none.
 fn owner(out: &mut Vec<u8>, names: &mut Names, uid: u32) {
     match names.user_name(uid) {
-        Some(name) => left_cut(out, name.as_bytes(), 10, 10),
+        Some(name) => left_cut(out, escape::escaped(name).as_bytes(), 10, 10),
         None => num(out, uid, 10),
     }
 }
@@ -226,7 +228,7 @@ pub fn write(
                         names.group_name(id)
                     };
                     match name {
-                        Some(name) => left(&mut text, name.as_bytes(), 10),
+                        Some(name) => left(&mut text, escape::escaped(name).as_bytes(), 10),
                         None => num(&mut text, id, 10),
                     }
                 }

@@ -7,6 +7,7 @@ pub mod ipcs;
 pub mod json;
 pub mod table;
 
+use shmtool::escape;
 use shmtool::field::Value;
 
 /// How values become text in human-facing formats.
@@ -24,6 +25,8 @@ pub fn text(value: &Value, style: Style) -> String {
 }
 
 /// Appends a value's table text to `out`, without allocating for numbers.
+/// Text is escaped ([`shmtool::escape`]): what other users chose never acts
+/// on the terminal.
 pub fn text_into(out: &mut String, value: &Value, style: Style) {
     use std::fmt::Write as _;
     let _ = match value {
@@ -32,7 +35,14 @@ pub fn text_into(out: &mut String, value: &Value, style: Style) {
         Value::UInt(n) => write!(out, "{n}"),
         Value::Bytes(n) if style.human => write!(out, "{}", human_size(*n)),
         Value::Bytes(n) => write!(out, "{n}"),
-        Value::Text(s) => write!(out, "{s}"),
+        Value::Text(s) => {
+            escape::escape_into(out, s.as_bytes());
+            Ok(())
+        }
+        Value::Command(c) => {
+            out.push_str(c.escaped());
+            Ok(())
+        }
         Value::Perms(p) => write!(out, "{p:o}"),
         Value::Time(Some(t)) => write!(out, "{}", local_time(*t)),
         Value::Status(s) => {

@@ -10,6 +10,9 @@
  *   shm_peer churn N           print "churning", then create N private segments
  *                              (one each 0.5 ms), removing each 64 creations later, so segments
  *                              keep appearing and vanishing; print "done"
+ *   shm_peer create-cleared KEY SIZE
+ *                              as create, but first zero its own argument strings
+ *                              (as a process hiding its command line does)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +78,16 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 64; i++)
             if (ring[i] >= 0) shmctl(ring[i], IPC_RMID, NULL);
         printf("done\n");
+        return 0;
+    }
+    if (!strcmp(argv[1], "create-cleared") && argc == 4) {
+        int id = shmget((key_t)strtol(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), IPC_CREAT | 0600);
+        if (id < 0) { perror("shmget"); return 1; }
+        /* The strings lie end to end: zero them all, terminators included. */
+        memset(argv[0], 0, argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+        printf("%d\n", id);
+        char c;
+        while (read(0, &c, 1) > 0) {}
         return 0;
     }
     fprintf(stderr, "shm_peer: bad arguments\n");
