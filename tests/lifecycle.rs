@@ -811,3 +811,54 @@ fn missing_ok_on_a_marked_segment_says_so_once() {
         )
     );
 }
+
+#[test]
+fn an_owner_without_read_permission_rechecks_by_index() {
+    let ns = Ns::new();
+    // Nobody owns both and may remove them, but may not read them (mode 000).
+    let raced = ns.make(0x60, 10, 0o000);
+    let plain = ns.make(0x61, 10, 0o000);
+    for id in [raced, plain] {
+        sysv::set(id, common::NOBODY, common::NOBODY, 0o000).unwrap();
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"));
+    cmd.args(["remove", "--unattached"])
+        .env("LD_PRELOAD", shm_hook())
+        .env("SHM_HOOK_ID", raced.to_string())
+        .env("SHM_HOOK_BEFORE", "check")
+        .env("SHM_HOOK_STOP", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    std::os::unix::process::CommandExt::uid(&mut cmd, common::NOBODY);
+    std::os::unix::process::CommandExt::gid(&mut cmd, common::NOBODY);
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    // Stopped before its first look at `raced` after the snapshot: root attaches it now.
+    let stopped = (0..500).any(|_| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(") ")
+            .map(|(_, rest)| rest.starts_with('T'));
+        state == Some(true) || {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            false
+        }
+    });
+    assert!(stopped, "shmtool stopped at the hook");
+    let attached = Attachment::read_only(raced, Default::default()).unwrap();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-CONT", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err, "shmtool: remove: removed 1, 1 no longer matching\n");
+    let seg = ns.segment(raced).expect("left alone");
+    assert!(!seg.status().dest && seg.nattch == 1, "{seg:?}");
+    assert_eq!(ids(&ns), [raced], "{plain} was removed");
+    drop(attached);
+}

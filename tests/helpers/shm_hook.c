@@ -8,12 +8,15 @@
  *                           (the first look at it after the table was read)
  *   SHM_HOOK_HOLD=PATH      the attaching process stays attached while PATH
  *                           exists (at most 20 s), then exits
+ *   SHM_HOOK_STOP=1         instead of attaching, stop shmtool (SIGSTOP) there,
+ *                           so the test can attach as another user and SIGCONT it
  *
  * The attaching process is forked from shmtool and attaches before the call
  * goes on, so shmtool's next shmctl sees it attached.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -54,7 +57,10 @@ int shmctl(int id, int cmd, struct shmid_ds *buf) {
         int hit = base == IPC_RMID || (!strcmp(when, "check") && base == IPC_STAT);
         if (hit) {
             done = 1;
-            attach_in_child(id, getenv("SHM_HOOK_HOLD"));
+            if (getenv("SHM_HOOK_STOP"))
+                raise(SIGSTOP);
+            else
+                attach_in_child(id, getenv("SHM_HOOK_HOLD"));
         }
     }
     return real(id, cmd, buf);
