@@ -631,13 +631,15 @@ fn an_orphan_needs_its_last_user_gone_too() {
     assert_eq!(ids(&ns), [used_by_us], "{}", stderr_of(&out));
 }
 
-/// Runs `script` with sh in a private mount namespace (unshare --mount), in
-/// this test's IPC namespace; `$SHMTOOL` is the binary.
-fn in_mount_ns(args: &[&str], script: &str) -> std::process::Output {
+/// Runs `script` with sh under `unshare ARGS` (a private mount or pid
+/// namespace), in this test's IPC namespace; `$SHMTOOL` is the binary and
+/// `$PEER` the C peer.
+fn unshared(args: &[&str], script: &str) -> std::process::Output {
     std::process::Command::new("unshare")
         .args(args)
         .args(["sh", "-ec", script])
         .env("SHMTOOL", env!("CARGO_BIN_EXE_shmtool"))
+        .env("PEER", common::shm_peer())
         .output()
         .expect("unshare runs")
 }
@@ -668,7 +670,7 @@ fn a_wall_clock_step_does_not_make_a_live_creator_look_gone() {
         file.path().display(),
         now + 3600
     );
-    let out = in_mount_ns(&["--mount", "--propagation", "private"], &script);
+    let out = unshared(&["--mount", "--propagation", "private"], &script);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
     assert_eq!(ids(&ns), [id], "the live creator's segment stays");
@@ -681,21 +683,27 @@ fn orphaned_declines_what_it_cannot_see_and_verbose_says_why() {
     let creator = Peer::start(&["create", "0x44", "4096"]);
     let id: i32 = creator.first_line.parse().unwrap();
     // As nobody, under a /proc with hidepid=2, root's creator is invisible:
-    // kill(pid, 0) says EPERM, so it exists.
+    // kill(pid, 0) says EPERM, so it exists. (A pid namespace of its own, so
+    // that the hidepid mount is a new /proc even on kernels before 5.8.)
     let script = "mount -t proc -o hidepid=2 proc /proc; \
-                  exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-                  \"$SHMTOOL\" list --orphaned -v --format json";
-    let out = in_mount_ns(&["--mount", "--propagation", "private"], script);
+                  sleep 5 | \"$PEER\" create 0x46 4096 >/dev/null & \
+                  until \"$SHMTOOL\" list --key 0x46 --format raw | grep -q .; do sleep 0.01; done; \
+                  setpriv --reuid=65534 --regid=65534 --clear-groups \
+                  \"$SHMTOOL\" list --orphaned -v --key 0x46 --format json";
+    let out = unshared(
+        &["--pid", "--fork", "--mount", "--propagation", "private"],
+        script,
+    );
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("id {id} not taken as orphaned: creator pid"))
-            && err.contains("hidepid"),
+        err.contains("not taken as orphaned: creator pid")
+            && err.contains("exists but /proc is mounted with hidepid"),
         "{err}"
     );
     // In a pid namespace of its own, with its own /proc, the creator's pid is 0.
-    let out = in_mount_ns(
+    let out = unshared(
         &["--pid", "--fork", "--mount-proc"],
         "\"$SHMTOOL\" remove --orphaned -v",
     );
@@ -712,19 +720,14 @@ fn orphaned_declines_what_it_cannot_see_and_verbose_says_why() {
     let script = "sleep 5 | \"$PEER\" create 0x45 4096 >/dev/null & \
                   until \"$SHMTOOL\" list --key 0x45 --format raw | grep -q .; do sleep 0.01; done; \
                   \"$SHMTOOL\" list --orphaned -v --key 0x45 --format json";
-    let out = std::process::Command::new("unshare")
-        .args(["--pid", "--fork", "sh", "-ec", script])
-        .env("SHMTOOL", env!("CARGO_BIN_EXE_shmtool"))
-        .env("PEER", common::shm_peer())
-        .output()
-        .unwrap();
+    let out = unshared(&["--pid", "--fork"], script);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n", "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("exists but /proc belongs to another pid namespace"),
         "{err}"
     );
-    assert_eq!(ids(&ns).len(), 2);
+    assert_eq!(ids(&ns).len(), 3);
     drop(creator);
 }
 
