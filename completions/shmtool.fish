@@ -135,9 +135,9 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l creator -d 'Add
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l human -d 'Print sizes as 25K, 97.7K, 1M'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l bytes -d 'Print sizes in bytes (the default)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l unattached -d 'Only segments no process attaches (nattch 0)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l orphaned -d 'Only unattached segments whose creator process no longer runs'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l reverse -d 'Reverse the order'
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d 'Say on stderr where the list came from when it is not /proc/sysvipc/shm'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l id -d 'Remove the segment with this id (repeatable)' -r
@@ -150,13 +150,13 @@ locked\t''"
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l all -d 'Select among every segment (with no filter: remove them all)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l unattached -d 'Only segments no process attaches (nattch 0)'
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l orphaned -d 'Only unattached segments whose creator process no longer runs'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s n -l dry-run -d 'Show what would be removed, and change nothing'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l missing-ok -d 'A named id or key that does not exist is not an error'
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line for each segment removed'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line for each segment removed; say on stderr why segments were not taken as orphaned'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l json -d 'Print one JSON record per target (with --dry-run: the segments, as list does)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d 'Do not ask before removing every segment'
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l key -d 'The segment\'s key' -r

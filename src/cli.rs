@@ -232,7 +232,19 @@ pub struct FilterArgs {
     /// Only segments no process attaches (nattch 0)
     #[arg(long)]
     pub unattached: bool,
-    /// Only unattached segments whose creator process no longer runs
+    /// Only unattached segments whose creator and last user are proven gone
+    ///
+    /// Proven gone: kill(pid, 0) finds no such process, or /proc shows a
+    /// zombie. The last user (lpid) counts once anything attached. A live
+    /// process at the pid counts as that process, even one that reuses the
+    /// pid: a segment keeps only wall-clock times, which an IPC_SET (it moves
+    /// ctime) or a clock step (btime moves, ctime does not) make unreliable.
+    /// Where it cannot be told, the segment is not orphaned, and -v says why:
+    /// pid 0 (outside this pid namespace), /proc mounted with hidepid or
+    /// belonging to another pid namespace, another user's process that /proc
+    /// will not show (EPERM). A segment used only by short-lived commands
+    /// (create, then attach-write) is orphaned as soon as they exit: add
+    /// --older-than to spare fresh ones.
     #[arg(long)]
     pub orphaned: bool,
     /// Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d
@@ -307,7 +319,7 @@ pub struct ListArgs {
     /// Reverse the order
     #[arg(long)]
     pub reverse: bool,
-    /// Say on stderr where the list came from when it is not /proc/sysvipc/shm
+    /// Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
 }
@@ -389,12 +401,17 @@ pub struct RemoveArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Show what would be removed, and change nothing
+    ///
+    /// Rows are as list prints them. Segments the real run would skip (owned
+    /// by others, or already marked for destruction) are counted on stderr,
+    /// not shown; a named segment it would refuse is an error, as in the
+    /// real run.
     #[arg(short = 'n', long)]
     pub dry_run: bool,
     /// A named id or key that does not exist is not an error
     #[arg(long)]
     pub missing_ok: bool,
-    /// Print a line for each segment removed
+    /// Print a line for each segment removed; say on stderr why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
     /// Print one JSON record per target (with --dry-run: the segments, as list does)

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use crate::process::Processes;
+use crate::process::{Orphan, Processes};
 use crate::segment::{Key, Segment};
 
 /// A status flag to select by.
@@ -33,7 +33,7 @@ pub struct SegmentFilter {
     pub id: Option<i32>,
     /// No process attached (nattch 0).
     pub unattached: bool,
-    /// Unattached, and the creator process no longer runs.
+    /// Unattached, and its creator and last user (lpid) proven gone.
     pub orphaned: bool,
     /// Last changed (created, or set) at least this many seconds ago.
     pub older_than: Option<u64>,
@@ -62,6 +62,12 @@ impl SegmentFilter {
             .collect()
     }
 
+    /// Whether the filter selects only segments that nothing attaches, so
+    /// that finding one attached after removal means it was in use.
+    pub fn implies_unattached(&self) -> bool {
+        self.unattached || self.orphaned
+    }
+
     /// Whether `seg` is selected, at time `now` (epoch seconds).
     pub fn matches(&self, seg: &Segment, now: i64, procs: &mut Processes) -> bool {
         let status = seg.status();
@@ -76,7 +82,7 @@ impl SegmentFilter {
                 StatusFlag::Locked => status.locked,
             })
             // Last: it is the only condition that reads /proc.
-            && (!self.orphaned || (seg.nattch == 0 && procs.creator_gone(seg)))
+            && (!self.orphaned || (seg.nattch == 0 && procs.orphan(seg) == Orphan::Yes))
     }
 }
 

@@ -24,8 +24,8 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
             ),
             ("List the segments of this host:", "shmtool list"),
             (
-                "CI teardown: remove your segments that nothing attaches and whose creator is gone:",
-                "shmtool remove --owner \"$USER\" --orphaned",
+                "CI teardown: remove your segments over an hour old that nothing attaches and whose creator and last user are proven gone:",
+                "shmtool remove --owner \"$(id -un)\" --orphaned --older-than 1h",
             ),
         ],
     ),
@@ -91,8 +91,8 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         "remove",
         &[
             (
-                "CI teardown: remove your segments that nothing attaches and whose creator is gone:",
-                "shmtool remove --owner \"$USER\" --orphaned",
+                "CI teardown: remove your segments over an hour old that nothing attaches and whose creator and last user are proven gone:",
+                "shmtool remove --owner \"$(id -un)\" --orphaned --older-than 1h",
             ),
             (
                 "See what would go, changing nothing:",

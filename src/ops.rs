@@ -262,7 +262,35 @@ pub enum Removal {
     Marked { nattch: u64 },
 }
 
-/// Removes a segment (`IPC_RMID`), given its entry from the table.
+/// A segment's entry as the kernel has it now, by id: `IPC_STAT`, or
+/// `SHM_STAT_ANY` on its index where the caller may not read it. `None`
+/// when the id is gone.
+pub fn current(seg: &Segment, names: &mut Names) -> Result<Option<Segment>, Error> {
+    let gone = |e: &io::Error| matches!(errno(e), libc::EINVAL | libc::EIDRM);
+    match sysv::stat(seg.shmid) {
+        Ok(now) => Ok(Some(now)),
+        Err(e) if gone(&e) => Ok(None),
+        Err(e) if errno(&e) == libc::EACCES => match sysv::stat_any_by_id(seg.shmid) {
+            Ok(now) => Ok(Some(now)),
+            // EINVAL from SHM_STAT_ANY is also a kernel without it (before
+            // 4.17): only a second IPC_STAT tells whether the id is gone.
+            Err(any) if gone(&any) => match sysv::stat(seg.shmid) {
+                Err(e) if gone(&e) => Ok(None),
+                _ => Err(Error::io(
+                    format!("re-reading id {} before removal", seg.shmid),
+                    io::Error::other(
+                        "no read permission, and this kernel has no SHM_STAT_ANY (Linux 4.17)",
+                    ),
+                )),
+            },
+            Err(any) => Err(segment_error(seg, "re-reading", any, names)),
+        },
+        Err(e) => Err(segment_error(seg, "re-reading", e, names)),
+    }
+}
+
+/// Removes a segment (`IPC_RMID`), given its entry from the table, and
+/// says whether the kernel destroyed it or, attached, only marked it.
 pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
     if seg.status().dest {
         return Err(Error::AlreadyRemoved {
@@ -271,18 +299,30 @@ pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
         });
     }
     sysv::remove(seg.shmid).map_err(|e| segment_error(seg, "removing", e, names))?;
-    // Unattached when listed: destroyed at once (one system call, not two).
-    if seg.nattch == 0 {
-        return Ok(Removal::Removed);
-    }
-    // Still present afterwards means attached: the kernel only marked it.
-    // Without read permission for IPC_STAT, the listed count stands.
-    Ok(match sysv::stat(seg.shmid) {
-        Ok(now) if now.nattch > 0 => Removal::Marked { nattch: now.nattch },
+    // Still present afterwards means attached now, whatever the listing
+    // said: the kernel only marked it.
+    Ok(match current(seg, names) {
+        Ok(Some(now)) if now.nattch > 0 => Removal::Marked { nattch: now.nattch },
         Ok(_) => Removal::Removed,
-        Err(e) if errno(&e) == libc::EACCES => Removal::Marked { nattch: seg.nattch },
+        Err(_) if seg.nattch > 0 => Removal::Marked { nattch: seg.nattch },
         Err(_) => Removal::Removed,
     })
+}
+
+/// Whether the caller may remove `seg` (`IPC_RMID`): as its owner or
+/// creator, or with CAP_SYS_ADMIN, as the kernel checks.
+pub fn may_remove(seg: &Segment) -> bool {
+    let euid = sysv::effective_uid();
+    euid == seg.uid || euid == seg.cuid || has_cap_sys_admin().unwrap_or(euid == 0)
+}
+
+/// CAP_SYS_ADMIN in the effective set, from /proc/thread-self/status.
+fn has_cap_sys_admin() -> Option<bool> {
+    const CAP_SYS_ADMIN: u32 = 21;
+    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+    let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
+    let caps = u64::from_str_radix(hex.trim(), 16).ok()?;
+    Some(caps & (1 << CAP_SYS_ADMIN) != 0)
 }
 
 /// Locks (`SHM_LOCK`) or unlocks (`SHM_UNLOCK`) a segment's pages in memory.

@@ -177,6 +177,72 @@ fn boot_time() -> i64 {
 pub struct Processes {
     boot_time: Option<i64>,
     cache: HashMap<i32, Option<ProcessInfo>>,
+    liveness: HashMap<i32, Liveness>,
+    view: Option<ProcView>,
+    declined: std::collections::BTreeMap<i32, String>,
+}
+
+/// Whether the process that had a pid is known to be gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Liveness {
+    /// No process has the pid (kill gives ESRCH), or it is a zombie or dead.
+    Gone,
+    /// A live process has the pid.
+    Running,
+    /// It cannot be told; the text says why.
+    Unknown(String),
+}
+
+/// Whether a segment is orphaned: unattached, and its creator and last
+/// user proven gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Orphan {
+    Yes,
+    No,
+    /// Not proven either way; the text says why. Not orphaned.
+    Unknown(String),
+}
+
+/// What this process can learn from the /proc it sees.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ProcView {
+    /// Why /proc does not show this pid namespace's processes, if it does not.
+    foreign: Option<String>,
+    /// The hidepid option /proc is mounted with (`hidepid=2`), if any.
+    hidepid: Option<String>,
+}
+
+impl ProcView {
+    fn read() -> ProcView {
+        let own = std::process::id();
+        let foreign = match std::fs::read_link("/proc/self") {
+            Ok(link) if link.to_str().and_then(|s| s.parse::<u32>().ok()) == Some(own) => None,
+            Ok(link) => Some(format!(
+                "/proc belongs to another pid namespace (it calls this process {}, the kernel {own})",
+                link.display()
+            )),
+            Err(e) => Some(format!("/proc/self is unreadable ({e})")),
+        };
+        let hidepid = std::fs::read_to_string("/proc/self/mountinfo")
+            .ok()
+            .and_then(|text| proc_hidepid(&text));
+        ProcView { foreign, hidepid }
+    }
+}
+
+/// The hidepid option of the /proc mount in a mountinfo text, unless it is
+/// off (`hidepid=0`, `hidepid=off`).
+fn proc_hidepid(mountinfo: &str) -> Option<String> {
+    // The last mount at /proc is the one on top.
+    let line = mountinfo
+        .lines()
+        .rfind(|l| l.split(' ').nth(4) == Some("/proc"))?;
+    let (_, after) = line.split_once(" - ")?;
+    let options = after.split(' ').nth(2)?;
+    options
+        .split(',')
+        .find(|o| o.starts_with("hidepid=") && !matches!(*o, "hidepid=0" | "hidepid=off"))
+        .map(str::to_owned)
 }
 
 impl Processes {
@@ -204,10 +270,107 @@ impl Processes {
         self.get(seg.cpid).filter(|p| p.start <= seg.ctime + 1)
     }
 
-    /// Whether the creator of a segment is known to be gone. A cpid of 0 means
-    /// the creator is outside this pid namespace: unknown, so not gone.
-    pub fn creator_gone(&mut self, seg: &Segment) -> bool {
-        seg.cpid > 0 && self.creator(seg).is_none()
+    /// Whether the process that had `pid` is proven gone. A live process at
+    /// the pid counts as that process: a reused pid cannot be proven from
+    /// the segment's wall-clock times (a clock step or IPC_SET moves them).
+    pub fn liveness(&mut self, pid: i32) -> Liveness {
+        if let Some(known) = self.liveness.get(&pid) {
+            return known.clone();
+        }
+        let view = self.view.get_or_insert_with(ProcView::read).clone();
+        let found = probe_liveness(pid, &view);
+        self.liveness.insert(pid, found.clone());
+        found
+    }
+
+    /// Forgets what was learnt about processes, so the next question looks again.
+    pub fn forget(&mut self) {
+        self.liveness.clear();
+        self.cache.clear();
+    }
+
+    /// Whether `seg` is orphaned: nattch 0, its creator gone, and its last
+    /// user (lpid) gone when it had one. Undecided segments are remembered
+    /// with the reason, for [`Processes::take_declined`].
+    pub fn orphan(&mut self, seg: &Segment) -> Orphan {
+        if seg.nattch > 0 {
+            return Orphan::No;
+        }
+        let mut unknown = Vec::new();
+        if seg.cpid == 0 {
+            unknown.push("creator pid 0: the creator is outside this pid namespace".into());
+        } else {
+            match self.liveness(seg.cpid) {
+                Liveness::Running => return Orphan::No,
+                Liveness::Unknown(why) => unknown.push(format!("creator {why}")),
+                Liveness::Gone => {}
+            }
+        }
+        // lpid 0 after an attach or detach: the last user is out of sight.
+        let ever_used = seg.atime != 0 || seg.dtime != 0;
+        if seg.lpid == 0 && ever_used {
+            unknown.push("last user pid 0: that process is outside this pid namespace".into());
+        } else if seg.lpid != 0 && seg.lpid != seg.cpid {
+            match self.liveness(seg.lpid) {
+                Liveness::Running => return Orphan::No,
+                Liveness::Unknown(why) => unknown.push(format!("last user {why}")),
+                Liveness::Gone => {}
+            }
+        }
+        if unknown.is_empty() {
+            self.declined.remove(&seg.shmid);
+            Orphan::Yes
+        } else {
+            let why = unknown.join("; ");
+            self.declined.insert(seg.shmid, why.clone());
+            Orphan::Unknown(why)
+        }
+    }
+
+    /// The segments not taken as orphaned because it could not be told,
+    /// by shmid, with why; emptied by the call.
+    pub fn take_declined(&mut self) -> Vec<(i32, String)> {
+        std::mem::take(&mut self.declined).into_iter().collect()
+    }
+}
+
+/// Finds out whether `pid` is gone: kill(pid, 0) says whether the pid is
+/// taken; /proc/PID/stat whether by a zombie.
+fn probe_liveness(pid: i32, view: &ProcView) -> Liveness {
+    use crate::sysv::{PidProbe, probe_pid};
+    if pid <= 0 {
+        return Liveness::Unknown(format!("pid {pid} names no single process"));
+    }
+    let probe = match probe_pid(pid) {
+        Ok(PidProbe::NoSuchProcess) => return Liveness::Gone,
+        Ok(probe) => probe,
+        Err(e) => return Liveness::Unknown(format!("pid {pid}: kill({pid}, 0) failed: {e}")),
+    };
+    // Taken: whether by a zombie only /proc tells, if it is this namespace's.
+    if let Some(why) = &view.foreign {
+        return Liveness::Unknown(format!("pid {pid} exists but {why}"));
+    }
+    match Process::new(pid).and_then(|p| p.stat()) {
+        // A zombie leader with live threads is a running process.
+        Ok(stat) if matches!(stat.state, 'Z' | 'X') && stat.num_threads <= 1 => Liveness::Gone,
+        Ok(_) => Liveness::Running,
+        Err(e) => {
+            // It may have exited between the two looks.
+            if probe_pid(pid).ok() == Some(PidProbe::NoSuchProcess) {
+                return Liveness::Gone;
+            }
+            let not_ours = probe == PidProbe::ExistsNotOurs;
+            let why = match (&view.hidepid, not_ours) {
+                (Some(option), _) => {
+                    format!("/proc is mounted with {option} and hides it from this user")
+                }
+                (None, true) => format!(
+                    "it belongs to another user (kill: EPERM) and /proc/{pid}/stat is unreadable ({e})"
+                ),
+                (None, false) => format!("/proc/{pid}/stat is unreadable ({e})"),
+            };
+            Liveness::Unknown(format!("pid {pid} exists but {why}"))
+        }
     }
 }
 
@@ -368,6 +531,17 @@ mod tests {
         );
         let me = procs.get(std::process::id() as i32).unwrap();
         assert!(!me.kernel_thread && !me.command.bytes().starts_with(b"["));
+    }
+
+    #[test]
+    fn finds_hidepid_on_the_top_proc_mount() {
+        let plain = "22 27 0:21 / /proc rw,relatime - proc proc rw\n";
+        assert_eq!(proc_hidepid(plain), None);
+        let hidden = format!("{plain}40 22 0:50 / /proc rw - proc proc rw,hidepid=invisible\n");
+        assert_eq!(proc_hidepid(&hidden).as_deref(), Some("hidepid=invisible"));
+        let off = "22 27 0:21 / /proc rw - proc proc rw,hidepid=0\n";
+        assert_eq!(proc_hidepid(off), None);
+        assert_eq!(proc_hidepid("garbage"), None);
     }
 
     proptest! {

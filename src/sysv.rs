@@ -495,3 +495,60 @@ impl<Mode> Drop for Attachment<Mode> {
         unsafe { libc::shmdt(self.addr.as_ptr().cast()) };
     }
 }
+
+/// The kernel's IPCMNI: an id is `seq * IPCMNI + index`. 32768, or 2^24
+/// when booted with `ipcmni_extend`; both are tried, since nothing tells.
+const IPCMNI: [i32; 2] = [1 << 15, 1 << 24];
+
+/// `shmctl(index, SHM_STAT_ANY)` on the index of segment `id`, which needs
+/// no read permission: the segment's entry now, or `EINVAL` when that id is
+/// gone (its index is free or holds another segment). Linux 4.17 and later.
+pub fn stat_any_by_id(id: i32) -> io::Result<Segment> {
+    if id < 0 {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let mut last = io::Error::from_raw_os_error(libc::EINVAL);
+    for ipcmni in IPCMNI {
+        match stat_index(id % ipcmni, SHM_STAT_ANY) {
+            Ok(seg) if seg.shmid == id => return Ok(seg),
+            Ok(_) => last = io::Error::from_raw_os_error(libc::EINVAL),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// What `kill(pid, 0)` says about a pid in the caller's pid namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PidProbe {
+    /// A process (or zombie) has this pid, and we may signal it.
+    Exists,
+    /// A process (or zombie) has this pid, owned by someone we may not signal (EPERM).
+    ExistsNotOurs,
+    /// No process has this pid (ESRCH).
+    NoSuchProcess,
+}
+
+/// `kill(pid, 0)`: sends nothing, only asks whether the pid exists. Refuses
+/// pids that are not a single positive pid (0 and negatives name groups).
+pub fn probe_pid(pid: i32) -> io::Result<PidProbe> {
+    if pid <= 0 {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    // SAFETY: kill takes integers; signal 0 delivers nothing, and pid > 0
+    // names exactly one process, never a group.
+    match check(unsafe { libc::kill(pid, 0) }) {
+        Ok(_) => Ok(PidProbe::Exists),
+        Err(e) => match e.raw_os_error() {
+            Some(libc::EPERM) => Ok(PidProbe::ExistsNotOurs),
+            Some(libc::ESRCH) => Ok(PidProbe::NoSuchProcess),
+            _ => Err(e),
+        },
+    }
+}
+
+/// The caller's effective uid (`geteuid`).
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid takes nothing and cannot fail.
+    unsafe { libc::geteuid() }
+}

@@ -454,3 +454,414 @@ fn owners_lock_their_own_segments_within_rlimit_memlock() {
         .success();
     assert_eq!(ns.segment(id).unwrap().perms(), 0o644);
 }
+
+// ---------------------------------------------------------------- races and orphans
+
+/// The LD_PRELOAD library `tests/helpers/shm_hook.c`, built once per test binary.
+fn shm_hook() -> &'static std::path::Path {
+    static HOOK: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    HOOK.get_or_init(|| {
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers/shm_hook.c");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let out = dir.join("shm_hook.so");
+        let tmp = dir.join(format!("shm_hook.{}.so", std::process::id()));
+        let status = std::process::Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
+            .arg(&tmp)
+            .arg(src)
+            .arg("-ldl")
+            .status()
+            .expect("a C compiler (cc) builds the test hook");
+        assert!(status.success(), "compiling {src}");
+        std::fs::rename(&tmp, &out).expect("install shm_hook.so");
+        out
+    })
+}
+
+/// shmtool, with another process attaching segment `id` from inside it just
+/// before its first shmctl `before` that id ("rmid": IPC_RMID; "check": IPC_STAT
+/// or IPC_RMID). That process stays attached while `hold` exists.
+fn shmtool_raced(id: i32, before: &str, hold: &tempfile::TempPath) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_shmtool"));
+    cmd.env("LD_PRELOAD", shm_hook())
+        .env("SHM_HOOK_ID", id.to_string())
+        .env("SHM_HOOK_BEFORE", before)
+        .env("SHM_HOOK_HOLD", hold.as_os_str());
+    cmd
+}
+
+/// A segment whose creator has exited (and been reaped), never attached.
+fn orphan(key: &str) -> i32 {
+    let creator = Peer::start(&["create", key, "4096"]);
+    let id = creator.first_line.parse().unwrap();
+    creator.finish();
+    id
+}
+
+#[test]
+fn a_process_attaching_just_before_rmid_makes_unattached_removal_fail_as_marked_in_use() {
+    for filter in ["--unattached", "--orphaned"] {
+        let ns = Ns::new();
+        let id = orphan("0x30");
+        let hold = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+        let out = shmtool_raced(id, "rmid", &hold)
+            .args(["remove", filter])
+            .assert()
+            .code(1);
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(&format!("id {id} marked (in use), not removed")),
+            "{filter}: {err}"
+        );
+        assert!(
+            err.ends_with("shmtool: remove: removed 0, 1 marked (in use)\n"),
+            "{filter}: {err}"
+        );
+        let seg = ns
+            .segment(id)
+            .expect("marked, not destroyed: it is attached");
+        assert!(seg.status().dest && seg.nattch == 1, "{filter}: {seg:?}");
+        drop(hold);
+    }
+    // JSON says the same.
+    let ns = Ns::new();
+    let id = ns.make(0x31, 10, 0o600);
+    let hold = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    let out = shmtool_raced(id, "rmid", &hold)
+        .args(["remove", "--unattached", "--json"])
+        .assert()
+        .code(1);
+    let records: Json = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(records[0]["result"], "in-use", "{records}");
+    drop(hold);
+}
+
+#[test]
+fn marking_an_attached_segment_named_or_picked_by_all_stays_a_success() {
+    for args in [vec!["remove", "--id", "0"], vec!["remove", "--all"]] {
+        let ns = Ns::new();
+        let id = ns.make(0x32, 10, 0o600);
+        assert_eq!(id, 0);
+        let hold = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+        let out = shmtool_raced(id, "rmid", &hold)
+            .args(&args)
+            .assert()
+            .success();
+        assert!(
+            stderr_of(&out).contains("id 0 marked for destruction; still attached by 1 process"),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+        assert!(ns.segment(id).unwrap().status().dest);
+    }
+}
+
+#[test]
+fn a_segment_attached_after_the_snapshot_is_rechecked_and_left_alone() {
+    for filter in ["--unattached", "--orphaned"] {
+        let ns = Ns::new();
+        let id = orphan("0x33");
+        let other = orphan("0x34");
+        let hold = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+        let out = shmtool_raced(id, "check", &hold)
+            .args(["remove", filter])
+            .assert()
+            .success();
+        let err = stderr_of(&out);
+        assert_eq!(
+            err, "shmtool: remove: removed 1, 1 no longer matching\n",
+            "{filter}"
+        );
+        let seg = ns.segment(id).expect("left alone");
+        assert!(!seg.status().dest && seg.nattch == 1, "{filter}: {seg:?}");
+        assert_eq!(ids(&ns), [id], "{other} was removed");
+        drop(hold);
+    }
+}
+
+/// Waits until process `pid` is a zombie.
+fn wait_for_zombie(pid: u32) {
+    for _ in 0..500 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let state = stat.rsplit_once(") ").unwrap().1.chars().next();
+        if state == Some('Z') {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{pid} did not become a zombie");
+}
+
+#[test]
+fn a_zombie_creator_is_gone() {
+    let ns = Ns::new();
+    let mut creator = Peer::start(&["create", "0x40", "4096"]);
+    let id: i32 = creator.first_line.parse().unwrap();
+    // It exits; this test, its parent, does not reap it yet.
+    drop(creator.child.stdin.take());
+    wait_for_zombie(creator.pid());
+    let listed = ns.ok(&["list", "--orphaned", "--format", "json"]);
+    let listed: Json = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed[0]["shmid"], id, "{listed}");
+    ns.ok(&["remove", "--orphaned"]);
+    assert_eq!(ids(&ns), Vec::<i32>::new());
+    drop(creator);
+}
+
+#[test]
+fn an_orphan_needs_its_last_user_gone_too() {
+    let ns = Ns::new();
+    let used_by_us = orphan("0x41");
+    let used_briefly = orphan("0x42");
+    // This test process is the last user of one, and still runs.
+    drop(Attachment::read_only(used_by_us, Default::default()).unwrap());
+    // A process that attached, wrote and exited is the last user of the other.
+    assert!(
+        std::process::Command::new(common::shm_peer())
+            .args(["write", &used_briefly.to_string(), "x"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = ns
+        .shmtool()
+        .args(["remove", "--orphaned", "-v"])
+        .assert()
+        .success();
+    assert_eq!(ids(&ns), [used_by_us], "{}", stderr_of(&out));
+}
+
+/// Runs `script` with sh under `unshare ARGS` (a private mount or pid
+/// namespace), in this test's IPC namespace; `$SHMTOOL` is the binary and
+/// `$PEER` the C peer.
+fn unshared(args: &[&str], script: &str) -> std::process::Output {
+    std::process::Command::new("unshare")
+        .args(args)
+        .args(["sh", "-ec", script])
+        .env("SHMTOOL", env!("CARGO_BIN_EXE_shmtool"))
+        .env("PEER", common::shm_peer())
+        .output()
+        .expect("unshare runs")
+}
+
+#[test]
+fn a_wall_clock_step_does_not_make_a_live_creator_look_gone() {
+    let ns = Ns::new();
+    let creator = Peer::start(&["create", "0x43", "4096"]);
+    let id: i32 = creator.first_line.parse().unwrap();
+    // The clock stepped an hour forward: btime moves, the segment's ctime does not.
+    let real = std::fs::read_to_string("/proc/stat").unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let fake: String = real
+        .lines()
+        .map(|l| match l.strip_prefix("btime ") {
+            Some(_) => format!("btime {}\n", now + 3600),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), fake).unwrap();
+    let script = format!(
+        "mount --bind {} /proc/stat; grep -q 'btime {}' /proc/stat; \
+         \"$SHMTOOL\" list --orphaned --format json; \"$SHMTOOL\" remove --orphaned",
+        file.path().display(),
+        now + 3600
+    );
+    let out = unshared(&["--mount", "--propagation", "private"], &script);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
+    assert_eq!(ids(&ns), [id], "the live creator's segment stays");
+    drop(creator);
+}
+
+#[test]
+fn orphaned_declines_what_it_cannot_see_and_verbose_says_why() {
+    let ns = Ns::new();
+    let creator = Peer::start(&["create", "0x44", "4096"]);
+    let id: i32 = creator.first_line.parse().unwrap();
+    // As nobody, under a /proc with hidepid=2, root's creator is invisible:
+    // kill(pid, 0) says EPERM, so it exists. (A pid namespace of its own, so
+    // that the hidepid mount is a new /proc even on kernels before 5.8.)
+    let script = "mount -t proc -o hidepid=2 proc /proc; \
+                  sleep 5 | \"$PEER\" create 0x46 4096 >/dev/null & \
+                  until \"$SHMTOOL\" list --key 0x46 --format raw | grep -q .; do sleep 0.01; done; \
+                  setpriv --reuid=65534 --regid=65534 --clear-groups \
+                  \"$SHMTOOL\" list --orphaned -v --key 0x46 --format json";
+    let out = unshared(
+        &["--pid", "--fork", "--mount", "--propagation", "private"],
+        script,
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not taken as orphaned: creator pid")
+            && err.contains("exists but /proc is mounted with hidepid"),
+        "{err}"
+    );
+    // In a pid namespace of its own, with its own /proc, the creator's pid is 0.
+    let out = unshared(
+        &["--pid", "--fork", "--mount-proc"],
+        "\"$SHMTOOL\" remove --orphaned -v",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "id {id} not taken as orphaned: creator pid 0: the creator is outside this pid namespace"
+        )),
+        "{err}"
+    );
+    // In a pid namespace of its own, under the old /proc, a creator started
+    // there: /proc cannot say whether its pid is a zombie.
+    let script = "sleep 5 | \"$PEER\" create 0x45 4096 >/dev/null & \
+                  until \"$SHMTOOL\" list --key 0x45 --format raw | grep -q .; do sleep 0.01; done; \
+                  \"$SHMTOOL\" list --orphaned -v --key 0x45 --format json";
+    let out = unshared(&["--pid", "--fork"], script);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n", "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("exists but /proc belongs to another pid namespace"),
+        "{err}"
+    );
+    assert_eq!(ids(&ns).len(), 3);
+    drop(creator);
+}
+
+#[test]
+fn dry_run_as_a_non_owner_shows_what_the_real_run_does() {
+    let ns = Ns::new();
+    let roots = ns.make(0x50, 10, 0o666);
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["create", "--key", "0x51", "--size", "10"])
+        .assert()
+        .success();
+    let mine: i32 = stdout_of(&out).trim().parse().unwrap();
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "--all", "--dry-run", "--json"])
+        .assert()
+        .success();
+    let rows: Json = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let listed: Vec<&Json> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["shmid"])
+        .collect();
+    assert_eq!(listed, [&Json::from(mine)], "only what nobody may remove");
+    assert_eq!(
+        stderr_of(&out),
+        "shmtool: remove: dry run: 1 segment(s) would be removed, 1 skipped (owned by others, \
+         permission denied); nothing changed\n"
+    );
+    // A named segment nobody may not remove fails as the real run fails.
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "--dry-run", &roots.to_string()])
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&out).contains(&format!("permission denied for id {roots}, owned by root")),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "--all"])
+        .assert()
+        .success();
+    assert_eq!(
+        stderr_of(&out),
+        "shmtool: remove: removed 1, 1 skipped (owned by others, permission denied)\n"
+    );
+    assert_eq!(ids(&ns), [roots]);
+}
+
+#[test]
+fn dry_run_json_has_rss_and_swap_as_list_does() {
+    let ns = Ns::new();
+    let id = ns.make(0x52, 8192, 0o600);
+    ns.ok(&["attach-write", &id.to_string(), "--data", "x"]);
+    let listed: Json = serde_json::from_str(&ns.ok(&["list", "--format", "json"])).unwrap();
+    let dry: Json =
+        serde_json::from_str(&ns.ok(&["remove", "--all", "--dry-run", "--json"])).unwrap();
+    assert!(listed[0]["rss"].is_u64(), "{listed}");
+    assert_eq!(dry[0]["rss"], listed[0]["rss"]);
+    assert_eq!(dry[0]["swap"], listed[0]["swap"]);
+    assert_eq!(dry, listed);
+}
+
+#[test]
+fn missing_ok_on_a_marked_segment_says_so_once() {
+    let ns = Ns::new();
+    let id = ns.make(0x53, 10, 0o600);
+    let _holder = Peer::start(&["hold", &id.to_string()]);
+    ns.ok(&["remove", &id.to_string()]);
+    let out = ns
+        .shmtool()
+        .args(["remove", "--missing-ok", &id.to_string()])
+        .assert()
+        .success();
+    assert_eq!(
+        stderr_of(&out),
+        format!(
+            "shmtool: remove: id {id} already marked for destruction (nattch 1); it goes at the last detach\n"
+        )
+    );
+}
+
+#[test]
+fn an_owner_without_read_permission_rechecks_by_index() {
+    let ns = Ns::new();
+    // Nobody owns both and may remove them, but may not read them (mode 000).
+    let raced = ns.make(0x60, 10, 0o000);
+    let plain = ns.make(0x61, 10, 0o000);
+    for id in [raced, plain] {
+        sysv::set(id, common::NOBODY, common::NOBODY, 0o000).unwrap();
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"));
+    cmd.args(["remove", "--unattached"])
+        .env("LD_PRELOAD", shm_hook())
+        .env("SHM_HOOK_ID", raced.to_string())
+        .env("SHM_HOOK_BEFORE", "check")
+        .env("SHM_HOOK_STOP", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    std::os::unix::process::CommandExt::uid(&mut cmd, common::NOBODY);
+    std::os::unix::process::CommandExt::gid(&mut cmd, common::NOBODY);
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    // Stopped before its first look at `raced` after the snapshot: root attaches it now.
+    let stopped = (0..500).any(|_| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(") ")
+            .map(|(_, rest)| rest.starts_with('T'));
+        state == Some(true) || {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            false
+        }
+    });
+    assert!(stopped, "shmtool stopped at the hook");
+    let attached = Attachment::read_only(raced, Default::default()).unwrap();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-CONT", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err, "shmtool: remove: removed 1, 1 no longer matching\n");
+    let seg = ns.segment(raced).expect("left alone");
+    assert!(!seg.status().dest && seg.nattch == 1, "{seg:?}");
+    assert_eq!(ids(&ns), [raced], "{plain} was removed");
+    drop(attached);
+}

@@ -74,6 +74,11 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         ..args.filter.to_filter()
     };
     let mut segments = filter.select(read_segments("list", args.verbose)?, &mut ctx.procs);
+    if args.verbose {
+        for (shmid, why) in ctx.procs.take_declined() {
+            warn!("shmtool: list: id {shmid} not taken as orphaned: {why}");
+        }
+    }
     if let Some(field) = args.sort {
         let mut keyed: Vec<(Value, Segment)> = segments
             .into_iter()

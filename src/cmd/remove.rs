@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
+use shmtool::filter::SegmentFilter;
 use shmtool::ops::{self, Removal, Target};
 use shmtool::segment::Key;
 use shmtool::{Error, Segment};
@@ -20,8 +21,14 @@ enum Outcome {
     Removed,
     /// Still attached: marked for destruction at the last detach.
     Marked,
+    /// Selected as unattached (--unattached, --orphaned), found attached
+    /// after IPC_RMID: a process attached meanwhile. A failure.
+    MarkedInUse,
     /// Not there (named with --missing-ok, or gone since it was selected).
     Missing,
+    /// Selected by a filter that it no longer matches when re-read just
+    /// before removal: left alone.
+    Changed,
     /// Named, and the caller may not remove it: a failure.
     Denied,
     /// Selected by a filter, and owned by someone the caller may not touch.
@@ -34,14 +41,19 @@ impl Outcome {
         match self {
             Outcome::Removed => "removed",
             Outcome::Marked => "marked",
+            Outcome::MarkedInUse => "in-use",
             Outcome::Missing => "missing",
+            Outcome::Changed => "changed",
             Outcome::Denied | Outcome::Skipped => "denied",
             Outcome::Error => "error",
         }
     }
 
     fn failed(self) -> bool {
-        matches!(self, Outcome::Denied | Outcome::Error)
+        matches!(
+            self,
+            Outcome::Denied | Outcome::Error | Outcome::MarkedInUse
+        )
     }
 }
 
@@ -87,11 +99,29 @@ impl Record {
     }
 }
 
+/// How a target was picked, which decides what its outcomes mean.
+#[derive(Clone, Copy, Debug)]
+struct Picked {
+    by_filter: bool,
+    missing_ok: bool,
+    /// The filter selects only unattached segments (--unattached, --orphaned).
+    unattached: bool,
+}
+
 /// Removes one selected segment and says what happened.
-fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolver) -> Record {
+fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Record {
     let (shmid, key) = (Some(seg.shmid), Some(seg.key));
     let (outcome, message) = match ops::remove(seg, &mut ctx.names) {
         Ok(Removal::Removed) => (Outcome::Removed, Cow::Borrowed("removed")),
+        Ok(Removal::Marked { nattch }) if picked.unattached => {
+            let e = Error::io(
+                format!("id {} marked (in use), not removed", seg.shmid),
+                io::Error::other(format!(
+                    "a process attached after it was selected as unattached (nattch {nattch} now); it goes at the last detach"
+                )),
+            );
+            return Record::failed(shmid, key, Outcome::MarkedInUse, e);
+        }
         Ok(Removal::Marked { nattch }) => (
             Outcome::Marked,
             Cow::Owned(format!(
@@ -100,12 +130,19 @@ fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolv
             )),
         ),
         // Already marked: nothing left to do when selected by a filter.
-        Err(e @ Error::AlreadyRemoved { .. }) if by_filter || missing_ok => {
-            (Outcome::Marked, e.to_string().into())
+        Err(Error::AlreadyRemoved { nattch, .. }) if picked.by_filter || picked.missing_ok => (
+            Outcome::Marked,
+            Cow::Owned(format!(
+                "already marked for destruction (nattch {nattch}); it goes at the last detach"
+            )),
+        ),
+        Err(e @ Error::Denied { .. }) if picked.by_filter => {
+            (Outcome::Skipped, e.to_string().into())
         }
-        Err(e @ Error::Denied { .. }) if by_filter => (Outcome::Skipped, e.to_string().into()),
         // Gone between the table read and IPC_RMID.
-        Err(e @ (Error::NoSuchId(_) | Error::Removed(_))) if by_filter || missing_ok => {
+        Err(e @ (Error::NoSuchId(_) | Error::Removed(_)))
+            if picked.by_filter || picked.missing_ok =>
+        {
             (Outcome::Missing, e.to_string().into())
         }
         Err(e @ Error::Denied { .. }) => return Record::failed(shmid, key, Outcome::Denied, e),
@@ -117,6 +154,52 @@ fn remove_one(seg: &Segment, by_filter: bool, missing_ok: bool, ctx: &mut Resolv
         outcome,
         message,
     }
+}
+
+/// Re-reads a segment a filter selected from the snapshot, immediately
+/// before removing it, and removes it only if the filter still selects it.
+fn recheck_and_remove(
+    seg: &Segment,
+    filter: &SegmentFilter,
+    picked: Picked,
+    ctx: &mut Resolver,
+) -> Record {
+    let (shmid, key) = (Some(seg.shmid), Some(seg.key));
+    let record = |outcome, message: String| Record {
+        shmid,
+        key,
+        outcome,
+        message: message.into(),
+    };
+    let now = match ops::current(seg, &mut ctx.names) {
+        Ok(Some(now)) => now,
+        Ok(None) => {
+            return record(
+                Outcome::Missing,
+                format!("id {} is gone (removed since it was selected)", seg.shmid),
+            );
+        }
+        Err(e @ Error::Denied { .. }) => return record(Outcome::Skipped, e.to_string()),
+        Err(e) => return Record::failed(shmid, key, Outcome::Error, e),
+    };
+    // Processes are looked at afresh: the last user may have changed.
+    ctx.procs.forget();
+    if !filter.matches(&now, epoch_now(), &mut ctx.procs) {
+        return record(
+            Outcome::Changed,
+            format!(
+                "id {} no longer matches the filters (now nattch {}, cpid {}, lpid {}); left alone",
+                now.shmid, now.nattch, now.cpid, now.lpid
+            ),
+        );
+    }
+    remove_one(&now, picked, ctx)
+}
+
+fn epoch_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The record of a named target that is not there.
@@ -138,15 +221,16 @@ fn missing(e: Error, missing_ok: bool) -> Record {
     }
 }
 
+const SKIPPED_LABEL: &str = "skipped (owned by others, permission denied)";
+
 fn summary(records: &[Record]) -> String {
     let count = |o: Outcome| records.iter().filter(|r| r.outcome == o).count();
     let mut line = format!("removed {}", count(Outcome::Removed));
     for (outcome, label) in [
         (Outcome::Marked, "marked (still attached)"),
-        (
-            Outcome::Skipped,
-            "skipped (owned by others, permission denied)",
-        ),
+        (Outcome::MarkedInUse, "marked (in use)"),
+        (Outcome::Skipped, SKIPPED_LABEL),
+        (Outcome::Changed, "no longer matching"),
         (Outcome::Missing, "gone meanwhile"),
         (Outcome::Error, "failed"),
     ] {
@@ -156,6 +240,13 @@ fn summary(records: &[Record]) -> String {
         }
     }
     line
+}
+
+/// With -v: why segments were not taken as orphaned.
+fn print_declined(ctx: &mut Resolver) {
+    for (shmid, why) in ctx.procs.take_declined() {
+        warn!("shmtool: remove: id {shmid} not taken as orphaned: {why}");
+    }
 }
 
 pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
@@ -174,7 +265,12 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let mut ctx = Resolver::new();
-    let segments = shmtool::table::read_segments_for_removal()?;
+    // A dry run shows rows as list does, rss and swap included: from /proc.
+    let segments = if args.dry_run {
+        shmtool::table::read_segments()?.0
+    } else {
+        shmtool::table::read_segments_for_removal()?
+    };
     let selected: Vec<Selected> = if by_filter {
         filter
             .select(segments, &mut ctx.procs)
@@ -186,7 +282,10 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     };
 
     if args.dry_run {
-        return dry_run(args, &selected, &mut ctx);
+        if args.verbose {
+            print_declined(&mut ctx);
+        }
+        return dry_run(args, &selected, by_filter, &mut ctx);
     }
     let asks = args.all && filter.is_empty() && !args.yes;
     if asks && !selected.is_empty() && io::stdin().is_terminal() && !confirm(selected.len())? {
@@ -194,10 +293,16 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(exit::FAILURE));
     }
 
+    let picked = Picked {
+        by_filter,
+        missing_ok: args.missing_ok,
+        unattached: filter.implies_unattached(),
+    };
     let mut records = Vec::with_capacity(selected.len());
     for found in selected {
         let record = match found {
-            Ok(seg) => remove_one(&seg, by_filter, args.missing_ok, &mut ctx),
+            Ok(seg) if !filter.is_empty() => recheck_and_remove(&seg, &filter, picked, &mut ctx),
+            Ok(seg) => remove_one(&seg, picked, &mut ctx),
             Err(e) => missing(e, args.missing_ok),
         };
         if record.outcome == Outcome::Marked && !args.json {
@@ -205,6 +310,9 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
             warn!("shmtool: remove: id {id} {}", record.message);
         }
         records.push(record);
+    }
+    if args.verbose {
+        print_declined(&mut ctx);
     }
 
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -240,15 +348,41 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints what would be removed, as `list` prints it, and changes nothing.
+/// What the real run would skip or refuse is left out and counted, or
+/// reported as the real run reports it.
 fn dry_run(
     args: &RemoveArgs,
     selected: &[Selected],
+    by_filter: bool,
     ctx: &mut Resolver,
 ) -> anyhow::Result<ExitCode> {
     let mut failed = false;
+    let (mut skipped, mut marked) = (0, 0);
     let mut segments: Vec<&Segment> = Vec::new();
     for found in selected {
         match found {
+            Ok(seg) if seg.status().dest && (by_filter || args.missing_ok) => marked += 1,
+            Ok(seg) if seg.status().dest => {
+                failed = true;
+                exit::print_failure(
+                    "remove",
+                    &Error::AlreadyRemoved {
+                        shmid: seg.shmid,
+                        nattch: seg.nattch,
+                    },
+                );
+            }
+            Ok(seg) if !ops::may_remove(seg) && by_filter => skipped += 1,
+            Ok(seg) if !ops::may_remove(seg) => {
+                failed = true;
+                exit::print_failure(
+                    "remove",
+                    &Error::Denied {
+                        shmid: seg.shmid,
+                        owner: ctx.names.user(seg.uid),
+                    },
+                );
+            }
             Ok(seg) => segments.push(seg),
             Err(_) if args.missing_ok => {}
             Err(e) => {
@@ -273,10 +407,14 @@ fn dry_run(
         render::table::write(&mut out, fields, rows, Style::default())?;
     }
     out.flush()?;
-    warn!(
-        "shmtool: remove: dry run: {} segment(s) would be removed; nothing changed",
-        segments.len()
-    );
+    let mut line = format!("dry run: {} segment(s) would be removed", segments.len());
+    if marked > 0 {
+        line.push_str(&format!(", {marked} already marked (still attached)"));
+    }
+    if skipped > 0 {
+        line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
+    }
+    warn!("shmtool: remove: {line}; nothing changed");
     Ok(ExitCode::from(if failed {
         exit::FAILURE
     } else {

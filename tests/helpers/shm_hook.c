@@ -1,0 +1,67 @@
+/* An LD_PRELOAD library for shmtool's race tests: it opens a race window
+ * deterministically, by having another process attach a segment at a chosen
+ * moment inside shmtool, before one of its shmctl calls runs.
+ *
+ *   SHM_HOOK_ID=ID          the segment to attach
+ *   SHM_HOOK_BEFORE=WHEN    "rmid": before the first IPC_RMID on ID;
+ *                           "check": before the first IPC_STAT or IPC_RMID on ID
+ *                           (the first look at it after the table was read)
+ *   SHM_HOOK_HOLD=PATH      the attaching process stays attached while PATH
+ *                           exists (at most 20 s), then exits
+ *   SHM_HOOK_STOP=1         instead of attaching, stop shmtool (SIGSTOP) there,
+ *                           so the test can attach as another user and SIGCONT it
+ *
+ * The attaching process is forked from shmtool and attaches before the call
+ * goes on, so shmtool's next shmctl sees it attached.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+static void attach_in_child(int id, const char *hold) {
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        void *p = shmat(id, NULL, SHM_RDONLY);
+        char ok = p == (void *)-1 ? 'n' : 'y';
+        if (write(fds[1], &ok, 1) != 1) _exit(1);
+        close(fds[1]);
+        /* Let go of shmtool's stdio, so its reader sees the end at its exit. */
+        close(0);
+        close(1);
+        close(2);
+        for (int i = 0; i < 2000 && hold && access(hold, F_OK) == 0; i++) usleep(10000);
+        _exit(0);
+    }
+    close(fds[1]);
+    char ok;
+    if (pid > 0 && read(fds[0], &ok, 1) != 1) ok = 'n';
+    close(fds[0]);
+}
+
+int shmctl(int id, int cmd, struct shmid_ds *buf) {
+    static int (*real)(int, int, struct shmid_ds *);
+    static int done;
+    if (!real) real = (int (*)(int, int, struct shmid_ds *))dlsym(RTLD_NEXT, "shmctl");
+    const char *target = getenv("SHM_HOOK_ID");
+    const char *when = getenv("SHM_HOOK_BEFORE");
+    int base = cmd & ~0x100; /* without IPC_64 */
+    if (!done && target && when && id == atoi(target)) {
+        int hit = base == IPC_RMID || (!strcmp(when, "check") && base == IPC_STAT);
+        if (hit) {
+            done = 1;
+            if (getenv("SHM_HOOK_STOP"))
+                raise(SIGSTOP);
+            else
+                attach_in_child(id, getenv("SHM_HOOK_HOLD"));
+        }
+    }
+    return real(id, cmd, buf);
+}
