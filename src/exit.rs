@@ -95,6 +95,9 @@ pub fn print_failure(command: &str, err: &Error) {
 }
 
 fn print_line(command: &str, what: &str, hint: Option<String>) {
+    // Errors carry names and paths other users chose: no raw control bytes.
+    let what = shmtool::escape::escaped(what);
+    let hint = hint.map(|h| shmtool::escape::escaped(&h).into_owned());
     match hint {
         Some(hint) => warn!("shmtool: {command}: {what}; hint: {hint}"),
         None => warn!("shmtool: {command}: {what}"),

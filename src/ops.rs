@@ -312,7 +312,7 @@ pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
 /// Whether the caller may remove `seg` (`IPC_RMID`): as its owner or
 /// creator, or with CAP_SYS_ADMIN, as the kernel checks.
 pub fn may_remove(seg: &Segment) -> bool {
-    let euid = sysv::effective_uid();
+    let euid = uzers::get_effective_uid();
     euid == seg.uid || euid == seg.cuid || has_cap_sys_admin().unwrap_or(euid == 0)
 }
 

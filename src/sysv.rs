@@ -546,9 +546,3 @@ pub fn probe_pid(pid: i32) -> io::Result<PidProbe> {
         },
     }
 }
-
-/// The caller's effective uid (`geteuid`).
-pub fn effective_uid() -> u32 {
-    // SAFETY: geteuid takes nothing and cannot fail.
-    unsafe { libc::geteuid() }
-}

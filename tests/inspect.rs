@@ -1080,3 +1080,24 @@ fn info_says_how_many_attaches_this_user_cannot_see() {
     let json: Json = serde_json::from_str(&ns.ok(&["info", &id, "--json"])).unwrap();
     assert_eq!(json["unaccounted_attaches"], 0);
 }
+
+#[test]
+fn error_messages_escape_the_names_they_carry() {
+    let ns = Ns::new();
+    let id = ns.make(0x68, 4096, 0o600);
+    sysv::set(id, 4244, 4244, 0o600).unwrap();
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    let out = with_hostile_names(&format!(
+        "setpriv --reuid 65534 --regid 65534 --clear-groups {bin} read {id}"
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    common::assert_one_error_line(&err);
+    assert_inert(err.as_bytes());
+    assert!(
+        err.contains(&format!(
+            "permission denied for id {id}, owned by ev\\x1b[2Jil"
+        )),
+        "{err}"
+    );
+}
