@@ -130,6 +130,9 @@ for size in $SIZES; do
     rm -f "$WORK/f" "$WORK/out"
 done
 
+echo "== list -A, 50 namespaces of 100 segments" >&2
+RUNS=$RUNS "$ROOT/bench/fleet.sh" "$RESULTS/fleet_list.json"
+
 python3 "$ROOT/bench/report.py" "$RESULTS" "$ROOT/BENCHMARKS.md" "$QUICK"
 umount "$WORK"
 rmdir "$WORK"

@@ -216,18 +216,18 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__list)
-            opts="-v -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --sort --reverse --verbose --ns --help --version"
+            opts="-v -A -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --sort --reverse --verbose --all-namespaces --output-atomic --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table ipcs json csv raw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table ipcs json csv raw prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
-                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container" -- "${cur}"))
                     return 0
                     ;;
                 --key)
@@ -255,7 +255,11 @@ _shmtool() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-atomic)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ns)
@@ -346,7 +350,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__remove)
-            opts="-n -v -y -h -V --id --key --all --owner --unattached --orphaned --older-than --larger-than --status --dry-run --missing-ok --verbose --json --yes --ns --help --version"
+            opts="-n -v -y -A -h -V --id --key --all --owner --unattached --orphaned --older-than --larger-than --status --dry-run --missing-ok --verbose --json --yes --all-namespaces --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -78,7 +78,8 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l format -d 'Outp
 ipcs\t'Byte for byte what `ipcs -m` prints'
 json\t'One JSON array of typed objects'
 csv\t'Comma-separated, with a header row'
-raw\t'Whitespace-separated, no header, one segment a line'"
+raw\t'Whitespace-separated, no header, one segment a line'
+prometheus\t'Prometheus text exposition format, for node_exporter\'s textfile collector'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l columns -d 'Columns to show, in order, comma-separated (the JSON field names)' -r -f -a "key\t'the IPC key, 0x%08x; 0x00000000 for private and removed segments'
 shmid\t'the segment id'
 owner\t'the owner\'s user name, or uid when it has none'
@@ -99,7 +100,10 @@ dtime\t'the last detach time, epoch seconds'
 ctime\t'the creation or last change time, epoch seconds'
 rss\t'resident bytes'
 swap\t'swapped bytes'
-command\t'the creator\'s command line while it runs'"
+command\t'the creator\'s command line while it runs'
+ns\t'the IPC namespace inode, as lsns prints it (with --all-namespaces)'
+nspid\t'the lowest pid in that namespace, for --ns (with --all-namespaces)'
+container\t'the container id or Kubernetes pod uid of that namespace (with --all-namespaces)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l key -d 'Only the segment with this key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the segment with this id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
@@ -127,7 +131,11 @@ dtime\t'the last detach time, epoch seconds'
 ctime\t'the creation or last change time, epoch seconds'
 rss\t'resident bytes'
 swap\t'swapped bytes'
-command\t'the creator\'s command line while it runs'"
+command\t'the creator\'s command line while it runs'
+ns\t'the IPC namespace inode, as lsns prints it (with --all-namespaces)'
+nspid\t'the lowest pid in that namespace, for --ns (with --all-namespaces)'
+container\t'the container id or Kubernetes pod uid of that namespace (with --all-namespaces)'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l output-atomic -d 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink' -r -F
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l pids -d 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'
@@ -138,6 +146,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l unattached -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l reverse -d 'Reverse the order'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s A -l all-namespaces -d 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l id -d 'Remove the segment with this id (repeatable)' -r
@@ -156,6 +165,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l missing-ok -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line for each segment removed; say on stderr why segments were not taken as orphaned'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l json -d 'Print one JSON record per target (with --dry-run: the segments, as list does)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d 'Do not ask before removing every segment'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s A -l all-namespaces -d 'Remove what the filters select in every IPC namespace on the host (needs root; filters only)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r

@@ -60,6 +60,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether the command works on every IPC namespace (`-A`).
+    pub fn all_namespaces(&self) -> bool {
+        match self {
+            Command::List(args) => args.all_namespaces,
+            Command::Remove(args) => args.all_namespaces,
+            _ => false,
+        }
+    }
+
     /// The subcommand's name, as typed.
     pub fn name(&self) -> &'static str {
         match self {
@@ -221,6 +230,8 @@ pub enum Format {
     Csv,
     /// Whitespace-separated, no header, one segment a line
     Raw,
+    /// Prometheus text exposition format, for node_exporter's textfile collector
+    Prometheus,
 }
 
 /// Selection shared by `list` and `remove`.
@@ -322,6 +333,12 @@ pub struct ListArgs {
     /// Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
+    /// List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink
+    #[arg(long, value_name = "FILE")]
+    pub output_atomic: Option<std::path::PathBuf>,
 }
 
 fn parse_field(text: &str) -> Result<Field, String> {
@@ -420,6 +437,9 @@ pub struct RemoveArgs {
     /// Do not ask before removing every segment
     #[arg(short, long)]
     pub yes: bool,
+    /// Remove what the filters select in every IPC namespace on the host (needs root; filters only)
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 impl RemoveArgs {

@@ -50,6 +50,9 @@ fields! {
     Rss => "rss", "resident bytes";
     Swap => "swap", "swapped bytes";
     Command => "command", "the creator's command line while it runs";
+    Ns => "ns", "the IPC namespace inode, as lsns prints it (with --all-namespaces)";
+    Nspid => "nspid", "the lowest pid in that namespace, for --ns (with --all-namespaces)";
+    Container => "container", "the container id or Kubernetes pod uid of that namespace (with --all-namespaces)";
 }
 
 /// What turns ids into names and pids into processes, each looked up once.
@@ -57,6 +60,17 @@ fields! {
 pub struct Resolver {
     pub names: Names,
     pub procs: Processes,
+    /// The namespace of the rows being made, under `--all-namespaces`.
+    pub namespace: Option<std::rc::Rc<NamespaceTag>>,
+}
+
+/// What rows of one IPC namespace show in the `ns`, `nspid` and
+/// `container` fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceTag {
+    pub inode: u64,
+    pub nspid: i32,
+    pub container: Option<std::rc::Rc<str>>,
 }
 
 impl Resolver {
@@ -106,7 +120,56 @@ pub enum Value {
     Null,
 }
 
+/// The Prometheus metric of a per-segment field: name and HELP text.
+/// `list --format prometheus` writes one family for each field named here.
+pub struct Metric {
+    pub field: Field,
+    pub name: &'static str,
+    pub help: &'static str,
+}
+
+/// The fields that are per-segment metrics, in the order they are written.
+pub const METRICS: &[Metric] = &[
+    Metric {
+        field: Field::Bytes,
+        name: "shmtool_segment_bytes",
+        help: "Size of the shared memory segment in bytes.",
+    },
+    Metric {
+        field: Field::Nattch,
+        name: "shmtool_segment_attached",
+        help: "Number of attaches (nattch) of the segment.",
+    },
+    Metric {
+        field: Field::Rss,
+        name: "shmtool_segment_resident_bytes",
+        help: "Resident bytes of the segment.",
+    },
+    Metric {
+        field: Field::Ctime,
+        name: "shmtool_segment_changed_timestamp_seconds",
+        help: "When the segment was created or last changed (IPC_SET), epoch seconds.",
+    },
+];
+
 impl Field {
+    /// The fields that exist only under `--all-namespaces`.
+    pub const NAMESPACE: &'static [Field] = &[Field::Ns, Field::Nspid, Field::Container];
+
+    /// Every field but the namespace ones: what JSON shows of one namespace.
+    pub fn local() -> Vec<Field> {
+        Field::ALL
+            .iter()
+            .copied()
+            .filter(|f| !Field::NAMESPACE.contains(f))
+            .collect()
+    }
+
+    /// The metric this field is written as, if it is one.
+    pub fn metric(self) -> Option<&'static Metric> {
+        METRICS.iter().find(|m| m.field == self)
+    }
+
     /// Looks a field up by name.
     pub fn from_name(name: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.name() == name)
@@ -126,7 +189,19 @@ impl Field {
         use Field::*;
         matches!(
             self,
-            Shmid | Uid | Gid | Cuid | Cgid | Bytes | Nattch | Cpid | Lpid | Rss | Swap
+            Shmid
+                | Uid
+                | Gid
+                | Cuid
+                | Cgid
+                | Bytes
+                | Nattch
+                | Cpid
+                | Lpid
+                | Rss
+                | Swap
+                | Ns
+                | Nspid
         )
     }
 
@@ -160,6 +235,19 @@ impl Field {
                 .procs
                 .creator(seg)
                 .map_or(Value::Null, |p| Value::Command(p.command.clone())),
+            Field::Ns => ctx
+                .namespace
+                .as_ref()
+                .map_or(Value::Null, |ns| Value::UInt(ns.inode)),
+            Field::Nspid => ctx
+                .namespace
+                .as_ref()
+                .map_or(Value::Null, |ns| Value::Int(ns.nspid.into())),
+            Field::Container => ctx
+                .namespace
+                .as_ref()
+                .and_then(|ns| ns.container.clone())
+                .map_or(Value::Null, Value::Text),
         }
     }
 }

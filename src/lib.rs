@@ -13,6 +13,7 @@ pub mod error;
 pub mod escape;
 pub mod field;
 pub mod filter;
+pub mod namespace;
 pub mod ops;
 pub mod parse;
 pub mod process;

@@ -22,6 +22,12 @@ fn main() -> ExitCode {
         Err(err) => return exit::report_clap(err),
     };
     let name = cli.command.name();
+    if cli.ns.is_some() && cli.command.all_namespaces() {
+        let usage = exit::UsageError(
+            "--all-namespaces and --ns exclude each other: -A already reads every namespace".into(),
+        );
+        return exit::report(name, usage.into());
+    }
     if let Some(ns) = &cli.ns
         && let Err(err) = shmtool::ops::enter_namespace(ns)
     {

@@ -244,6 +244,29 @@ pub fn setns_ipc(file: &impl std::os::fd::AsFd) -> io::Result<()> {
     check(unsafe { libc::setns(file.as_fd().as_raw_fd(), libc::CLONE_NEWIPC) }).map(drop)
 }
 
+/// Size and use of a file system, in bytes (`fstatfs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FsUsage {
+    pub size: u64,
+    pub used: u64,
+}
+
+/// `fstatfs` on an open file or directory (an `O_PATH` one will do).
+pub fn fs_usage(file: &impl std::os::fd::AsFd) -> io::Result<FsUsage> {
+    // SAFETY: statfs is plain old data; all-zero bytes are a valid value.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fstatfs writes one struct statfs through the pointer, which
+    // points to a live value of exactly that type.
+    check(unsafe { libc::fstatfs(file.as_fd().as_raw_fd(), &mut st) })?;
+    let block = st.f_frsize as u64;
+    let size = (st.f_blocks as u64).saturating_mul(block);
+    let free = (st.f_bfree as u64).saturating_mul(block);
+    Ok(FsUsage {
+        size,
+        used: size.saturating_sub(free),
+    })
+}
+
 /// Moves the calling thread into a new, empty IPC namespace (needs
 /// CAP_SYS_ADMIN). Processes it spawns afterwards are in it too.
 pub fn unshare_ipc() -> io::Result<()> {

@@ -97,9 +97,9 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     let attached = process::attached(seg.shmid);
     let unaccounted = seg.nattch.saturating_sub(attached.mappings());
     let mut ctx = Resolver::new();
-    let values: Vec<(Field, Value)> = Field::ALL
-        .iter()
-        .map(|&f| (f, f.value(&seg, &mut ctx)))
+    let values: Vec<(Field, Value)> = Field::local()
+        .into_iter()
+        .map(|f| (f, f.value(&seg, &mut ctx)))
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {

@@ -40,12 +40,12 @@ fn ipcs_view(args: &ListArgs) -> Result<View, UsageError> {
     }
 }
 
-fn columns(args: &ListArgs) -> Vec<Field> {
+pub(crate) fn columns(args: &ListArgs) -> Vec<Field> {
     if !args.columns.is_empty() {
         return args.columns.clone();
     }
     if args.format == Format::Json {
-        return Field::ALL.to_vec();
+        return Field::local();
     }
     let mut fields = DEFAULT_COLUMNS.to_vec();
     if args.time {
@@ -61,6 +61,10 @@ fn columns(args: &ListArgs) -> Vec<Field> {
 }
 
 pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
+    super::fleet::check_columns(args)?;
+    if super::fleet::handles(args) {
+        return super::fleet::list(args);
+    }
     // Validate the whole command line before reading anything.
     let view = if args.format == Format::Ipcs {
         Some(ipcs_view(args)?)
@@ -106,7 +110,8 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
             Format::Json => render::json::write_rows(&mut out, &fields, rows)?,
             Format::Csv => render::delimited::write_csv(&mut out, &fields, rows)?,
             Format::Raw => render::delimited::write_raw(&mut out, rows)?,
-            Format::Ipcs => {}
+            // Routed to cmd::fleet before anything is read.
+            Format::Ipcs | Format::Prometheus => {}
         }
     }
     out.flush()?;

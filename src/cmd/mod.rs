@@ -4,6 +4,7 @@
 mod attach;
 mod attach_write;
 mod create;
+mod fleet;
 mod info;
 mod limits;
 pub mod list;

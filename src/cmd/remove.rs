@@ -251,6 +251,9 @@ fn print_declined(ctx: &mut Resolver) {
 
 pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     let filter = args.filter.to_filter();
+    if args.all_namespaces {
+        return all_namespaces(args, &filter);
+    }
     let by_filter = args.all || !filter.is_empty();
     if args.has_named() && by_filter {
         return Err(UsageError(
@@ -391,11 +394,8 @@ fn dry_run(
             }
         }
     }
-    let fields: &[Field] = if args.json {
-        Field::ALL
-    } else {
-        DEFAULT_COLUMNS
-    };
+    let local = Field::local();
+    let fields: &[Field] = if args.json { &local } else { DEFAULT_COLUMNS };
     let rows: Vec<Vec<Value>> = segments
         .iter()
         .map(|s| fields.iter().map(|f| f.value(s, ctx)).collect())
@@ -415,6 +415,197 @@ fn dry_run(
         line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
     }
     warn!("shmtool: remove: {line}; nothing changed");
+    Ok(ExitCode::from(if failed {
+        exit::FAILURE
+    } else {
+        exit::SUCCESS
+    }))
+}
+
+/// What `remove -A` did in one namespace.
+enum InNamespace {
+    /// A dry run: the selected segments, those it would remove first.
+    Dry {
+        shown: Vec<Segment>,
+        marked: usize,
+        skipped: usize,
+    },
+    Done(Vec<Record>),
+}
+
+/// `remove --all-namespaces`: the filters' selection removed in every IPC
+/// namespace, each entered on a thread of its own.
+fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<ExitCode> {
+    if args.has_named() || args.all || filter.is_empty() {
+        return Err(UsageError(
+            "--all-namespaces selects with filters only (--orphaned, --unattached, --owner, --older-than, --larger-than, --status), never --all or named ids".into(),
+        )
+        .into());
+    }
+    let found = shmtool::namespace::discover()?;
+    let mut uninspected = found.uninspected;
+    let picked = Picked {
+        by_filter: true,
+        missing_ok: args.missing_ok,
+        unattached: filter.implies_unattached(),
+    };
+    let mut results = Vec::with_capacity(found.namespaces.len());
+    for ns in &found.namespaces {
+        let work = || -> Result<InNamespace, Error> {
+            let mut ctx = Resolver::new();
+            let segments = if args.dry_run {
+                shmtool::table::read_segments()?.0
+            } else {
+                shmtool::table::read_segments_for_removal()?
+            };
+            let selected = filter.select(segments, &mut ctx.procs);
+            if args.verbose {
+                for (shmid, why) in ctx.procs.take_declined() {
+                    warn!(
+                        "shmtool: remove: id {shmid} (ns {}) not taken as orphaned: {why}",
+                        ns.inode
+                    );
+                }
+            }
+            if args.dry_run {
+                let (mut marked, mut skipped) = (0, 0);
+                let mut shown = Vec::new();
+                for seg in selected {
+                    if seg.status().dest {
+                        marked += 1;
+                    } else if !ops::may_remove(&seg) {
+                        skipped += 1;
+                    } else {
+                        shown.push(seg);
+                    }
+                }
+                return Ok(InNamespace::Dry {
+                    shown,
+                    marked,
+                    skipped,
+                });
+            }
+            let records = selected
+                .iter()
+                .map(|seg| recheck_and_remove(seg, filter, picked, &mut ctx))
+                .collect();
+            Ok(InNamespace::Done(records))
+        };
+        match ns.run(work).and_then(|r| r) {
+            Ok(result) => results.push((ns, result)),
+            Err(e) if !ns.own => {
+                uninspected += ns.processes;
+                if args.verbose {
+                    warn!("shmtool: remove: skipped: {e}");
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut failed = false;
+    let mut ctx = Resolver::new();
+    let tag = |ns: &shmtool::namespace::IpcNamespace| {
+        std::rc::Rc::new(shmtool::field::NamespaceTag {
+            inode: ns.inode,
+            nspid: ns.nspid,
+            container: ns.container.as_deref().map(std::rc::Rc::from),
+        })
+    };
+    if args.dry_run {
+        let fields: Vec<Field> = if args.json {
+            Field::ALL.to_vec()
+        } else {
+            Field::NAMESPACE
+                .iter()
+                .chain(DEFAULT_COLUMNS)
+                .copied()
+                .collect()
+        };
+        let (mut count, mut marked, mut skipped) = (0, 0, 0);
+        let mut rows = Vec::new();
+        for (ns, result) in &results {
+            if let InNamespace::Dry {
+                shown,
+                marked: m,
+                skipped: s,
+            } = result
+            {
+                ctx.namespace = Some(tag(ns));
+                count += shown.len();
+                marked += m;
+                skipped += s;
+                for seg in shown {
+                    rows.push(fields.iter().map(|f| f.value(seg, &mut ctx)).collect());
+                }
+            }
+        }
+        if args.json {
+            render::json::write_rows(&mut out, &fields, rows)?;
+        } else {
+            render::table::write(&mut out, &fields, rows, Style::default())?;
+        }
+        out.flush()?;
+        let mut line = format!(
+            "dry run: {count} segment(s) in {} namespace(s) would be removed",
+            results.len()
+        );
+        if marked > 0 {
+            line.push_str(&format!(", {marked} already marked (still attached)"));
+        }
+        if skipped > 0 {
+            line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
+        }
+        warn!("shmtool: remove: {line}; nothing changed");
+    } else {
+        let mut all = Vec::new();
+        let mut json = Vec::new();
+        for (ns, result) in results {
+            let InNamespace::Done(records) = result else {
+                continue;
+            };
+            for r in records {
+                if r.outcome == Outcome::Marked && !args.json {
+                    let id = r.shmid.unwrap_or(-1);
+                    warn!("shmtool: remove: id {id} (ns {}) {}", ns.inode, r.message);
+                }
+                if args.json {
+                    json.push(json!({
+                        "ns": ns.inode,
+                        "nspid": ns.nspid,
+                        "container": ns.container,
+                        "shmid": r.shmid,
+                        "key": r.key.map(|k| k.to_string()),
+                        "result": r.outcome.name(),
+                        "message": &*r.message,
+                    }));
+                } else if args.verbose && r.outcome == Outcome::Removed {
+                    let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "removed id {}{key} in ns {}",
+                        r.shmid.unwrap_or(-1),
+                        ns.inode
+                    )?;
+                }
+                all.push(r);
+            }
+        }
+        if args.json {
+            render::json::write_pretty(&mut out, &json)?;
+        }
+        out.flush()?;
+        if !args.json {
+            warn!("shmtool: remove: {}", summary(&all));
+        }
+        failed = all.iter().any(|r| r.outcome.failed());
+    }
+    if uninspected > 0 {
+        warn!(
+            "shmtool: remove: {uninspected} process{} could not be inspected (their IPC namespaces were left alone); run as root to reach every namespace",
+            if uninspected == 1 { "" } else { "es" }
+        );
+    }
     Ok(ExitCode::from(if failed {
         exit::FAILURE
     } else {

@@ -5,6 +5,7 @@ pub mod delimited;
 pub mod hexdump;
 pub mod ipcs;
 pub mod json;
+pub mod prometheus;
 pub mod table;
 
 use shmtool::escape;
