@@ -255,7 +255,9 @@ pub struct FilterArgs {
     /// belonging to another pid namespace, another user's process that /proc
     /// will not show (EPERM). A segment used only by short-lived commands
     /// (create, then attach-write) is orphaned as soon as they exit: add
-    /// --older-than to spare fresh ones.
+    /// --older-than to spare fresh ones. Any process that attaches becomes
+    /// the last user, another user's read too: where the mode lets others
+    /// attach, only the creator truly counts.
     #[arg(long)]
     pub orphaned: bool,
     /// Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d

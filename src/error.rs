@@ -27,7 +27,9 @@ pub enum Error {
     #[error("no segment with id {0}")]
     NoSuchId(i32),
 
-    #[error("id {shmid} was already removed (marked for destruction, still attached by {nattch})")]
+    #[error(
+        "id {shmid} was already removed (marked for destruction, still attached: nattch {nattch})"
+    )]
     AlreadyRemoved { shmid: i32, nattch: u64 },
 
     #[error("id {0} was removed while in use")]

@@ -68,6 +68,17 @@ fn hint(e: &Error) -> Option<String> {
     })
 }
 
+/// The exit code of a command that decided `code` before writing its
+/// output: a reader that went away (`| head`, `| true`) ends the output
+/// quietly but never turns a failure into success.
+pub fn after_output(code: u8, written: io::Result<()>) -> anyhow::Result<ExitCode> {
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::from(code)),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(ExitCode::from(code)),
+    }
+}
+
 /// Prints a failed command's error as one line and picks the exit code.
 pub fn report(command: &str, err: anyhow::Error) -> ExitCode {
     if is_broken_pipe(&err) {

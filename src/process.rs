@@ -17,8 +17,6 @@ pub struct ProcessInfo {
     pub uid: u32,
     /// What `ps` would show: see [`CommandLine`].
     pub command: Rc<CommandLine>,
-    /// Start time, epoch seconds.
-    pub start: i64,
     /// The state letter of /proc/PID/stat: `R`, `S`, `Z` (zombie), `X` (dead)…
     pub state: char,
     /// A kernel thread (PF_KTHREAD), which has no command line of its own.
@@ -125,11 +123,9 @@ fn shown_command(args: &[u8], comm: &[u8], state: char, kernel_thread: bool) -> 
         .collect()
 }
 
-fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
+fn info(pid: i32) -> Option<ProcessInfo> {
     let process = Process::new(pid).ok()?;
     let stat = process.stat().ok()?;
-    let ticks = crate::sysv::clock_ticks();
-    let start = boot_time + (stat.starttime / ticks) as i64;
     let kernel_thread = stat.flags & PF_KTHREAD != 0;
     let args = if kernel_thread {
         Vec::new()
@@ -152,30 +148,14 @@ fn info(pid: i32, boot_time: i64) -> Option<ProcessInfo> {
         pid,
         uid: process.uid().ok()?,
         command: Rc::new(CommandLine::new(command)),
-        start,
         state: stat.state,
         kernel_thread,
     })
 }
 
-/// The boot time, epoch seconds, from the `btime` line of /proc/stat. (Read
-/// here rather than through procfs's KernelStats, which also reads the
-/// auxiliary vector and crashes under valgrind.)
-fn boot_time() -> i64 {
-    std::fs::read_to_string("/proc/stat")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("btime "))
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// Looks processes up once each.
 #[derive(Debug, Default)]
 pub struct Processes {
-    boot_time: Option<i64>,
     cache: HashMap<i32, Option<ProcessInfo>>,
     liveness: HashMap<i32, Liveness>,
     view: Option<ProcView>,
@@ -255,19 +235,15 @@ impl Processes {
         if pid <= 0 {
             return None;
         }
-        let boot_time = *self.boot_time.get_or_insert_with(boot_time);
-        self.cache
-            .entry(pid)
-            .or_insert_with(|| info(pid, boot_time))
-            .as_ref()
+        self.cache.entry(pid).or_insert_with(|| info(pid)).as_ref()
     }
 
-    /// The segment's creator, if it still runs. A process with the creator's
-    /// pid that started after the segment's last change reuses the pid: it is
-    /// not the creator.
+    /// The process at the segment's creator pid, if one runs. It is taken
+    /// as the creator, as `--orphaned` takes it: a reused pid cannot be
+    /// proven from wall-clock times (a clock step moves process start times
+    /// against the segment's).
     pub fn creator(&mut self, seg: &Segment) -> Option<&ProcessInfo> {
-        // Start times are whole seconds; allow one for rounding.
-        self.get(seg.cpid).filter(|p| p.start <= seg.ctime + 1)
+        self.get(seg.cpid)
     }
 
     /// Whether the process that had `pid` is proven gone. A live process at
@@ -379,6 +355,23 @@ fn ipc_namespace(proc_dir: &Path) -> std::io::Result<std::path::PathBuf> {
     std::fs::read_link(proc_dir.join("ns/ipc"))
 }
 
+/// The lines of a `/proc/PID/maps` that name a SysV mapping, read a line at
+/// a time: a process can make its maps hundreds of megabytes (thousands of
+/// mappings under long names), and only these lines matter. As bytes, since
+/// a file name in the maps need not be UTF-8.
+fn sysv_lines(path: &Path) -> std::io::Result<String> {
+    use std::io::BufRead;
+    let mut maps = std::io::BufReader::new(std::fs::File::open(path)?);
+    let (mut line, mut kept) = (Vec::new(), String::new());
+    while maps.read_until(b'\n', &mut line)? > 0 {
+        if line.windows(5).any(|w| w == b"/SYSV") {
+            kept.push_str(&String::from_utf8_lossy(&line));
+        }
+        line.clear();
+    }
+    Ok(kept)
+}
+
 /// Where the text of a `/proc/PID/maps` maps SysV segment `shmid`: lines
 /// whose path is the kernel's `/SYSV` + 8 hex digits and whose inode is the
 /// shmid. Parsed here rather than with procfs, whose parser panics on a
@@ -440,7 +433,6 @@ pub fn attached(shmid: i32) -> Attachers {
     let Ok(all) = procfs::process::all_processes() else {
         return result;
     };
-    let boot_time = boot_time();
     let denied = |e: &std::io::Error| e.kind() == std::io::ErrorKind::PermissionDenied;
     for process in all.flatten() {
         let proc_dir = Path::new("/proc").join(process.pid.to_string());
@@ -452,17 +444,16 @@ pub fn attached(shmid: i32) -> Attachers {
                 continue;
             }
         }
-        // As bytes: a file name in the maps need not be UTF-8.
-        let maps = match std::fs::read(proc_dir.join("maps")) {
+        let maps = match sysv_lines(&proc_dir.join("maps")) {
             Ok(maps) => maps,
             Err(e) => {
                 result.unreadable += usize::from(denied(&e));
                 continue;
             }
         };
-        let ranges = sysv_ranges(&String::from_utf8_lossy(&maps), shmid);
+        let ranges = sysv_ranges(&maps, shmid);
         if !ranges.is_empty()
-            && let Some(process) = info(process.pid, boot_time)
+            && let Some(process) = info(process.pid)
         {
             result.found.push(Attacher { process, ranges });
         }

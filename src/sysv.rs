@@ -282,13 +282,6 @@ pub fn page_size() -> u64 {
     u64::try_from(size).unwrap_or(4096).max(1)
 }
 
-/// Clock ticks per second, the unit of process start times in /proc.
-pub fn clock_ticks() -> u64 {
-    // SAFETY: sysconf takes an integer name and returns an integer.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    u64::try_from(ticks).unwrap_or(100).max(1)
-}
-
 /// SHMLBA: the alignment `shmat` requires of an address given without
 /// `SHM_RND`. It is the page size on every Linux architecture this builds
 /// for (arm64 included: its four-page value is for 32-bit compat tasks
@@ -568,4 +561,26 @@ pub fn probe_pid(pid: i32) -> io::Result<PidProbe> {
             _ => Err(e),
         },
     }
+}
+
+/// Gives the unnamed file `file` (opened with `O_TMPFILE`) the name `path`,
+/// failing with `EEXIST` if the name is taken: `linkat` through
+/// /proc/self/fd with `AT_SYMLINK_FOLLOW`, which needs no privilege.
+pub fn link_unnamed(file: &impl AsFd, path: &std::path::Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let fd_path = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_fd().as_raw_fd()))
+        .map_err(io::Error::other)?;
+    let path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: both are NUL-terminated strings live for the call.
+    check(unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            fd_path.as_ptr(),
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    })
+    .map(drop)
 }

@@ -855,7 +855,7 @@ fn removing_an_attached_segment_marks_it_and_says_so() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
         err.contains(&format!(
-            "id {id} marked for destruction; still attached by 1 process"
+            "id {id} marked for destruction; still attached (nattch 1)"
         )),
         "{err}"
     );

@@ -471,24 +471,15 @@ fn attach_write_by_key_refuses_a_segment_removed_meanwhile() {
     let id = ns.make(0x77, 64, 0o600);
     // Another user keeps it alive after removal, as a dest segment.
     let holder = Peer::start(&["hold", &id.to_string()]);
-    // shmat is delayed 0.6 s, so the segment is removed between shmtool's
-    // lookup of the key and its attach.
-    let child = std::process::Command::new("strace")
-        .args([
-            "-f",
-            "-o",
-            "/dev/null",
-            "-e",
-            "inject=shmat:delay_enter=600000",
-        ])
-        .arg(env!("CARGO_BIN_EXE_shmtool"))
+    // The segment is removed between shmtool's lookup of the key and its
+    // attach (tests/helpers/shm_hook.c does it just before shmat).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"))
         .args(["attach-write", "--key", "0x77", "--data", "lost?"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("strace (apt-get install strace) opens the race window");
-    std::thread::sleep(std::time::Duration::from_millis(250));
-    shmtool::sysv::remove(id).unwrap();
-    let out = child.wait_with_output().unwrap();
+        .env("LD_PRELOAD", common::shm_hook())
+        .env("SHM_HOOK_ID", id.to_string())
+        .env("SHM_HOOK_BEFORE", "shmat")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_one_error_line(&err);
@@ -499,6 +490,12 @@ fn attach_write_by_key_refuses_a_segment_removed_meanwhile() {
     );
     let seg = ns.segment(id).expect("still held");
     assert!(seg.status().dest);
+    let mut now = [0xffu8; 5];
+    shmtool::sysv::Attachment::read_only(id, Default::default())
+        .unwrap()
+        .copy_to(0, &mut now)
+        .unwrap();
+    assert_eq!(now, [0; 5], "nothing written");
     drop(holder);
 }
 
@@ -980,5 +977,138 @@ fn info_verbose_shows_where_each_process_mapped_the_segment() {
     assert!(
         row.contains(&format!("{start:#x}-{end:#x}")),
         "{row} vs {range}"
+    );
+}
+
+#[test]
+fn read_output_refuses_another_users_fifo_link_or_device() {
+    use std::os::unix::fs::{PermissionsExt, lchown, symlink};
+    let ns = Ns::new();
+    ns.make(1, 16, 0o600);
+    ns.shmtool()
+        .args(["attach-write", "--key", "1", "--data", "TOPSECRET"])
+        .assert()
+        .success();
+    // A world-writable sticky directory, as /tmp is, where nobody planted
+    // a FIFO and links (made here by root, then given to nobody).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), PermissionsExt::from_mode(0o1777)).unwrap();
+    let fifo = dir.path().join("dump");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    lchown(&fifo, Some(common::NOBODY), Some(common::NOBODY)).unwrap();
+    let link = dir.path().join("dump1");
+    symlink("/dev/null", &link).unwrap();
+    lchown(&link, Some(common::NOBODY), Some(common::NOBODY)).unwrap();
+    let root_link = dir.path().join("dump2");
+    symlink(&fifo, &root_link).unwrap();
+    for (path, what) in [
+        (&fifo, "a device or FIFO owned by uid 65534"),
+        (&link, "a symbolic link owned by uid 65534"),
+        (&root_link, "a device or FIFO owned by uid 65534"),
+    ] {
+        // Refused before any open for writing: no reader is needed, and
+        // none is waited for.
+        let err = ns.fails(
+            1,
+            &[
+                "read",
+                "--key",
+                "1",
+                "-o",
+                path.to_str().unwrap(),
+                "--force",
+            ],
+        );
+        assert!(err.contains(what), "{}: {err}", path.display());
+    }
+}
+
+#[test]
+fn an_interrupted_read_leaves_nothing_under_the_output_name() {
+    let ns = Ns::new();
+    let id = ns.make(1, 4096, 0o600);
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.bin");
+    let old = dir.path().join("old.bin");
+    std::fs::write(&old, b"OLD").unwrap();
+    for (path, force) in [(&new, false), (&old, true)] {
+        let mut args = vec!["read", "--key", "1", "-o", path.to_str().unwrap()];
+        if force {
+            args.push("--force");
+        }
+        // Stopped just before it attaches, after opening its output: then
+        // killed, as a SIGKILL or a crash would.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"))
+            .args(&args)
+            .env("LD_PRELOAD", common::shm_hook())
+            .env("SHM_HOOK_ID", id.to_string())
+            .env("SHM_HOOK_BEFORE", "shmat")
+            .env("SHM_HOOK_STOP", "1")
+            .spawn()
+            .unwrap();
+        let stat = format!("/proc/{}/stat", child.id());
+        while !std::fs::read_to_string(&stat).unwrap().contains(") T ") {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let names = || {
+            let mut names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(), ["old.bin"], "mid-read: nothing new is named");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(names(), ["old.bin"], "killed: nothing left behind");
+        assert_eq!(std::fs::read(&old).unwrap(), b"OLD");
+    }
+}
+
+#[test]
+fn read_text_on_a_terminal_escapes_what_the_segment_holds() {
+    let ns = Ns::new();
+    ns.make(1, 64, 0o644);
+    ns.shmtool()
+        .args([
+            "attach-write",
+            "--key",
+            "1",
+            "--data",
+            "ok\x1b]0;owned\x07\x1b[2J\r\nshmtool: fake\n\u{e9}",
+        ])
+        .assert()
+        .success();
+    let out = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} read --key 1 --format text",
+            env!("CARGO_BIN_EXE_shmtool")
+        ))
+        .arg("/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+    assert!(
+        text.contains("ok\\x1b]0;owned\\x07\\x1b[2J\\r\r\nshmtool: fake\r\n\u{e9}\r\n"),
+        "{text:?}"
+    );
+    // Into a pipe the bytes stay exact.
+    let raw = ns
+        .shmtool()
+        .args(["read", "--key", "1", "--format", "text"])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout_of(&raw),
+        "ok\x1b]0;owned\x07\x1b[2J\r\nshmtool: fake\n\u{e9}".as_bytes()
     );
 }

@@ -236,7 +236,7 @@ fn attached_segments_are_reported_as_marked() {
     assert_eq!(records[0]["result"], "marked");
     assert_eq!(
         records[0]["message"],
-        "marked for destruction; still attached by 2 processes"
+        "marked for destruction; still attached (nattch 2); it goes at the last detach"
     );
     assert!(ns.segment(id).unwrap().status().dest);
     // Selected by a filter, an already marked segment is nothing to do.
@@ -457,33 +457,12 @@ fn owners_lock_their_own_segments_within_rlimit_memlock() {
 
 // ---------------------------------------------------------------- races and orphans
 
-/// The LD_PRELOAD library `tests/helpers/shm_hook.c`, built once per test binary.
-fn shm_hook() -> &'static std::path::Path {
-    static HOOK: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    HOOK.get_or_init(|| {
-        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers/shm_hook.c");
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let out = dir.join("shm_hook.so");
-        let tmp = dir.join(format!("shm_hook.{}.so", std::process::id()));
-        let status = std::process::Command::new("cc")
-            .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
-            .arg(&tmp)
-            .arg(src)
-            .arg("-ldl")
-            .status()
-            .expect("a C compiler (cc) builds the test hook");
-        assert!(status.success(), "compiling {src}");
-        std::fs::rename(&tmp, &out).expect("install shm_hook.so");
-        out
-    })
-}
-
 /// shmtool, with another process attaching segment `id` from inside it just
 /// before its first shmctl `before` that id ("rmid": IPC_RMID; "check": IPC_STAT
 /// or IPC_RMID). That process stays attached while `hold` exists.
 fn shmtool_raced(id: i32, before: &str, hold: &tempfile::TempPath) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_shmtool"));
-    cmd.env("LD_PRELOAD", shm_hook())
+    cmd.env("LD_PRELOAD", common::shm_hook())
         .env("SHM_HOOK_ID", id.to_string())
         .env("SHM_HOOK_BEFORE", before)
         .env("SHM_HOOK_HOLD", hold.as_os_str());
@@ -548,7 +527,7 @@ fn marking_an_attached_segment_named_or_picked_by_all_stays_a_success() {
             .assert()
             .success();
         assert!(
-            stderr_of(&out).contains("id 0 marked for destruction; still attached by 1 process"),
+            stderr_of(&out).contains("id 0 marked for destruction; still attached (nattch 1)"),
             "{args:?}: {}",
             stderr_of(&out)
         );
@@ -826,7 +805,7 @@ fn an_owner_without_read_permission_rechecks_by_index() {
     }
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"));
     cmd.args(["remove", "--unattached"])
-        .env("LD_PRELOAD", shm_hook())
+        .env("LD_PRELOAD", common::shm_hook())
         .env("SHM_HOOK_ID", raced.to_string())
         .env("SHM_HOOK_BEFORE", "check")
         .env("SHM_HOOK_STOP", "1")
@@ -864,4 +843,20 @@ fn an_owner_without_read_permission_rechecks_by_index() {
     assert!(!seg.status().dest && seg.nattch == 1, "{seg:?}");
     assert_eq!(ids(&ns), [raced], "{plain} was removed");
     drop(attached);
+}
+
+#[test]
+fn a_closed_stdout_never_turns_a_failed_removal_into_success() {
+    let ns = Ns::new();
+    let id = ns.make(0x3a, 16, 0o600).to_string();
+    for extra in [vec!["--json"], vec!["--dry-run"], vec!["-v"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shmtool"));
+        cmd.args(["remove", &id]).args(&extra).stdout(writer);
+        std::os::unix::process::CommandExt::uid(&mut cmd, common::NOBODY);
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {out:?}");
+    }
+    assert!(ns.segment(id.parse().unwrap()).is_some());
 }

@@ -21,21 +21,20 @@ use crate::render::hexdump::HexDump;
 /// mode 0600, whatever the segment's mode.
 enum Output {
     Stdout,
-    /// A file this run made; removed again if the read fails.
-    New {
+    /// A dump being written to an unnamed file (or, where the file system
+    /// has no `O_TMPFILE`, a hidden name beside the target), which gets its
+    /// name only once complete: an interrupted read leaves nothing under the
+    /// target's name and a replaced file as it was.
+    Pending {
         file: File,
+        /// The hidden name, when the file has one while it is written.
+        temp: Option<PathBuf>,
         path: PathBuf,
+        /// Replace what is at `path` (a regular file, with `--force`).
+        replace: bool,
     },
-    /// A regular file to replace with `--force`: the dump goes to `temp`
-    /// beside it and is renamed over it only once complete, so a failed
-    /// read keeps the old file.
-    Replace {
-        file: File,
-        temp: PathBuf,
-        path: PathBuf,
-    },
-    /// A device, FIFO or socket (`/dev/null`, `/dev/stdout` on a pipe):
-    /// written as it is, never truncated or replaced.
+    /// A device or FIFO the caller or root owns (`/dev/null`, `/dev/stdout`
+    /// on a pipe): written as it is, never truncated or replaced.
     Special(File),
 }
 
@@ -49,88 +48,144 @@ fn create_new(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-/// A new name beside `path`, for the dump that replaces it.
-fn temp_beside(path: &Path) -> anyhow::Result<(File, PathBuf)> {
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let mut last = None;
-    for attempt in 0..16 {
-        let temp = dir.join(format!(".{name}.shmtool-{}-{attempt}", std::process::id()));
-        match create_new(&temp) {
-            Ok(file) => return Ok((file, temp)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("cannot create a file beside {}", path.display())));
-            }
+/// A file for the dump that will be named `path`: unnamed in its directory
+/// (`O_TMPFILE`), or under a hidden name beside it where that is not
+/// supported.
+fn pending(path: &Path, replace: bool) -> anyhow::Result<Output> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let unnamed = OpenOptions::new()
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir);
+    match unnamed {
+        Ok(file) => {
+            return Ok(Output::Pending {
+                file,
+                temp: None,
+                path: path.to_owned(),
+                replace,
+            });
+        }
+        // No O_TMPFILE here (EOPNOTSUPP; EISDIR or EINVAL on old kernels).
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+            ) => {}
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot create {shown}")));
         }
     }
-    Err(
-        anyhow::Error::new(last.unwrap_or_else(|| io::ErrorKind::AlreadyExists.into()))
-            .context(format!("cannot create a file beside {}", path.display())),
-    )
+    let mut last = None;
+    for attempt in 0..16 {
+        let temp = hidden_name(path, attempt);
+        match create_new(&temp) {
+            Ok(file) => {
+                return Ok(Output::Pending {
+                    file,
+                    temp: Some(temp),
+                    path: path.to_owned(),
+                    replace,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot create {shown}"))),
+        }
+    }
+    let e = last.unwrap_or_else(|| io::ErrorKind::AlreadyExists.into());
+    Err(anyhow::Error::new(e).context(format!("cannot create {shown}")))
 }
 
-/// Opens `--output`. An existing path is replaced only with `force`, and a
-/// symlink in the final component is followed only to something that is not
+/// Refuses what another user owns: writing a segment's bytes into their
+/// FIFO, device or symlink would hand them the bytes (as the kernel's
+/// protected_fifos and protected_symlinks rules refuse in sticky directories).
+fn owned_by_caller_or_root(
+    meta: &std::fs::Metadata,
+    what: &str,
+    shown: &str,
+) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = meta.uid();
+    if uid != 0 && uid != uzers::get_effective_uid() {
+        anyhow::bail!(
+            "{shown} is {what} owned by uid {uid}; refusing to write a segment's bytes through \
+             another user's file (remove it, or name a new file)"
+        );
+    }
+    Ok(())
+}
+
+/// Opens for writing the file an `O_PATH` descriptor refers to (through
+/// /proc/self/fd, so the object checked is the object opened).
+fn reopen_for_writing(handle: &File, shown: &str) -> anyhow::Result<File> {
+    use std::os::fd::AsRawFd;
+    OpenOptions::new()
+        .write(true)
+        .open(format!("/proc/self/fd/{}", handle.as_raw_fd()))
+        .with_context(|| format!("cannot open {shown}"))
+}
+
+/// Opens `--output`. An existing path is replaced only with `force`; a
+/// symlink in the final component is followed only when the caller or root
+/// owns it, and only to a device or FIFO the caller or root owns, never to
 /// a regular file (a planted link to /etc/shadow is refused).
 fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
     if path.as_os_str() == "-" {
         return Ok(Output::Stdout);
     }
-    let shown = path.display();
-    match create_new(path) {
-        Ok(file) => {
-            return Ok(Output::New {
-                file,
-                path: path.to_owned(),
-            });
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && force => {}
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            anyhow::bail!("{shown} exists; pass --force to replace it")
-        }
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot create {shown}"))),
-    }
-    // Neither creating nor truncating: what is there decides.
-    let open = |flags| {
+    let shown = path.display().to_string();
+    // What is there now, without following a final symlink or opening it.
+    let handle = |flags| {
         OpenOptions::new()
-            .write(true)
-            .custom_flags(flags)
+            .read(true)
+            .custom_flags(libc::O_PATH | flags)
             .open(path)
     };
-    let (file, via_link) = match open(libc::O_NOFOLLOW) {
-        Ok(file) => (file, false),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => (
-            open(0).with_context(|| format!("cannot open {shown}"))?,
-            true,
-        ),
-        Err(e) if e.raw_os_error() == Some(libc::EISDIR) => {
-            anyhow::bail!("cannot replace {shown}: it is a directory")
-        }
+    let here = match handle(libc::O_NOFOLLOW) {
+        Ok(here) => here,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return pending(path, false),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot open {shown}"))),
     };
-    let kind = file
+    if !force {
+        anyhow::bail!("{shown} exists; pass --force to replace it");
+    }
+    let meta = here
         .metadata()
-        .with_context(|| format!("cannot stat {shown}"))?
-        .file_type();
-    if !kind.is_file() {
-        return Ok(Output::Special(file));
+        .with_context(|| format!("cannot stat {shown}"))?;
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return pending(path, true);
     }
-    if via_link {
-        anyhow::bail!(
-            "{shown} is a symbolic link to a regular file; refusing to replace what it points to \
-             (name the file itself, or use -o - for standard output)"
-        );
+    if kind.is_dir() {
+        anyhow::bail!("cannot replace {shown}: it is a directory");
     }
-    let (temp_file, temp) = temp_beside(path)?;
-    Ok(Output::Replace {
-        file: temp_file,
-        temp,
-        path: path.to_owned(),
-    })
+    let target = if kind.is_symlink() {
+        owned_by_caller_or_root(&meta, "a symbolic link", &shown)?;
+        let target = handle(0).with_context(|| format!("cannot open {shown}"))?;
+        let meta = target
+            .metadata()
+            .with_context(|| format!("cannot stat {shown}"))?;
+        if meta.is_file() {
+            anyhow::bail!(
+                "{shown} is a symbolic link to a regular file; refusing to replace what it points to \
+                 (name the file itself, or use -o - for standard output)"
+            );
+        }
+        if meta.is_dir() {
+            anyhow::bail!("cannot replace {shown}: it leads to a directory");
+        }
+        owned_by_caller_or_root(&meta, "a device or FIFO", &shown)?;
+        target
+    } else {
+        owned_by_caller_or_root(&meta, "a device or FIFO", &shown)?;
+        here
+    };
+    reopen_for_writing(&target, &shown).map(Output::Special)
 }
 
 impl Output {
@@ -138,31 +193,130 @@ impl Output {
         match self {
             // Unbuffered, so bytes go from the mapping to the kernel in one copy.
             Output::Stdout => Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?)),
-            Output::New { file, .. } | Output::Replace { file, .. } | Output::Special(file) => {
-                file.try_clone()
-            }
+            Output::Pending { file, .. } | Output::Special(file) => file.try_clone(),
         }
     }
 
-    /// The dump is complete: put a replacement in place.
+    /// The dump is complete: give it its name.
     fn commit(self) -> anyhow::Result<()> {
-        if let Output::Replace { temp, path, .. } = self
-            && let Err(e) = std::fs::rename(&temp, &path)
-        {
-            let _ = std::fs::remove_file(&temp);
-            return Err(anyhow::Error::new(e).context(format!("cannot replace {}", path.display())));
-        }
-        Ok(())
+        let Output::Pending {
+            file,
+            temp,
+            path,
+            replace,
+        } = self
+        else {
+            return Ok(());
+        };
+        let shown = path.display();
+        let named = match (&temp, replace) {
+            // Unnamed, and the name must be free: link it there (EEXIST if
+            // something took the name meanwhile).
+            (None, false) => {
+                return shmtool::sysv::link_unnamed(&file, &path)
+                    .map_err(|e| anyhow::Error::new(e).context(format!("cannot create {shown}")));
+            }
+            // Unnamed, replacing: a hidden name first, then rename over.
+            (None, true) => {
+                let hidden = hidden_name(&path, 0);
+                shmtool::sysv::link_unnamed(&file, &hidden)
+                    .with_context(|| format!("cannot replace {shown}"))?;
+                hidden
+            }
+            (Some(temp), _) => temp.clone(),
+        };
+        let placed = if replace {
+            std::fs::rename(&named, &path)
+        } else {
+            // Never over something that appeared meanwhile.
+            std::fs::hard_link(&named, &path).and_then(|()| std::fs::remove_file(&named))
+        };
+        placed.map_err(|e| {
+            let _ = std::fs::remove_file(&named);
+            anyhow::Error::new(e).context(format!("cannot create {shown}"))
+        })
     }
 
     /// The read failed: leave no file behind that we made, and the old one
-    /// as it was.
+    /// as it was. (An unnamed file simply goes when it is closed.)
     fn abandon(self) {
-        match self {
-            Output::New { path, .. } => drop(std::fs::remove_file(path)),
-            Output::Replace { temp, .. } => drop(std::fs::remove_file(temp)),
-            Output::Stdout | Output::Special(_) => {}
+        if let Output::Pending {
+            temp: Some(temp), ..
+        } = self
+        {
+            let _ = std::fs::remove_file(temp);
         }
+    }
+}
+
+/// A hidden name beside `path`, for a dump on its way there.
+fn hidden_name(path: &Path, attempt: u32) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.shmtool-{}-{attempt}", std::process::id()))
+}
+
+/// Text as `--format text` writes it: as it is into files and pipes; on a
+/// terminal, line by line with every control character and invalid UTF-8
+/// escaped (the bytes are anyone's who may write the segment), and ending
+/// in a newline.
+struct TerminalText {
+    terminal: bool,
+    /// The start of a character split between two copies.
+    carry: Vec<u8>,
+    last: Option<u8>,
+}
+
+impl TerminalText {
+    fn new(terminal: bool) -> TerminalText {
+        TerminalText {
+            terminal,
+            carry: Vec::new(),
+            last: None,
+        }
+    }
+
+    fn write(&mut self, out: &mut impl Write, text: &[u8]) -> io::Result<()> {
+        self.last = text.last().copied().or(self.last);
+        if !self.terminal {
+            return out.write_all(text);
+        }
+        self.carry.extend_from_slice(text);
+        // Hold back an incomplete character at the end for the next piece.
+        let whole = match std::str::from_utf8(&self.carry) {
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            _ => self.carry.len(),
+        };
+        let rest = self.carry.split_off(whole);
+        self.emit(out)?;
+        self.carry = rest;
+        Ok(())
+    }
+
+    fn emit(&mut self, out: &mut impl Write) -> io::Result<()> {
+        let mut line = String::new();
+        for (i, piece) in self.carry.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            line.clear();
+            shmtool::escape::escape_into(&mut line, piece);
+            out.write_all(line.as_bytes())?;
+        }
+        self.carry.clear();
+        Ok(())
+    }
+
+    fn finish(mut self, out: &mut impl Write) -> io::Result<()> {
+        if !self.terminal {
+            return Ok(());
+        }
+        self.emit(out)?;
+        if self.last != Some(b'\n') {
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
 }
 
@@ -203,22 +357,19 @@ fn write_range(
         }
         DataFormat::Text => {
             let mut out = io::BufWriter::with_capacity(CHUNK, sink);
+            let mut shown = TerminalText::new(to_terminal);
             let mut written = 0;
-            let mut last = None;
             for (at, n) in chunks() {
                 attachment.copy_to(at, &mut buf[..n])?;
                 let end = buf[..n].iter().position(|&b| b == 0);
                 let text = &buf[..end.unwrap_or(n)];
-                out.write_all(text)?;
+                shown.write(&mut out, text)?;
                 written += text.len();
-                last = text.last().copied().or(last);
                 if end.is_some() {
                     break;
                 }
             }
-            if to_terminal && last != Some(b'\n') {
-                out.write_all(b"\n")?;
-            }
+            shown.finish(&mut out)?;
             out.flush()?;
             written
         }

@@ -125,8 +125,7 @@ fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Record {
         Ok(Removal::Marked { nattch }) => (
             Outcome::Marked,
             Cow::Owned(format!(
-                "marked for destruction; still attached by {nattch} process{}",
-                if nattch == 1 { "" } else { "es" }
+                "marked for destruction; still attached (nattch {nattch}); it goes at the last detach"
             )),
         ),
         // Already marked: nothing left to do when selected by a filter.
@@ -318,36 +317,35 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         print_declined(&mut ctx);
     }
 
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if args.json {
-        let list: Vec<_> = records
-            .iter()
-            .map(|r| {
-                json!({
-                    "shmid": r.shmid,
-                    "key": r.key.map(|k| k.to_string()),
-                    "result": r.outcome.name(),
-                    "message": &*r.message,
+    let failed = records.iter().any(|r| r.outcome.failed());
+    let code = if failed { exit::FAILURE } else { exit::SUCCESS };
+    let written = (|| -> io::Result<()> {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        if args.json {
+            let list: Vec<_> = records
+                .iter()
+                .map(|r| {
+                    json!({
+                        "shmid": r.shmid,
+                        "key": r.key.map(|k| k.to_string()),
+                        "result": r.outcome.name(),
+                        "message": &*r.message,
+                    })
                 })
-            })
-            .collect();
-        render::json::write_pretty(&mut out, &list)?;
-    } else if args.verbose {
-        for r in records.iter().filter(|r| r.outcome == Outcome::Removed) {
-            let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
-            writeln!(out, "removed id {}{key}", r.shmid.unwrap_or(-1))?;
+                .collect();
+            render::json::write_pretty(&mut out, &list)?;
+        } else if args.verbose {
+            for r in records.iter().filter(|r| r.outcome == Outcome::Removed) {
+                let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
+                writeln!(out, "removed id {}{key}", r.shmid.unwrap_or(-1))?;
+            }
         }
-    }
-    out.flush()?;
+        out.flush()
+    })();
     if by_filter && !args.json {
         warn!("shmtool: remove: {}", summary(&records));
     }
-    let failed = records.iter().any(|r| r.outcome.failed());
-    Ok(ExitCode::from(if failed {
-        exit::FAILURE
-    } else {
-        exit::SUCCESS
-    }))
+    exit::after_output(code, written)
 }
 
 /// Prints what would be removed, as `list` prints it, and changes nothing.
@@ -400,13 +398,15 @@ fn dry_run(
         .iter()
         .map(|s| fields.iter().map(|f| f.value(s, ctx)).collect())
         .collect();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if args.json {
-        render::json::write_rows(&mut out, fields, rows)?;
-    } else {
-        render::table::write(&mut out, fields, rows, Style::default())?;
-    }
-    out.flush()?;
+    let written = (|| -> io::Result<()> {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        if args.json {
+            render::json::write_rows(&mut out, fields, rows)?;
+        } else {
+            render::table::write(&mut out, fields, rows, Style::default())?;
+        }
+        out.flush()
+    })();
     let mut line = format!("dry run: {} segment(s) would be removed", segments.len());
     if marked > 0 {
         line.push_str(&format!(", {marked} already marked (still attached)"));
@@ -415,11 +415,7 @@ fn dry_run(
         line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
     }
     warn!("shmtool: remove: {line}; nothing changed");
-    Ok(ExitCode::from(if failed {
-        exit::FAILURE
-    } else {
-        exit::SUCCESS
-    }))
+    exit::after_output(if failed { exit::FAILURE } else { exit::SUCCESS }, written)
 }
 
 /// What `remove -A` did in one namespace.

@@ -220,3 +220,24 @@ impl Drop for Peer {
         let _ = self.child.wait();
     }
 }
+
+/// The LD_PRELOAD library `tests/helpers/shm_hook.c`, built once per test binary.
+pub fn shm_hook() -> &'static std::path::Path {
+    static HOOK: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    HOOK.get_or_init(|| {
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers/shm_hook.c");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let out = dir.join("shm_hook.so");
+        let tmp = dir.join(format!("shm_hook.{}.so", std::process::id()));
+        let status = std::process::Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
+            .arg(&tmp)
+            .arg(src)
+            .arg("-ldl")
+            .status()
+            .expect("a C compiler (cc) builds the test hook");
+        assert!(status.success(), "compiling {src}");
+        std::fs::rename(&tmp, &out).expect("install shm_hook.so");
+        out
+    })
+}

@@ -10,6 +10,10 @@
  *                           exists (at most 20 s), then exits
  *   SHM_HOOK_STOP=1         instead of attaching, stop shmtool (SIGSTOP) there,
  *                           so the test can attach as another user and SIGCONT it
+ *   SHM_HOOK_BEFORE=shmat   instead: IPC_RMID on ID just before shmtool's first
+ *                           shmat of it, as if another process removed it between
+ *                           shmtool's lookup and its attach (with SHM_HOOK_STOP=1:
+ *                           stop there instead, without removing)
  *
  * The attaching process is forked from shmtool and attaches before the call
  * goes on, so shmtool's next shmctl sees it attached.
@@ -64,4 +68,20 @@ int shmctl(int id, int cmd, struct shmid_ds *buf) {
         }
     }
     return real(id, cmd, buf);
+}
+
+void *shmat(int id, const void *addr, int flags) {
+    static void *(*real)(int, const void *, int);
+    static int done;
+    if (!real) real = (void *(*)(int, const void *, int))dlsym(RTLD_NEXT, "shmat");
+    const char *target = getenv("SHM_HOOK_ID");
+    const char *when = getenv("SHM_HOOK_BEFORE");
+    if (!done && target && when && !strcmp(when, "shmat") && id == atoi(target)) {
+        done = 1;
+        if (getenv("SHM_HOOK_STOP"))
+            raise(SIGSTOP);
+        else
+            shmctl(id, IPC_RMID, NULL);
+    }
+    return real(id, addr, flags);
 }
