@@ -1,6 +1,7 @@
 //! The one definition of a segment's fields. Table columns, JSON keys, CSV
 //! headers, `--columns`, `--sort` and the man page all come from [`Field`].
 
+use crate::posix::Object;
 use crate::process::{CommandLine, Processes};
 use crate::segment::{Key, Segment, Status};
 use crate::users::Names;
@@ -50,6 +51,30 @@ fields! {
     Rss => "rss", "resident bytes";
     Swap => "swap", "swapped bytes";
     Command => "command", "the creator's command line while it runs";
+    Kind => "kind", "sysv or posix";
+    Id => "id", "the shmid of a System V segment, the /name of a POSIX object";
+    Name => "name", "a POSIX object's name, /NAME as shm_open takes it";
+    Allocated => "allocated", "the bytes a POSIX object really uses (tmpfs objects are sparse)";
+    Mtime => "mtime", "a POSIX object's last modification time, epoch seconds";
+}
+
+/// One row of a listing: a System V segment or a POSIX object.
+#[derive(Clone, Copy, Debug)]
+pub enum Row<'a> {
+    Sysv(&'a Segment),
+    Posix(&'a Object),
+}
+
+impl<'a> From<&'a Segment> for Row<'a> {
+    fn from(seg: &'a Segment) -> Row<'a> {
+        Row::Sysv(seg)
+    }
+}
+
+impl<'a> From<&'a Object> for Row<'a> {
+    fn from(obj: &'a Object) -> Row<'a> {
+        Row::Posix(obj)
+    }
 }
 
 /// What turns ids into names and pids into processes, each looked up once.
@@ -73,6 +98,74 @@ impl std::str::FromStr for Field {
             .ok_or_else(|| format!("unknown field '{s}': valid fields are {}", Field::names()))
     }
 }
+
+/// The fields of a System V segment, in JSON order: every field before
+/// POSIX objects came (their output stays as it was).
+pub const SYSV: &[Field] = &[
+    Field::Key,
+    Field::Shmid,
+    Field::Owner,
+    Field::Group,
+    Field::Uid,
+    Field::Gid,
+    Field::Cuid,
+    Field::Cgid,
+    Field::Creator,
+    Field::Perms,
+    Field::Bytes,
+    Field::Nattch,
+    Field::Status,
+    Field::Cpid,
+    Field::Lpid,
+    Field::Atime,
+    Field::Dtime,
+    Field::Ctime,
+    Field::Rss,
+    Field::Swap,
+    Field::Command,
+];
+
+/// The fields of a POSIX object, in JSON order.
+pub const POSIX: &[Field] = &[
+    Field::Kind,
+    Field::Name,
+    Field::Owner,
+    Field::Group,
+    Field::Uid,
+    Field::Gid,
+    Field::Perms,
+    Field::Bytes,
+    Field::Allocated,
+    Field::Nattch,
+    Field::Status,
+    Field::Mtime,
+    Field::Ctime,
+];
+
+/// The columns `list --kind posix` shows by default.
+pub const POSIX_COLUMNS: &[Field] = &[
+    Field::Name,
+    Field::Owner,
+    Field::Group,
+    Field::Perms,
+    Field::Bytes,
+    Field::Allocated,
+    Field::Nattch,
+    Field::Mtime,
+    Field::Status,
+];
+
+/// The columns `list --kind all` shows by default: one table for both kinds.
+pub const ALL_COLUMNS: &[Field] = &[
+    Field::Kind,
+    Field::Key,
+    Field::Id,
+    Field::Owner,
+    Field::Perms,
+    Field::Bytes,
+    Field::Nattch,
+    Field::Status,
+];
 
 /// The columns `list` shows by default, as `ipcs -m` does.
 pub const DEFAULT_COLUMNS: &[Field] = &[
@@ -126,12 +219,57 @@ impl Field {
         use Field::*;
         matches!(
             self,
-            Shmid | Uid | Gid | Cuid | Cgid | Bytes | Nattch | Cpid | Lpid | Rss | Swap
+            Shmid | Uid | Gid | Cuid | Cgid | Bytes | Nattch | Cpid | Lpid | Rss | Swap | Allocated
         )
     }
 
+    /// The field's value for one row: a segment or an object. Fields a kind
+    /// lacks are [`Value::Null`].
+    pub fn value<'a>(self, row: impl Into<Row<'a>>, ctx: &mut Resolver) -> Value {
+        match row.into() {
+            Row::Sysv(seg) => self.segment_value(seg, ctx),
+            Row::Posix(obj) => self.object_value(obj, ctx),
+        }
+    }
+
+    /// The field's value for a POSIX object.
+    fn object_value(self, obj: &Object, ctx: &mut Resolver) -> Value {
+        let names = &mut ctx.names;
+        let st = &obj.stat;
+        match self {
+            Field::Kind => Value::Text("posix".into()),
+            Field::Id | Field::Name => Value::Text(obj.name.shown().into()),
+            Field::Owner => Value::Text(names.user_shown(st.uid)),
+            Field::Group => Value::Text(names.group_shown(st.gid)),
+            Field::Uid => Value::UInt(st.uid.into()),
+            Field::Gid => Value::UInt(st.gid.into()),
+            Field::Perms => Value::Perms(obj.perms()),
+            Field::Bytes => Value::Bytes(st.size),
+            Field::Allocated => Value::Bytes(st.allocated),
+            Field::Nattch => obj.nattch.map_or(Value::Null, Value::UInt),
+            Field::Status => Value::Status(crate::segment::Status {
+                dest: obj.dest,
+                locked: false,
+            }),
+            Field::Mtime => Value::Time(Some(st.mtime)),
+            Field::Ctime => Value::Time(Some(st.ctime)),
+            Field::Key
+            | Field::Shmid
+            | Field::Cuid
+            | Field::Cgid
+            | Field::Creator
+            | Field::Cpid
+            | Field::Lpid
+            | Field::Atime
+            | Field::Dtime
+            | Field::Rss
+            | Field::Swap
+            | Field::Command => Value::Null,
+        }
+    }
+
     /// The field's value for one segment.
-    pub fn value(self, seg: &Segment, ctx: &mut Resolver) -> Value {
+    fn segment_value(self, seg: &Segment, ctx: &mut Resolver) -> Value {
         let names = &mut ctx.names;
         let time = |t: i64| Value::Time((t != 0).then_some(t));
         let opt = |v: Option<u64>| v.map_or(Value::Null, Value::Bytes);
@@ -160,6 +298,9 @@ impl Field {
                 .procs
                 .creator(seg)
                 .map_or(Value::Null, |p| Value::Command(p.command.clone())),
+            Field::Kind => Value::Text("sysv".into()),
+            Field::Id => Value::Int(seg.shmid.into()),
+            Field::Name | Field::Allocated | Field::Mtime => Value::Null,
         }
     }
 }

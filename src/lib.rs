@@ -15,6 +15,7 @@ pub mod field;
 pub mod filter;
 pub mod ops;
 pub mod parse;
+pub mod posix;
 pub mod process;
 pub mod segment;
 pub mod sysv;

@@ -45,7 +45,12 @@ fn columns(args: &ListArgs) -> Vec<Field> {
         return args.columns.clone();
     }
     if args.format == Format::Json {
-        return Field::ALL.to_vec();
+        // Rows carry their kind whenever --kind is given.
+        let kind = args.filter.kind.map(|_| Field::Kind);
+        return kind
+            .into_iter()
+            .chain(shmtool::field::SYSV.iter().copied())
+            .collect();
     }
     let mut fields = DEFAULT_COLUMNS.to_vec();
     if args.time {
@@ -67,6 +72,10 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let kind = args.filter.kind();
+    if kind != crate::cli::Kind::Sysv {
+        return crate::cmd::posix::list(args, kind);
+    }
     let mut ctx = Resolver::new();
     let filter = SegmentFilter {
         key: args.key,

@@ -7,6 +7,7 @@ mod create;
 mod info;
 mod limits;
 pub mod list;
+pub mod posix;
 mod read;
 mod remove;
 mod set;

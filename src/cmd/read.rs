@@ -19,7 +19,7 @@ use crate::render::hexdump::HexDump;
 /// Where the bytes go. Files are opened before attaching, so a bad path
 /// fails with the segment untouched, and a dump is never more readable than
 /// mode 0600, whatever the segment's mode.
-enum Output {
+pub(super) enum Output {
     Stdout,
     /// A file this run made; removed again if the read fails.
     New {
@@ -76,7 +76,7 @@ fn temp_beside(path: &Path) -> anyhow::Result<(File, PathBuf)> {
 /// Opens `--output`. An existing path is replaced only with `force`, and a
 /// symlink in the final component is followed only to something that is not
 /// a regular file (a planted link to /etc/shadow is refused).
-fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
+pub(super) fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
     if path.as_os_str() == "-" {
         return Ok(Output::Stdout);
     }
@@ -134,7 +134,7 @@ fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
 }
 
 impl Output {
-    fn file(&self) -> io::Result<File> {
+    pub(super) fn file(&self) -> io::Result<File> {
         match self {
             // Unbuffered, so bytes go from the mapping to the kernel in one copy.
             Output::Stdout => Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?)),
@@ -145,7 +145,7 @@ impl Output {
     }
 
     /// The dump is complete: put a replacement in place.
-    fn commit(self) -> anyhow::Result<()> {
+    pub(super) fn commit(self) -> anyhow::Result<()> {
         if let Output::Replace { temp, path, .. } = self
             && let Err(e) = std::fs::rename(&temp, &path)
         {
@@ -157,7 +157,7 @@ impl Output {
 
     /// The read failed: leave no file behind that we made, and the old one
     /// as it was.
-    fn abandon(self) {
+    pub(super) fn abandon(self) {
         match self {
             Output::New { path, .. } => drop(std::fs::remove_file(path)),
             Output::Replace { temp, .. } => drop(std::fs::remove_file(temp)),
@@ -172,7 +172,7 @@ const CHUNK: usize = 1 << 16;
 
 /// Writes the range in `format`. Bytes are inspected only in this process's
 /// own copies, never in the shared mapping.
-fn write_range(
+pub(super) fn write_range(
     attachment: &Attachment<shmtool::sysv::ReadOnly>,
     start: usize,
     len: usize,
@@ -226,6 +226,9 @@ fn write_range(
 }
 
 pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
+    if let Some(name) = args.target.posix_name() {
+        return crate::cmd::posix::read(args, name);
+    }
     let seg = ops::find(args.target.target()?)?;
     let place = attach::placement(&args.attach)?;
     let length = args.length.unwrap_or(seg.size.saturating_sub(args.offset));
