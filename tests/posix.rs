@@ -1,0 +1,170 @@
+//! POSIX shared memory: objects in /dev/shm beside System V segments. Every
+//! case runs in private IPC, mount and pid namespaces with a tmpfs of its
+//! own on /dev/shm (common::posix_sh), never touching the host's.
+
+mod common;
+
+use common::{posix_sh, section};
+use serde_json::Value;
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The rows of a `list --format json`, by name.
+fn row<'a>(rows: &'a Value, name: &str) -> Option<&'a Value> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name || r["id"] == name)
+}
+
+#[test]
+fn create_is_exclusive_and_sets_exactly_the_mode_despite_the_umask() {
+    let out = posix_sh(
+        r#"
+umask 077
+echo "== created"; $SHMTOOL create --name /x --size 10000 --mode 644
+echo "== stat"; stat -c '%a %s %F' /dev/shm/x
+echo "== again"; $SHMTOOL create --name x --size 10 2>&1 && exit 1 || echo "exit $?"
+echo "== reuse"; $SHMTOOL create --name x --size 10 --reuse
+echo "== too small"; $SHMTOOL create --name x --size 20000 --reuse 2>&1 || echo "exit $?"
+echo "== usage"
+$SHMTOOL read --name x --addr 0x10000 2>&1 || echo "exit $?"
+$SHMTOOL create --name a/b --size 1 2>&1 || echo "exit $?"
+$SHMTOOL list --kind posix --format ipcs 2>&1 || echo "exit $?"
+$SHMTOOL --ns /proc/1/ns/ipc list --kind posix 2>&1 || echo "exit $?"
+"#,
+    );
+    assert_eq!(section(&out, "created"), "/x\n");
+    assert_eq!(section(&out, "stat"), "644 10000 regular file\n");
+    let again = section(&out, "again");
+    assert!(
+        again.starts_with("shmtool: create: object /x already exists"),
+        "{again}"
+    );
+    assert!(again.ends_with("exit 1\n"), "{again}");
+    assert_eq!(section(&out, "reuse"), "/x\n");
+    assert!(section(&out, "too small").contains("fewer than the 20000 bytes"));
+    let usage = section(&out, "usage");
+    assert_eq!(usage.matches("exit 2\n").count(), 4, "{usage}");
+    assert_eq!(
+        usage.matches("shmtool: ").count(),
+        4,
+        "one line each: {usage}"
+    );
+}
+
+#[test]
+fn python_shared_memory_is_seen_in_use_read_and_written() {
+    let out = posix_sh(
+        r#"
+python3 - <<'PY'
+import json, os, subprocess
+from multiprocessing import shared_memory, resource_tracker
+shm = shared_memory.SharedMemory(create=True, size=4096)
+shm.buf[:11] = b"from python"
+name = "/" + shm.name
+def run(*args):
+    return subprocess.run([os.environ["SHMTOOL"], *args], check=True, capture_output=True).stdout
+listed = json.loads(run("list", "--kind", "posix", "--format", "json"))
+read = run("read", "--name", name, "--length", "11").decode()
+run("attach-write", "--name", name, "--offset", "100", "--data", "from shmtool")
+# Another process holds only a descriptor: it counts as using the object.
+holder = subprocess.Popen(["python3", "-c", "import os,sys; fd=os.open('/dev/shm/" + shm.name + "', os.O_RDONLY); print(fd, flush=True); sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+holder.stdout.readline()
+both = json.loads(run("list", "--kind", "posix", "--format", "json"))
+info = json.loads(run("info", "--name", name, "--json"))
+holder.stdin.close(); holder.wait()
+print(json.dumps({"name": name, "listed": listed, "read": read,
+                  "python_reads": bytes(shm.buf[100:112]).decode(),
+                  "both": both, "info": info, "self": os.getpid()}))
+shm.close(); shm.unlink()
+PY
+"#,
+    );
+    let v = json(&out);
+    let name = v["name"].as_str().unwrap();
+    assert!(name.starts_with("/psm_"), "{name}");
+    let listed = row(&v["listed"], name).expect("the object is listed");
+    assert_eq!(listed["kind"], "posix");
+    assert_eq!(listed["nattch"], 1, "python maps it: {listed}");
+    assert_eq!(listed["bytes"], 4096);
+    assert_eq!(v["read"], "from python");
+    assert_eq!(v["python_reads"], "from shmtool");
+    assert_eq!(row(&v["both"], name).unwrap()["nattch"], 2);
+    let used_by = v["info"]["used_by"].as_array().unwrap();
+    assert_eq!(used_by.len(), 2, "{}", v["info"]);
+    let python = used_by.iter().find(|u| u["pid"] == v["self"]).unwrap();
+    assert!(!python["addresses"].as_array().unwrap().is_empty());
+    let holder = used_by.iter().find(|u| u["pid"] != v["self"]).unwrap();
+    assert!(holder["addresses"].as_array().unwrap().is_empty());
+    assert_eq!(holder["fds"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn only_regular_files_are_objects_and_others_are_never_removed() {
+    let out = posix_sh(
+        r#"
+mkdir /dev/shm/dir
+mkfifo /dev/shm/fifo
+: > /dev/shm/sem.x
+$SHMTOOL create --name real --size 100 >/dev/null
+ln -s real /dev/shm/link
+echo "== list"; $SHMTOOL list --kind posix --format json
+echo "== lsipc-like all"; $SHMTOOL list --kind all --format csv --columns kind,id
+echo "== remove"; $SHMTOOL remove --kind posix --all --yes 2>&1
+echo "== left"; ls /dev/shm | sort
+echo "== named"; $SHMTOOL remove --name sem.x --name dir --name fifo --name link 2>&1 || echo "exit $?"
+echo "== still"; ls /dev/shm | sort
+"#,
+    );
+    let rows = json(section(&out, "list"));
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["/real"]);
+    assert_eq!(section(&out, "lsipc-like all"), "kind,id\nposix,/real\n");
+    assert!(section(&out, "remove").contains("removed 1"));
+    assert_eq!(section(&out, "left"), "dir\nfifo\nlink\nsem.x\n");
+    let named = section(&out, "named");
+    assert_eq!(named.matches("no POSIX object").count(), 4, "{named}");
+    assert!(named.ends_with("exit 1\n"));
+    assert_eq!(section(&out, "still"), "dir\nfifo\nlink\nsem.x\n");
+}
+
+#[test]
+fn an_unlinked_object_still_mapped_is_listed_as_dest() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+mkfifo /tmp/.shmtool-dest-$$
+$SHMTOOL create --name gone --size 1M >/dev/null
+python3 -c "
+import mmap, os, sys, time
+fd = os.open('/dev/shm/gone', os.O_RDWR); m = mmap.mmap(fd, 1 << 20); os.close(fd)
+m[:4] = b'live'
+os.unlink('/dev/shm/gone')
+open('/tmp/.shmtool-dest-$$', 'w').write('ready\n')
+time.sleep(30)" &
+read ready < /tmp/.shmtool-dest-$$
+rm /tmp/.shmtool-dest-$$
+echo "== ls"; ls /dev/shm
+echo "== list"; $SHMTOOL list --kind posix --format json
+echo "== dest"; $SHMTOOL list --kind posix --status dest --format csv --columns name,status,nattch
+echo "== unattached"; $SHMTOOL remove --kind posix --unattached --dry-run 2>&1
+kill $!
+"#,
+    );
+    assert_eq!(section(&out, "ls"), "");
+    let rows = json(section(&out, "list"));
+    let gone = row(&rows, "/gone").expect("the unlinked object is listed");
+    assert_eq!(gone["status"], serde_json::json!(["dest"]));
+    assert_eq!(gone["nattch"], 1);
+    assert_eq!(gone["bytes"], 1 << 20);
+    assert_eq!(section(&out, "dest"), "name,status,nattch\n/gone,dest,1\n");
+    assert!(section(&out, "unattached").contains("0 POSIX object(s)"));
+}
