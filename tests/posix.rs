@@ -168,3 +168,75 @@ kill $!
     assert_eq!(section(&out, "dest"), "name,status,nattch\n/gone,dest,1\n");
     assert!(section(&out, "unattached").contains("0 POSIX object(s)"));
 }
+
+/// PostgreSQL 15's server binaries (Debian's postgresql-15; .ci/run installs it).
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+#[test]
+fn a_crashed_postgresql_leaves_nothing_after_remove_kind_all_orphaned() {
+    assert!(
+        std::path::Path::new(PG_BIN).join("postgres").exists(),
+        "PostgreSQL 15 is installed in {PG_BIN} (.ci/run installs postgresql-15)"
+    );
+    let out = posix_sh(&format!(
+        r#"
+PG={PG_BIN}
+mount -t tmpfs shmtool-tmp /tmp
+mkdir /tmp/pg && chown postgres /tmp/pg
+as_pg() {{ setpriv --reuid postgres --regid postgres --clear-groups --reset-env "$@"; }}
+as_pg $PG/initdb -D /tmp/pg/data -A trust -U postgres --no-sync --no-instructions >/dev/null
+OPTS="-k /tmp/pg -c listen_addresses= -c shared_buffers=1MB -c max_connections=5 -c fsync=off"
+as_pg $PG/pg_ctl -D /tmp/pg/data -o "$OPTS" -l /tmp/pg/log -w start >/dev/null
+echo "== running"; $SHMTOOL list --kind all --format json
+echo "== spared"; $SHMTOOL remove --kind all --orphaned --owner postgres 2>&1
+postmaster=$(head -1 /tmp/pg/data/postmaster.pid)
+kill -9 $postmaster
+# Its children notice the postmaster's death and exit.
+for i in $(seq 100); do pgrep -u postgres >/dev/null || break; sleep 0.05; done
+echo "== crashed"; $SHMTOOL list --kind all --format json
+echo "== removed"; $SHMTOOL remove --kind all --orphaned --owner postgres -v 2>&1
+echo "== left"; $SHMTOOL list --kind all --format csv --columns kind,id; ls /dev/shm
+as_pg $PG/pg_ctl -D /tmp/pg/data -o "$OPTS" -l /tmp/pg/log -w start >/dev/null
+echo "== restarted"; $SHMTOOL list --kind all --format csv --columns kind,owner,status
+as_pg $PG/pg_ctl -D /tmp/pg/data -m immediate -w stop >/dev/null
+"#
+    ));
+    let running = json(section(&out, "running"));
+    let rows = running.as_array().unwrap();
+    let sysv: Vec<_> = rows.iter().filter(|r| r["kind"] == "sysv").collect();
+    let posix: Vec<_> = rows.iter().filter(|r| r["kind"] == "posix").collect();
+    assert_eq!(sysv.len(), 1, "one System V segment: {running}");
+    assert_eq!(sysv[0]["owner"], "postgres");
+    assert!(sysv[0]["nattch"].as_u64().unwrap() >= 1);
+    assert!(
+        !posix.is_empty(),
+        "dynamic shared memory objects: {running}"
+    );
+    for obj in &posix {
+        assert!(
+            obj["name"].as_str().unwrap().starts_with("/PostgreSQL."),
+            "{obj}"
+        );
+        assert!(obj["nattch"].as_u64().unwrap() >= 1, "in use: {obj}");
+    }
+    assert!(section(&out, "spared").contains("removed 0"));
+    let crashed = json(section(&out, "crashed"));
+    assert_eq!(
+        crashed.as_array().unwrap().len(),
+        1 + posix.len(),
+        "{crashed}"
+    );
+    let removed = section(&out, "removed");
+    for obj in &posix {
+        let name = obj["name"].as_str().unwrap();
+        assert!(removed.contains(&format!("removed {name}\n")), "{removed}");
+    }
+    assert!(
+        removed.contains(&format!("removed {}", 1 + posix.len())),
+        "{removed}"
+    );
+    assert_eq!(section(&out, "left"), "kind,id\n");
+    let restarted = section(&out, "restarted");
+    assert!(restarted.contains("sysv,postgres,\n"), "{restarted}");
+    assert!(restarted.contains("posix,postgres,\n"), "{restarted}");
+}
