@@ -166,7 +166,7 @@ kill $!
     assert_eq!(gone["nattch"], 1);
     assert_eq!(gone["bytes"], 1 << 20);
     assert_eq!(section(&out, "dest"), "name,status,nattch\n/gone,dest,1\n");
-    assert!(section(&out, "unattached").contains("0 POSIX object(s)"));
+    assert!(section(&out, "unattached").contains("0 POSIX object(s) would be removed"));
 }
 
 /// PostgreSQL 15's server binaries (Debian's postgresql-15; .ci/run installs it).
@@ -239,4 +239,133 @@ as_pg $PG/pg_ctl -D /tmp/pg/data -m immediate -w stop >/dev/null
     let restarted = section(&out, "restarted");
     assert!(restarted.contains("sysv,postgres,\n"), "{restarted}");
     assert!(restarted.contains("posix,postgres,\n"), "{restarted}");
+}
+
+#[test]
+fn remove_selects_by_match_owner_age_size_and_use() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+for n in psm_a psm_b keep big; do $SHMTOOL create --name $n --size 100 >/dev/null; done
+$SHMTOOL create --name huge --size 1M >/dev/null
+$SHMTOOL set --name psm_b --owner 65534:65534 --mode 640
+echo "== set"; stat -c '%u %g %a' /dev/shm/psm_b
+touch -d '2 hours ago' /dev/shm/big /dev/shm/huge
+mkfifo /tmp/ready
+python3 -c "
+import mmap, os, time
+fd = os.open('/dev/shm/psm_a', os.O_RDWR); m = mmap.mmap(fd, 100); os.close(fd)
+open('/tmp/ready', 'w').write('x\n')
+time.sleep(30)" &
+read x < /tmp/ready
+echo "== dry"; $SHMTOOL remove --match 'psm_*' --unattached --dry-run --json 2>&1
+echo "== owner"; $SHMTOOL remove --kind posix --owner 65534 --json
+echo "== old"; $SHMTOOL remove --kind posix --older-than 1h --larger-than 1K -v 2>&1
+echo "== inuse"; $SHMTOOL remove --match 'psm_*' --unattached -v 2>&1
+echo "== missing"; $SHMTOOL remove --name nothing --missing-ok --json
+echo "== left"; ls /dev/shm
+kill $!
+"#,
+    );
+    assert_eq!(section(&out, "set"), "65534 65534 640\n");
+    let dry = section(&out, "dry");
+    let (rows, note) = dry.split_at(dry.rfind("]\n").unwrap() + 2);
+    let rows = json(rows);
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{dry}");
+    assert_eq!(rows[0]["name"], "/psm_b", "psm_a is in use: {dry}");
+    assert!(
+        note.contains("1 POSIX object(s) would be removed"),
+        "{note}"
+    );
+    let owner = json(section(&out, "owner"));
+    assert_eq!(owner[0]["name"], "/psm_b");
+    assert_eq!(owner[0]["result"], "removed");
+    assert_eq!(owner.as_array().unwrap().len(), 1);
+    assert_eq!(
+        section(&out, "old"),
+        "removed /huge\nshmtool: remove: removed 1\n"
+    );
+    assert_eq!(section(&out, "inuse"), "shmtool: remove: removed 0\n");
+    let missing = json(section(&out, "missing"));
+    assert_eq!(missing[0]["result"], "missing");
+    assert_eq!(section(&out, "left"), "big\nkeep\npsm_a\n");
+}
+
+#[test]
+fn unknown_use_is_not_unused_for_a_user_who_cannot_inspect_every_process() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+$SHMTOOL create --name mine --size 100 >/dev/null
+$SHMTOOL set --name mine --owner 65534:65534
+as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+echo "== list"; as_nobody $SHMTOOL list --kind posix --format json
+echo "== remove"; as_nobody $SHMTOOL remove --kind posix --orphaned -v 2>&1
+echo "== left"; ls /dev/shm
+echo "== root"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
+"#,
+    );
+    let rows = json(section(&out, "list"));
+    assert_eq!(rows[0]["name"], "/mine");
+    assert_eq!(rows[0]["nattch"], Value::Null, "unknown, not 0: {rows}");
+    let removed = section(&out, "remove");
+    assert!(
+        removed.contains("could not be inspected") && removed.contains("removed 0"),
+        "{removed}"
+    );
+    assert_eq!(section(&out, "left"), "mine\n");
+    assert!(section(&out, "root").contains("removed /mine\n"));
+}
+
+#[test]
+fn a_256_mib_round_trip_through_file_and_stdin() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs -o size=1g shmtool-tmp /tmp
+head -c 268435456 /dev/urandom > /tmp/in
+$SHMTOOL create --name big --size 256M >/dev/null
+$SHMTOOL create --name big2 --size 256M >/dev/null
+$SHMTOOL attach-write --name big --file /tmp/in
+$SHMTOOL read --name big --output /tmp/out
+cmp /tmp/in /tmp/out && echo "file same"
+stat -c '%a' /tmp/out
+$SHMTOOL attach-write --name /big2 < /tmp/in
+$SHMTOOL read --name /big2 | cmp - /tmp/in && echo "stdin same"
+cmp /dev/shm/big2 /tmp/in && echo "object same"
+echo x | $SHMTOOL attach-write --name big --offset 268435456 2>&1 || echo "exit $?"
+"#,
+    );
+    assert!(out.contains("file same\n600\n"), "{out}");
+    assert!(out.contains("stdin same\nobject same\n"), "{out}");
+    assert!(
+        out.contains("but input remained") && out.ends_with("exit 1\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn ns_pid_works_on_the_objects_of_that_process_s_mount_namespace() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+$SHMTOOL create --name host_side --size 10 >/dev/null
+mkfifo /tmp/ready
+unshare --mount --propagation private sh -c '
+    mount -t tmpfs inner /dev/shm
+    python3 -c "
+import mmap, os, time
+fd = os.open(\"/dev/shm/inside\", os.O_RDWR | os.O_CREAT, 0o600); os.ftruncate(fd, 4096)
+m = mmap.mmap(fd, 4096); os.close(fd); m[:6] = b\"inside\"
+open(\"/tmp/ready\", \"w\").write(str(os.getpid()))
+time.sleep(30)"' &
+pid=$(cat /tmp/ready)
+echo "== inner"; $SHMTOOL --ns $pid list --kind posix --format csv --columns name,nattch
+echo "== read"; $SHMTOOL --ns $pid read --name inside --length 6; echo
+echo "== outer"; $SHMTOOL list --kind posix --format csv --columns name,nattch
+kill $!
+"#,
+    );
+    assert_eq!(section(&out, "inner"), "name,nattch\n/inside,1\n");
+    assert_eq!(section(&out, "read"), "inside\n");
+    assert_eq!(section(&out, "outer"), "name,nattch\n/host_side,0\n");
 }

@@ -313,7 +313,8 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         if args.verbose {
             print_declined(&mut ctx);
         }
-        return dry_run(args, &selected, objects.as_ref(), by_filter, &mut ctx);
+        let objects = objects.as_ref().map(|sel| (sel, sysv));
+        return dry_run(args, &selected, objects, by_filter, &mut ctx);
     }
     let count = selected.len() + objects.as_ref().map_or(0, |s| s.objects.len());
     let asks = args.all && filter.is_empty() && args.filter.glob.is_none() && !args.yes;
@@ -393,7 +394,8 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
 fn dry_run(
     args: &RemoveArgs,
     selected: &[Selected],
-    objects: Option<&crate::cmd::posix::Selection>,
+    // POSIX objects selected, and whether System V segments were too.
+    objects: Option<(&crate::cmd::posix::Selection, bool)>,
     by_filter: bool,
     ctx: &mut Resolver,
 ) -> anyhow::Result<ExitCode> {
@@ -433,7 +435,7 @@ fn dry_run(
         }
     }
     let mut shown_objects = Vec::new();
-    if let Some(sel) = objects {
+    if let Some((sel, _)) = objects {
         for found in &sel.objects {
             match found {
                 Ok(obj) if crate::cmd::posix::may_remove(obj) => shown_objects.push(obj),
@@ -483,10 +485,18 @@ fn dry_run(
         render::table::write(&mut out, &fields, rows, Style::default())?;
     }
     out.flush()?;
-    let mut line = format!("dry run: {} segment(s) would be removed", segments.len());
-    if objects.is_some() {
-        line.push_str(&format!(", {} POSIX object(s)", shown_objects.len()));
-    }
+    let mut line = match objects {
+        None => format!("dry run: {} segment(s) would be removed", segments.len()),
+        Some((_, false)) => format!(
+            "dry run: {} POSIX object(s) would be removed",
+            shown_objects.len()
+        ),
+        Some((_, true)) => format!(
+            "dry run: {} segment(s) and {} POSIX object(s) would be removed",
+            segments.len(),
+            shown_objects.len()
+        ),
+    };
     if marked > 0 {
         line.push_str(&format!(", {marked} already marked (still attached)"));
     }
