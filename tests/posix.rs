@@ -369,3 +369,28 @@ kill $!
     assert_eq!(section(&out, "read"), "inside\n");
     assert_eq!(section(&out, "outer"), "name,nattch\n/host_side,0\n");
 }
+
+#[test]
+fn python_attaches_an_object_shmtool_made_and_reads_what_it_wrote() {
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --name /fromtool --size 64 >/dev/null
+$SHMTOOL attach-write --name fromtool --data 'written by shmtool'
+echo "== python"
+python3 - <<'PY'
+from multiprocessing import shared_memory, resource_tracker
+shm = shared_memory.SharedMemory(name="fromtool")
+# Python 3.11 would unlink on exit an object it only attached.
+resource_tracker.unregister(shm._name, "shared_memory")
+print(bytes(shm.buf[:18]).decode())
+shm.close()
+PY
+echo "== after"; $SHMTOOL list --kind posix --format csv --columns name,bytes,nattch
+"#,
+    );
+    assert_eq!(section(&out, "python"), "written by shmtool\n");
+    assert_eq!(
+        section(&out, "after"),
+        "name,bytes,nattch\n/fromtool,64,0\n"
+    );
+}
