@@ -41,7 +41,7 @@ fields! {
     Creator => "creator", "the creator's user name, or cuid when it has none";
     Perms => "perms", "the permission bits, octal";
     Bytes => "bytes", "the size in bytes";
-    Nattch => "nattch", "the number of attaches";
+    Nattch => "nattch", "the number of attaches; for a POSIX object, of processes that map it or hold it open";
     Status => "status", "dest (removed while attached) and locked flags";
     Cpid => "cpid", "the creator's pid";
     Lpid => "lpid", "the pid of the last shmat or shmdt";
@@ -188,7 +188,8 @@ pub enum Value {
     Bytes(u64),
     /// Text such as a user name; shown escaped ([`crate::escape`]).
     Text(std::rc::Rc<str>),
-    /// A command line, exact bytes, escaped once however many rows show it.
+    /// A command line, or other exact bytes another user chose (a POSIX
+    /// object's name), escaped once however many rows show it.
     Command(std::rc::Rc<CommandLine>),
     /// Permission bits.
     Perms(u32),
@@ -238,7 +239,10 @@ impl Field {
         let st = &obj.stat;
         match self {
             Field::Kind => Value::Text("posix".into()),
-            Field::Id | Field::Name => Value::Text(obj.name.shown().into()),
+            // Exact bytes: a name need not be UTF-8.
+            Field::Id | Field::Name => {
+                Value::Command(std::rc::Rc::new(CommandLine::new(obj.name.slashed())))
+            }
             Field::Owner => Value::Text(names.user_shown(st.uid)),
             Field::Group => Value::Text(names.group_shown(st.gid)),
             Field::Uid => Value::UInt(st.uid.into()),

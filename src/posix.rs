@@ -45,6 +45,11 @@ impl Name {
         &self.0
     }
 
+    /// `/NAME` as exact bytes.
+    pub fn slashed(&self) -> Vec<u8> {
+        [b"/", self.0.as_bytes()].concat()
+    }
+
     /// `/NAME`, for people (escape it before showing: others choose names).
     pub fn shown(&self) -> String {
         format!("/{}", String::from_utf8_lossy(self.0.as_bytes()))

@@ -394,3 +394,25 @@ echo "== after"; $SHMTOOL list --kind posix --format csv --columns name,bytes,na
         "name,bytes,nattch\n/fromtool,64,0\n"
     );
 }
+
+#[test]
+fn names_other_users_chose_are_escaped_and_exact_in_json() {
+    let out = posix_sh(
+        r#"
+python3 -c "open(b'/dev/shm/ev\nil\x1b[2J\xff', 'w').close()"
+echo "== table"; $SHMTOOL list --kind posix --columns name
+echo "== csv"; $SHMTOOL list --kind posix --format csv --columns name
+echo "== json"; $SHMTOOL list --kind posix --format json --columns name
+"#,
+    );
+    assert_eq!(section(&out, "table"), "name\n/ev\\nil\\x1b[2J\\xff\n");
+    assert_eq!(section(&out, "csv"), "name\n/ev\\nil\\x1b[2J\\xff\n");
+    let rows = json(section(&out, "json"));
+    let bytes: Vec<u8> = rows[0]["name"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(bytes, b"/ev\nil\x1b[2J\xff");
+}
