@@ -233,6 +233,29 @@ impl Field {
         }
     }
 
+    /// Whether rows of this kind have the field at all: tables leave the
+    /// cell empty where they do not (and show `-` for a value not known).
+    pub fn applies<'a>(self, row: impl Into<Row<'a>>) -> bool {
+        match row.into() {
+            Row::Sysv(_) => !matches!(self, Field::Name | Field::Allocated | Field::Mtime),
+            Row::Posix(_) => !matches!(
+                self,
+                Field::Key
+                    | Field::Shmid
+                    | Field::Cuid
+                    | Field::Cgid
+                    | Field::Creator
+                    | Field::Cpid
+                    | Field::Lpid
+                    | Field::Atime
+                    | Field::Dtime
+                    | Field::Rss
+                    | Field::Swap
+                    | Field::Command
+            ),
+        }
+    }
+
     /// The field's value for a POSIX object.
     fn object_value(self, obj: &Object, ctx: &mut Resolver) -> Value {
         let names = &mut ctx.names;

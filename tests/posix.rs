@@ -416,3 +416,50 @@ echo "== json"; $SHMTOOL list --kind posix --format json --columns name
         .collect();
     assert_eq!(bytes, b"/ev\nil\x1b[2J\xff");
 }
+
+#[test]
+fn kind_all_is_one_table_and_json_rows_say_their_kind() {
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --key 0x44 --size 10 --mode 640 >/dev/null
+$SHMTOOL create --name obj --size 4096 >/dev/null
+echo "== table"; $SHMTOOL list --kind all
+echo "== sysv json"; $SHMTOOL list --kind sysv --format json --columns kind,shmid
+echo "== plain json"; $SHMTOOL list --format json --columns shmid
+echo "== all json"; $SHMTOOL list --kind all --format json --columns kind,key,id,name
+echo "== key"; $SHMTOOL list --kind all --key 0x44 --format csv --columns kind,id
+echo "== limits"; $SHMTOOL limits --json
+echo "== df"; df -B1 --output=size /dev/shm | tail -1
+"#,
+    );
+    assert_eq!(
+        section(&out, "table"),
+        "kind   key         id    owner  perms  bytes  nattch  status\n\
+         sysv   0x00000044  0     root   640       10       0\n\
+         posix              /obj  root   600     4096       0\n"
+    );
+    assert_eq!(
+        json(section(&out, "sysv json")),
+        serde_json::json!([{"kind": "sysv", "shmid": 0}])
+    );
+    assert_eq!(
+        json(section(&out, "plain json")),
+        serde_json::json!([{"shmid": 0}])
+    );
+    assert_eq!(
+        json(section(&out, "all json")),
+        serde_json::json!([
+            {"kind": "sysv", "key": "0x00000044", "id": 0, "name": null},
+            {"kind": "posix", "key": null, "id": "/obj", "name": "/obj"},
+        ])
+    );
+    assert_eq!(section(&out, "key"), "kind,id\nsysv,0\n");
+    let limits = json(section(&out, "limits"));
+    let size: u64 = section(&out, "df").trim().parse().unwrap();
+    assert_eq!(limits["dev_shm"]["path"], "/dev/shm");
+    assert_eq!(limits["dev_shm"]["bytes"], size);
+    assert_eq!(
+        limits["dev_shm"]["used_bytes"], 0,
+        "a sparse object uses nothing"
+    );
+}

@@ -353,9 +353,13 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         rows.reverse();
     }
     let fields = columns(args, kind);
-    let values = rows
-        .iter()
-        .map(|r| fields.iter().map(|f| f.value(*r, &mut ctx)).collect());
+    let table = args.format == Format::Table;
+    let values = rows.iter().map(|r| {
+        fields
+            .iter()
+            .map(|f| cell(*f, *r, table, &mut ctx))
+            .collect()
+    });
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match args.format {
         Format::Table => {
@@ -368,6 +372,15 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A field's value for a row; in a table, empty where the row's kind lacks
+/// the field (JSON has null there, CSV an empty cell, raw `-`).
+pub(super) fn cell(field: Field, row: Row<'_>, table: bool, ctx: &mut Resolver) -> Value {
+    if table && !field.applies(row) {
+        return Value::Text("".into());
+    }
+    field.value(row, ctx)
 }
 
 /// Every field of both kinds, in JSON order: kind and id first.

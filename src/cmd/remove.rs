@@ -476,7 +476,14 @@ fn dry_run(
         .map(|s| fields.iter().map(|f| f.value(*s, ctx)).collect())
         .collect();
     for obj in &shown_objects {
-        rows.push(fields.iter().map(|f| f.value(*obj, ctx)).collect());
+        let row = shmtool::field::Row::Posix(obj);
+        let table = !args.json;
+        rows.push(
+            fields
+                .iter()
+                .map(|f| crate::cmd::posix::cell(*f, row, table, ctx))
+                .collect(),
+        );
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
