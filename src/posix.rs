@@ -102,9 +102,10 @@ impl Dir {
             Some(root) => root.join("dev/shm"),
             None => PathBuf::from(DEV_SHM),
         };
+        use std::os::unix::fs::OpenOptionsExt;
         let fd: OwnedFd = std::fs::OpenOptions::new()
             .read(true)
-            .custom_flags_dir()
+            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
             .open(&path)?
             .into();
         let dev = sysv::stat_fd(&fd)?.dev;
@@ -223,9 +224,11 @@ impl Dir {
         sysv::unlink_at(&self.fd, name.file_name())
     }
 
-    /// Changes an object's owner, group and mode, through a descriptor
-    /// opened without following symlinks (O_PATH is refused by fchmod, so
-    /// it is opened read-only; mode 0 objects need root).
+    /// Changes an object's owner, group and mode. The object is opened
+    /// `O_PATH` without following symlinks (no read permission needed, as
+    /// for chmod) and checked to be the file selected; the changes go to
+    /// that very inode through its /proc/thread-self/fd link, as glibc's
+    /// fchmodat does, since fchmod refuses an O_PATH descriptor.
     pub fn set(
         &self,
         obj: &Object,
@@ -233,21 +236,21 @@ impl Dir {
         gid: Option<u32>,
         mode: Option<u32>,
     ) -> io::Result<()> {
-        let fd = sysv::open_at(
-            &self.fd,
-            obj.name.file_name(),
-            libc::O_RDONLY | libc::O_NONBLOCK,
-            0,
-        )?;
+        use std::os::unix::fs::PermissionsExt;
+        let fd = sysv::open_at(&self.fd, obj.name.file_name(), libc::O_PATH, 0)?;
         let now = sysv::stat_fd(&fd)?;
         if (now.dev, now.ino) != obj.key() || !now.is_regular() {
             return Err(io::Error::other("the object was replaced meanwhile"));
         }
+        let link = PathBuf::from(format!(
+            "/proc/thread-self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&fd)
+        ));
         if uid.is_some() || gid.is_some() {
-            sysv::chown_fd(&fd, uid, gid)?;
+            std::os::unix::fs::chown(&link, uid, gid)?;
         }
         if let Some(mode) = mode {
-            sysv::chmod_fd(&fd, mode & 0o7777)?;
+            std::fs::set_permissions(&link, std::fs::Permissions::from_mode(mode & 0o7777))?;
         }
         Ok(())
     }
@@ -268,17 +271,6 @@ pub enum CreateError {
     /// The name exists and is no object (a directory, FIFO, symlink, sem.*).
     NotAnObject,
     Io(io::Error),
-}
-
-trait DirFlags {
-    fn custom_flags_dir(&mut self) -> &mut Self;
-}
-
-impl DirFlags for std::fs::OpenOptions {
-    fn custom_flags_dir(&mut self) -> &mut Self {
-        use std::os::unix::fs::OpenOptionsExt;
-        self.custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-    }
 }
 
 /// How a process uses an object.

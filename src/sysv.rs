@@ -828,20 +828,6 @@ pub fn chmod_fd(fd: &impl AsFd, mode: u32) -> io::Result<()> {
     check(unsafe { libc::fchmod(fd.as_fd().as_raw_fd(), mode as libc::mode_t) }).map(drop)
 }
 
-/// `fchown(fd, uid, gid)`; `None` leaves that id as it is.
-pub fn chown_fd(fd: &impl AsFd, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
-    let keep = u32::MAX;
-    // SAFETY: fchown takes integers; -1 leaves an id unchanged.
-    check(unsafe {
-        libc::fchown(
-            fd.as_fd().as_raw_fd(),
-            uid.unwrap_or(keep),
-            gid.unwrap_or(keep),
-        )
-    })
-    .map(drop)
-}
-
 /// `ftruncate(fd, size)`.
 pub fn truncate_fd(fd: &impl AsFd, size: u64) -> io::Result<()> {
     let size =

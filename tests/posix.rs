@@ -299,12 +299,17 @@ mount -t tmpfs shmtool-tmp /tmp
 $SHMTOOL create --name mine --size 100 >/dev/null
 $SHMTOOL set --name mine --owner 65534:65534
 as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+$SHMTOOL set --name mine --mode 0
+# Its owner may change the mode of an object it cannot open.
+as_nobody $SHMTOOL set --name /mine --mode 640
+echo "== mode"; stat -c '%a %U' /dev/shm/mine
 echo "== list"; as_nobody $SHMTOOL list --kind posix --format json
 echo "== remove"; as_nobody $SHMTOOL remove --kind posix --orphaned -v 2>&1
 echo "== left"; ls /dev/shm
 echo "== root"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
 "#,
     );
+    assert_eq!(section(&out, "mode"), "640 nobody\n");
     let rows = json(section(&out, "list"));
     assert_eq!(rows[0]["name"], "/mine");
     assert_eq!(rows[0]["nattch"], Value::Null, "unknown, not 0: {rows}");
