@@ -299,8 +299,9 @@ pub struct Users {
     unlinked: HashMap<(u64, u64), Unlinked>,
     /// Processes whose maps or descriptors this user may not read.
     pub hidden: usize,
-    /// /proc hides other users' processes altogether (its hidepid option).
-    pub hidepid: Option<String>,
+    /// Why /proc may not show every process at all: mounted with hidepid
+    /// (other users' processes), or belonging to another pid namespace.
+    pub unseen: Option<String>,
 }
 
 impl Users {
@@ -308,15 +309,20 @@ impl Users {
     /// on device `dev`. Processes that exit meanwhile are passed over;
     /// those that cannot be read are counted in `hidden`.
     pub fn scan(dev: u64) -> Users {
+        let own = std::process::id() as i32;
+        let proc_self = std::fs::read_link("/proc/self").ok();
+        let unseen = if proc_self.as_deref().and_then(Path::to_str) != Some(&own.to_string()) {
+            Some("/proc belongs to another pid namespace, so processes of this one are not all shown".to_owned())
+        } else if sysv::effective_uid() == 0 {
+            None
+        } else {
+            crate::process::hidepid()
+                .map(|h| format!("/proc is mounted with {h}: other users' processes are invisible"))
+        };
         let mut users = Users {
-            hidepid: if sysv::effective_uid() == 0 {
-                None
-            } else {
-                crate::process::hidepid()
-            },
+            unseen,
             ..Users::default()
         };
-        let own = std::process::id() as i32;
         let Ok(dir) = std::fs::read_dir("/proc") else {
             return users;
         };
@@ -449,7 +455,7 @@ impl Users {
 
     /// Whether some process may use objects unseen.
     pub fn incomplete(&self) -> bool {
-        self.hidden > 0 || self.hidepid.is_some()
+        self.hidden > 0 || self.unseen.is_some()
     }
 
     /// The processes using the object at (dev, ino), by pid.

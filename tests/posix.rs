@@ -468,3 +468,23 @@ echo "== df"; df -B1 --output=size /dev/shm | tail -1
         "a sparse object uses nothing"
     );
 }
+
+#[test]
+fn a_proc_of_another_pid_namespace_leaves_use_unknown() {
+    // A pid namespace inside the test's, under the test's /proc: shmtool
+    // cannot see the processes of its own namespace by their pids there.
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --name x --size 10 >/dev/null
+echo "== list"; unshare --pid --fork $SHMTOOL list --kind posix -v --format csv --columns name,nattch 2>&1
+echo "== remove"; unshare --pid --fork $SHMTOOL remove --kind posix --unattached 2>&1
+echo "== left"; ls /dev/shm
+"#,
+    );
+    assert_eq!(
+        section(&out, "list"),
+        "shmtool: list: /proc belongs to another pid namespace, so processes of this one are not all shown; objects nothing visible uses have nattch unknown\nname,nattch\n/x,\n"
+    );
+    assert!(section(&out, "remove").contains("removed 0"));
+    assert_eq!(section(&out, "left"), "x\n");
+}

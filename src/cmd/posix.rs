@@ -296,10 +296,8 @@ fn say_hidden(command: &str, users: &Users) {
             if users.hidden == 1 { "" } else { "es" }
         );
     }
-    if let Some(hide) = &users.hidepid {
-        warn!(
-            "shmtool: {command}: /proc is mounted with {hide}: other users' processes are invisible, so objects nothing visible uses have nattch unknown"
-        );
+    if let Some(why) = &users.unseen {
+        warn!("shmtool: {command}: {why}; objects nothing visible uses have nattch unknown");
     }
 }
 
