@@ -398,7 +398,9 @@ impl Users {
         found: &mut HashMap<(u64, u64), Use>,
     ) {
         for line in maps.split(|&b| b == b'\n') {
-            let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
+            // "start-end perms offset dev inode   path": five fields with one
+            // space between, then padding and the path (which may hold spaces).
+            let mut fields = line.splitn(6, |&b| b == b' ');
             let (Some(range), Some(_perms), Some(_offset), Some(line_dev), Some(inode)) = (
                 fields.next(),
                 fields.next(),
@@ -435,13 +437,8 @@ impl Users {
                 })
                 .ranges
                 .push((start, end));
-            // The path is the rest of the line after the inode's padding.
-            let path_at = line
-                .windows(inode.len())
-                .position(|w| w == inode)
-                .map(|i| i + inode.len());
-            if let Some(at) = path_at {
-                let path = line[at..].trim_ascii_start();
+            if let Some(path) = fields.next() {
+                let path = path.trim_ascii_start();
                 if let Some(name) = deleted_name(path) {
                     self.unlinked.entry(key).or_insert(Unlinked {
                         name,
@@ -629,6 +626,29 @@ mod tests {
         assert!(glob_match(b"*", b""));
         assert!(glob_match(b"*b*", b"abc"));
         assert!(!glob_match(b"a", b"ab"));
+    }
+
+    #[test]
+    fn maps_lines_match_by_device_and_inode() {
+        let dev = libc::makedev(0, 0x2a);
+        let maps = b"7f0000002000-7f0000003000 rw-s 00000000 00:2a 2                          /dev/shm/a b (deleted)\n\
+7f0000004000-7f0000005000 r--s 00000000 00:2a 3                          /x/dev/shm/c\n\
+7f0000006000-7f0000007000 r--p 00000000 08:01 2                          /usr/lib/libc.so.6\n";
+        let mut users = Users::default();
+        let mut found = HashMap::new();
+        users.scan_maps(7, Path::new("/proc/7"), maps, "00:2a", dev, &mut found);
+        assert_eq!(found.len(), 2, "the libc line is on another device");
+        assert_eq!(
+            found[&(dev, 2)].ranges,
+            [(0x7f00_0000_2000, 0x7f00_0000_3000)]
+        );
+        let gone = &users.unlinked[&(dev, 2)];
+        assert_eq!(gone.name, "a b");
+        assert_eq!(
+            gone.handle,
+            Path::new("/proc/7/map_files/7f0000002000-7f0000003000")
+        );
+        assert!(!users.unlinked.contains_key(&(dev, 3)));
     }
 
     #[test]
