@@ -433,6 +433,8 @@ echo "== sysv json"; $SHMTOOL list --kind sysv --format json --columns kind,shmi
 echo "== plain json"; $SHMTOOL list --format json --columns shmid
 echo "== all json"; $SHMTOOL list --kind all --format json --columns kind,key,id,name
 echo "== key"; $SHMTOOL list --kind all --key 0x44 --format csv --columns kind,id
+echo "== match"; $SHMTOOL remove --kind all --match 'nothing*' 2>&1
+echo "== still"; $SHMTOOL list --kind all --format csv --columns kind,id
 echo "== limits"; $SHMTOOL limits --json
 echo "== df"; df -B1 --output=size /dev/shm | tail -1
 "#,
@@ -459,6 +461,9 @@ echo "== df"; df -B1 --output=size /dev/shm | tail -1
         ])
     );
     assert_eq!(section(&out, "key"), "kind,id\nsysv,0\n");
+    // --match names objects only: it never selects a segment, even with --kind all.
+    assert_eq!(section(&out, "match"), "shmtool: remove: removed 0\n");
+    assert_eq!(section(&out, "still"), "kind,id\nsysv,0\nposix,/obj\n");
     let limits = json(section(&out, "limits"));
     let size: u64 = section(&out, "df").trim().parse().unwrap();
     assert_eq!(limits["dev_shm"]["path"], "/dev/shm");

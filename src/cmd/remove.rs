@@ -276,7 +276,9 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     }
     let kind = args.filter.kind();
     let (sysv, posix) = if by_filter {
-        (kind != Kind::Posix, kind != Kind::Sysv)
+        // Segments have no name: --match selects none of them.
+        let named_only = args.filter.glob.is_some();
+        (kind != Kind::Posix && !named_only, kind != Kind::Sysv)
     } else {
         (args.has_named(), !args.name.is_empty())
     };
