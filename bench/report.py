@@ -26,6 +26,7 @@ CASES = [
     ("read_pipe", "read 1 GiB into a pipe vs cat f \\| cat", "shmtool", "cat", 0.9),
     ("read_file", "read 1 GiB to a tmpfs file vs cat f > out", "shmtool", "cat", 0.9),
     ("write_file", "attach-write 1 GiB tmpfs file vs cat f > g", "shmtool", "cat", 0.9),
+    ("list_posix", "list --kind posix, 10,000 objects, 200 processes vs ls -ln /dev/shm", "shmtool", "ls", 2.0),
 ]
 
 

@@ -4,6 +4,7 @@
 #
 #   bench/run.sh            as root; writes the results into BENCHMARKS.md
 #   bench/run.sh --quick    fewer runs and no 1 GiB scale point, for a try
+#   bench/run.sh --posix-only   only list --kind posix against ls -ln; prints the ratio
 #
 # Needs: cargo, cc, python3; installs hyperfine and GNU time from Debian's
 # packages when missing. Timing is never asserted in cargo test: this is
@@ -36,7 +37,7 @@ fi
 
 QUICK=${1:-}
 RUNS=10
-[ "$QUICK" = --quick ] && RUNS=3
+[ "$QUICK" = --quick ] || [ "$QUICK" = --posix-only ] && RUNS=3
 SHMTOOL=$ROOT/target/release/shmtool
 POPULATE=$ROOT/target/bench/populate
 WORK=$(mktemp -d /tmp/shmtool-bench.XXXXXX)
@@ -59,6 +60,42 @@ fill_namespace() { # COUNT
     "$SHMTOOL" remove --all --yes >/dev/null 2>&1 || true
     "$POPULATE" "$1"
 }
+
+# list --kind posix over 10,000 objects while 200 processes hold objects
+# open (each is also scanned for mappings), against ls -ln, in a tmpfs of
+# this mount namespace's own on /dev/shm.
+bench_posix() {
+    mount -t tmpfs -o size=1g shmtool-bench-shm /dev/shm
+    python3 -c '
+import os
+for i in range(10000):
+    fd = os.open(f"/dev/shm/psm_{i:05d}", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.ftruncate(fd, 4096 * (1 + i % 4))
+    os.close(fd)'
+    local pids=()
+    for i in $(seq 200); do
+        sleep infinity 3<"/dev/shm/psm_$(printf %05d "$i")" &
+        pids+=($!)
+    done
+    "$SHMTOOL" list --kind posix --format csv --columns nattch | sort | uniq -c | grep -q ' 200 1$' \
+        || { echo "list --kind posix does not see the 200 holders" >&2; exit 1; }
+    bench list_posix -S bash -n shmtool "$SHMTOOL list --kind posix" -n ls "ls -ln /dev/shm"
+    kill "${pids[@]}"
+    wait "${pids[@]}" 2>/dev/null || true
+    umount /dev/shm
+}
+if [ "$QUICK" = --posix-only ]; then
+    bench_posix
+    python3 -c "
+import json; d = json.load(open('$RESULTS/list_posix.json'))
+m = {r['command']: r['median'] for r in d['results']}
+print('list --kind posix: %.1f ms, ls -ln: %.1f ms, ratio %.2f' % (m['shmtool'] * 1e3, m['ls'] * 1e3, m['shmtool'] / m['ls']))"
+    umount "$WORK"; rmdir "$WORK"
+    exit 0
+fi
+
+echo "== list --kind posix, 10,000 objects, 200 processes" >&2
+bench_posix
 
 echo "== list, 32,000 segments" >&2
 fill_namespace 32000

@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Permission bits, octal (640 or 0640) [default: 600]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('--private', '--private', [CompletionResultType]::ParameterName, 'Create a private segment (IPC_PRIVATE), reachable by id only')
             [CompletionResult]::new('--reuse', '--reuse', [CompletionResultType]::ParameterName, 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)')
@@ -55,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;attach-write' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start writing, in bytes from the segment''s start')
             [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Write this text (without a trailing newline)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Write the bytes of this file; standard input when neither --data, --file nor --fill is given')
@@ -74,6 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;read' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Where to start reading, in bytes from the segment''s start')
             [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'How many bytes to read; to the segment''s end when absent')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: raw, or hex on a terminal]')
@@ -100,6 +103,8 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d')
             [CompletionResult]::new('--larger-than', '--larger-than', [CompletionResultType]::ParameterName, 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only segments with this status')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'System V segments (the default), POSIX objects in /dev/shm, or all')
+            [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by this field (any of the --columns fields)')
             [CompletionResult]::new('--output-atomic', '--output-atomic', [CompletionResultType]::ParameterName, 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
@@ -124,10 +129,13 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;remove' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Remove the segment with this id (repeatable)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Remove the segment with this key (repeatable)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Unlink the POSIX object /NAME from /dev/shm (repeatable)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only segments owned by USER (a name or a uid)')
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d')
             [CompletionResult]::new('--larger-than', '--larger-than', [CompletionResultType]::ParameterName, 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only segments with this status')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'System V segments (the default), POSIX objects in /dev/shm, or all')
+            [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select among every segment (with no filter: remove them all)')
             [CompletionResult]::new('--unattached', '--unattached', [CompletionResultType]::ParameterName, 'Only segments no process attaches (nattch 0)')
@@ -151,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;info' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show where each process has the segment mapped')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show where each process has the segment mapped')
@@ -173,6 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;lock' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -183,6 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;unlock' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -193,6 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
         'shmtool;set' {
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'New permission bits, octal (640 or 0640)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)')
             [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')

@@ -74,7 +74,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__attach__subcmd__write)
-            opts="-v -h -V --id --key --offset --data --file --fill --length --addr --rnd --verbose --ns --help --version"
+            opts="-v -h -V --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -85,6 +85,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -124,7 +128,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__create)
-            opts="-h -V --key --private --size --mode --reuse --ns --help --version"
+            opts="-h -V --key --private --size --mode --reuse --name --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +143,10 @@ _shmtool() {
                     return 0
                     ;;
                 --mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -172,7 +180,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__info)
-            opts="-v -h -V --id --key --verbose --json --ns --help --version"
+            opts="-v -h -V --id --key --name --verbose --json --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +191,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -216,7 +228,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__list)
-            opts="-v -A -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --sort --reverse --verbose --all-namespaces --output-atomic --ns --help --version"
+            opts="-v -A -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --match --sort --reverse --verbose --all-namespaces --output-atomic --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +239,7 @@ _shmtool() {
                     return 0
                     ;;
                 --columns)
-                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container kind id name allocated mtime" -- "${cur}"))
                     return 0
                     ;;
                 --key)
@@ -254,8 +266,16 @@ _shmtool() {
                     COMPREPLY=($(compgen -W "dest locked" -- "${cur}"))
                     return 0
                     ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "sysv posix all" -- "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container kind id name allocated mtime" -- "${cur}"))
                     return 0
                     ;;
                 --output-atomic)
@@ -274,7 +294,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__lock)
-            opts="-h -V --id --key --ns --help --version"
+            opts="-h -V --id --key --name --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +305,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -300,7 +324,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__read)
-            opts="-o -v -h -V --id --key --offset --length --format --output --force --addr --rnd --verbose --ns --help --version"
+            opts="-o -v -h -V --id --key --name --offset --length --format --output --force --addr --rnd --verbose --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +335,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -350,7 +378,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__remove)
-            opts="-n -v -y -A -h -V --id --key --all --owner --unattached --orphaned --older-than --larger-than --status --dry-run --missing-ok --verbose --json --yes --all-namespaces --ns --help --version"
+            opts="-n -v -y -A -h -V --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +389,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -380,6 +412,14 @@ _shmtool() {
                     COMPREPLY=($(compgen -W "dest locked" -- "${cur}"))
                     return 0
                     ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "sysv posix all" -- "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -392,7 +432,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__set)
-            opts="-h -V --id --key --mode --owner --ns --help --version"
+            opts="-h -V --id --key --name --mode --owner --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,6 +443,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -426,7 +470,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__unlock)
-            opts="-h -V --id --key --ns --help --version"
+            opts="-h -V --id --key --name --ns --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,6 +481,10 @@ _shmtool() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

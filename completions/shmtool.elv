@@ -39,6 +39,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --key 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`'
             cand --size 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)'
             cand --mode 'Permission bits, octal (640 or 0640) [default: 600]'
+            cand --name 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand --private 'Create a private segment (IPC_PRIVATE), reachable by id only'
             cand --reuse 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
@@ -50,6 +51,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;attach-write'= {
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
+            cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --offset 'Where to start writing, in bytes from the segment''s start'
             cand --data 'Write this text (without a trailing newline)'
             cand --file 'Write the bytes of this file; standard input when neither --data, --file nor --fill is given'
@@ -68,6 +70,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;read'= {
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
+            cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --offset 'Where to start reading, in bytes from the segment''s start'
             cand --length 'How many bytes to read; to the segment''s end when absent'
             cand --format 'Output format [default: raw, or hex on a terminal]'
@@ -93,6 +96,8 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --older-than 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d'
             cand --larger-than 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)'
             cand --status 'Only segments with this status'
+            cand --kind 'System V segments (the default), POSIX objects in /dev/shm, or all'
+            cand --match 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)'
             cand --sort 'Sort by this field (any of the --columns fields)'
             cand --output-atomic 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
@@ -116,10 +121,13 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;remove'= {
             cand --id 'Remove the segment with this id (repeatable)'
             cand --key 'Remove the segment with this key (repeatable)'
+            cand --name 'Unlink the POSIX object /NAME from /dev/shm (repeatable)'
             cand --owner 'Only segments owned by USER (a name or a uid)'
             cand --older-than 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d'
             cand --larger-than 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)'
             cand --status 'Only segments with this status'
+            cand --kind 'System V segments (the default), POSIX objects in /dev/shm, or all'
+            cand --match 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand --all 'Select among every segment (with no filter: remove them all)'
             cand --unattached 'Only segments no process attaches (nattch 0)'
@@ -142,6 +150,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;info'= {
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
+            cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand -v 'Also show where each process has the segment mapped'
             cand --verbose 'Also show where each process has the segment mapped'
@@ -162,6 +171,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;lock'= {
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
+            cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -171,6 +181,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;unlock'= {
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
+            cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -180,6 +191,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
         &'shmtool;set'= {
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
+            cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --mode 'New permission bits, octal (640 or 0640)'
             cand --owner 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)'
             cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'

@@ -41,6 +41,7 @@ complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "help" -d 'Print the
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l key -d 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l size -d 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l mode -d 'Permission bits, octal (640 or 0640) [default: 600]' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l name -d 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l private -d 'Create a private segment (IPC_PRIVATE), reachable by id only'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l reuse -d 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
@@ -48,6 +49,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s h -l help -d 
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l offset -d 'Where to start writing, in bytes from the segment\'s start' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l data -d 'Write this text (without a trailing newline)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l file -d 'Write the bytes of this file; standard input when neither --data, --file nor --fill is given' -r -F
@@ -61,6 +63,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s h -l he
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l offset -d 'Where to start reading, in bytes from the segment\'s start' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l length -d 'How many bytes to read; to the segment\'s end when absent' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l format -d 'Output format [default: raw, or hex on a terminal]' -r -f -a "raw\t'The bytes as they are'
@@ -91,7 +94,7 @@ cgid\t'the creator\'s gid'
 creator\t'the creator\'s user name, or cuid when it has none'
 perms\t'the permission bits, octal'
 bytes\t'the size in bytes'
-nattch\t'the number of attaches'
+nattch\t'the number of attaches; for a POSIX object, of processes that map it or hold it open'
 status\t'dest (removed while attached) and locked flags'
 cpid\t'the creator\'s pid'
 lpid\t'the pid of the last shmat or shmdt'
@@ -103,7 +106,12 @@ swap\t'swapped bytes'
 command\t'the creator\'s command line while it runs'
 ns\t'the IPC namespace inode, as lsns prints it (with --all-namespaces)'
 nspid\t'the lowest pid in that namespace, for --ns (with --all-namespaces)'
-container\t'the container id or Kubernetes pod uid of that namespace (with --all-namespaces)'"
+container\t'the container id or Kubernetes pod uid of that namespace (with --all-namespaces)'
+kind\t'sysv or posix'
+id\t'the shmid of a System V segment, the /name of a POSIX object'
+name\t'a POSIX object\'s name, /NAME as shm_open takes it'
+allocated\t'the bytes a POSIX object really uses (tmpfs objects are sparse)'
+mtime\t'a POSIX object\'s last modification time, epoch seconds'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l key -d 'Only the segment with this key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the segment with this id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
@@ -111,6 +119,10 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l older-than -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t''
 locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l kind -d 'System V segments (the default), POSIX objects in /dev/shm, or all' -r -f -a "sysv\t'System V segments'
+posix\t'POSIX objects in /dev/shm'
+all\t'Both'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l match -d 'Only POSIX objects whose name (without the slash) matches this shell glob, such as \'psm_*\' (implies --kind posix unless --kind is given)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l sort -d 'Sort by this field (any of the --columns fields)' -r -f -a "key\t'the IPC key, 0x%08x; 0x00000000 for private and removed segments'
 shmid\t'the segment id'
 owner\t'the owner\'s user name, or uid when it has none'
@@ -122,7 +134,7 @@ cgid\t'the creator\'s gid'
 creator\t'the creator\'s user name, or cuid when it has none'
 perms\t'the permission bits, octal'
 bytes\t'the size in bytes'
-nattch\t'the number of attaches'
+nattch\t'the number of attaches; for a POSIX object, of processes that map it or hold it open'
 status\t'dest (removed while attached) and locked flags'
 cpid\t'the creator\'s pid'
 lpid\t'the pid of the last shmat or shmdt'
@@ -134,7 +146,12 @@ swap\t'swapped bytes'
 command\t'the creator\'s command line while it runs'
 ns\t'the IPC namespace inode, as lsns prints it (with --all-namespaces)'
 nspid\t'the lowest pid in that namespace, for --ns (with --all-namespaces)'
-container\t'the container id or Kubernetes pod uid of that namespace (with --all-namespaces)'"
+container\t'the container id or Kubernetes pod uid of that namespace (with --all-namespaces)'
+kind\t'sysv or posix'
+id\t'the shmid of a System V segment, the /name of a POSIX object'
+name\t'a POSIX object\'s name, /NAME as shm_open takes it'
+allocated\t'the bytes a POSIX object really uses (tmpfs objects are sparse)'
+mtime\t'a POSIX object\'s last modification time, epoch seconds'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l output-atomic -d 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink' -r -F
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
@@ -151,11 +168,16 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'P
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l id -d 'Remove the segment with this id (repeatable)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l key -d 'Remove the segment with this key (repeatable)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l name -d 'Unlink the POSIX object /NAME from /dev/shm (repeatable)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l status -d 'Only segments with this status' -r -f -a "dest\t''
 locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l kind -d 'System V segments (the default), POSIX objects in /dev/shm, or all' -r -f -a "sysv\t'System V segments'
+posix\t'POSIX objects in /dev/shm'
+all\t'Both'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l match -d 'Only POSIX objects whose name (without the slash) matches this shell glob, such as \'psm_*\' (implies --kind posix unless --kind is given)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l all -d 'Select among every segment (with no filter: remove them all)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l unattached -d 'Only segments no process attaches (nattch 0)'
@@ -170,6 +192,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s v -l verbose -d 'Also show where each process has the segment mapped'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l json -d 'Print one JSON object'
@@ -181,16 +204,19 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s h -l help -d 
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s h -l help -d 'Print help'
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s h -l help -d 'Print help'
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l mode -d 'New permission bits, octal (640 or 0640)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l owner -d 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r

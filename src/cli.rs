@@ -7,6 +7,7 @@ use shmtool::field::Field;
 use shmtool::filter::{SegmentFilter, StatusFlag};
 use shmtool::ops::Target;
 use shmtool::parse;
+use shmtool::posix::Name;
 use shmtool::segment::Key;
 
 use crate::exit::UsageError;
@@ -97,7 +98,7 @@ fn create_key(text: &str) -> Result<CreateKey, String> {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("which").required(true).args(["key", "private"])))]
+#[command(group(ArgGroup::new("which").required(true).args(["key", "private", "name"])))]
 pub struct CreateArgs {
     /// Key: 0x hex, decimal (negative as the kernel prints it), or `private`
     #[arg(long, value_name = "KEY", value_parser = create_key, allow_negative_numbers = true)]
@@ -115,6 +116,9 @@ pub struct CreateArgs {
     /// (its mode stays as it is)
     #[arg(long)]
     pub reuse: bool,
+    /// Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name
+    #[arg(long, value_name = "NAME", value_parser = Name::parse)]
+    pub name: Option<Name>,
 }
 
 /// The segment an operation works on: `ID`, `--id ID` or `--key KEY`.
@@ -130,9 +134,17 @@ pub struct SegmentRef {
     /// The segment's key
     #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
     pub key: Option<Key>,
+    /// A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)
+    #[arg(long, value_name = "NAME", value_parser = Name::parse)]
+    pub name: Option<Name>,
 }
 
 impl SegmentRef {
+    /// The POSIX object named with --name, if that is the target.
+    pub fn posix_name(&self) -> Option<&Name> {
+        self.name.as_ref()
+    }
+
     pub fn target(&self) -> Result<Target, UsageError> {
         match (self.shmid.or(self.id), self.key) {
             (Some(id), _) => Ok(Target::Id(id)),
@@ -234,6 +246,18 @@ pub enum Format {
     Prometheus,
 }
 
+/// Which kind of shared memory to work on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// System V segments
+    #[default]
+    Sysv,
+    /// POSIX objects in /dev/shm
+    Posix,
+    /// Both
+    All,
+}
+
 /// Selection shared by `list` and `remove`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
@@ -269,9 +293,31 @@ pub struct FilterArgs {
     /// Only segments with this status
     #[arg(long, value_name = "STATUS", value_parser = ["dest", "locked"])]
     pub status: Option<String>,
+    /// System V segments (the default), POSIX objects in /dev/shm, or all
+    ///
+    /// For POSIX objects nattch counts the distinct processes that map the
+    /// object or hold it open (/proc/PID/maps and /proc/PID/fd, matched by
+    /// device and inode); when some processes cannot be inspected it is
+    /// unknown, and such objects are never --unattached or --orphaned.
+    /// Objects record no creator: --orphaned means no process uses them.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<Kind>,
+    /// Only POSIX objects whose name (without the slash) matches this shell
+    /// glob, such as 'psm_*' (implies --kind posix unless --kind is given)
+    #[arg(long = "match", value_name = "GLOB")]
+    pub glob: Option<String>,
 }
 
 impl FilterArgs {
+    /// The kind asked for: --kind, else posix with --match, else sysv.
+    pub fn kind(&self) -> Kind {
+        self.kind.unwrap_or(if self.glob.is_some() {
+            Kind::Posix
+        } else {
+            Kind::Sysv
+        })
+    }
+
     pub fn to_filter(&self) -> SegmentFilter {
         SegmentFilter {
             owner: self.owner,
@@ -414,6 +460,9 @@ pub struct RemoveArgs {
     /// Remove the segment with this key (repeatable)
     #[arg(long, value_name = "KEY", value_parser = parse::key, allow_negative_numbers = true)]
     pub key: Vec<Key>,
+    /// Unlink the POSIX object /NAME from /dev/shm (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = Name::parse)]
+    pub name: Vec<Name>,
     /// Select among every segment (with no filter: remove them all)
     #[arg(long)]
     pub all: bool,

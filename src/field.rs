@@ -1,6 +1,7 @@
 //! The one definition of a segment's fields. Table columns, JSON keys, CSV
 //! headers, `--columns`, `--sort` and the man page all come from [`Field`].
 
+use crate::posix::Object;
 use crate::process::{CommandLine, Processes};
 use crate::segment::{Key, Segment, Status};
 use crate::users::Names;
@@ -40,7 +41,7 @@ fields! {
     Creator => "creator", "the creator's user name, or cuid when it has none";
     Perms => "perms", "the permission bits, octal";
     Bytes => "bytes", "the size in bytes";
-    Nattch => "nattch", "the number of attaches";
+    Nattch => "nattch", "the number of attaches; for a POSIX object, of processes that map it or hold it open";
     Status => "status", "dest (removed while attached) and locked flags";
     Cpid => "cpid", "the creator's pid";
     Lpid => "lpid", "the pid of the last shmat or shmdt";
@@ -53,6 +54,30 @@ fields! {
     Ns => "ns", "the IPC namespace inode, as lsns prints it (with --all-namespaces)";
     Nspid => "nspid", "the lowest pid in that namespace, for --ns (with --all-namespaces)";
     Container => "container", "the container id or Kubernetes pod uid of that namespace (with --all-namespaces)";
+    Kind => "kind", "sysv or posix";
+    Id => "id", "the shmid of a System V segment, the /name of a POSIX object";
+    Name => "name", "a POSIX object's name, /NAME as shm_open takes it";
+    Allocated => "allocated", "the bytes a POSIX object really uses (tmpfs objects are sparse)";
+    Mtime => "mtime", "a POSIX object's last modification time, epoch seconds";
+}
+
+/// One row of a listing: a System V segment or a POSIX object.
+#[derive(Clone, Copy, Debug)]
+pub enum Row<'a> {
+    Sysv(&'a Segment),
+    Posix(&'a Object),
+}
+
+impl<'a> From<&'a Segment> for Row<'a> {
+    fn from(seg: &'a Segment) -> Row<'a> {
+        Row::Sysv(seg)
+    }
+}
+
+impl<'a> From<&'a Object> for Row<'a> {
+    fn from(obj: &'a Object) -> Row<'a> {
+        Row::Posix(obj)
+    }
 }
 
 /// What turns ids into names and pids into processes, each looked up once.
@@ -77,6 +102,19 @@ impl Resolver {
     pub fn new() -> Resolver {
         Resolver::default()
     }
+
+    /// The `ns`, `nspid` or `container` value of the rows being made.
+    fn namespace_value(&self, field: Field) -> Value {
+        let Some(ns) = self.namespace.as_ref() else {
+            return Value::Null;
+        };
+        match field {
+            Field::Ns => Value::UInt(ns.inode),
+            Field::Nspid => Value::Int(ns.nspid.into()),
+            Field::Container => ns.container.clone().map_or(Value::Null, Value::Text),
+            _ => Value::Null,
+        }
+    }
 }
 
 impl std::str::FromStr for Field {
@@ -87,6 +125,74 @@ impl std::str::FromStr for Field {
             .ok_or_else(|| format!("unknown field '{s}': valid fields are {}", Field::names()))
     }
 }
+
+/// The fields of a System V segment, in JSON order: every field before
+/// POSIX objects came (their output stays as it was).
+pub const SYSV: &[Field] = &[
+    Field::Key,
+    Field::Shmid,
+    Field::Owner,
+    Field::Group,
+    Field::Uid,
+    Field::Gid,
+    Field::Cuid,
+    Field::Cgid,
+    Field::Creator,
+    Field::Perms,
+    Field::Bytes,
+    Field::Nattch,
+    Field::Status,
+    Field::Cpid,
+    Field::Lpid,
+    Field::Atime,
+    Field::Dtime,
+    Field::Ctime,
+    Field::Rss,
+    Field::Swap,
+    Field::Command,
+];
+
+/// The fields of a POSIX object, in JSON order.
+pub const POSIX: &[Field] = &[
+    Field::Kind,
+    Field::Name,
+    Field::Owner,
+    Field::Group,
+    Field::Uid,
+    Field::Gid,
+    Field::Perms,
+    Field::Bytes,
+    Field::Allocated,
+    Field::Nattch,
+    Field::Status,
+    Field::Mtime,
+    Field::Ctime,
+];
+
+/// The columns `list --kind posix` shows by default.
+pub const POSIX_COLUMNS: &[Field] = &[
+    Field::Name,
+    Field::Owner,
+    Field::Group,
+    Field::Perms,
+    Field::Bytes,
+    Field::Allocated,
+    Field::Nattch,
+    Field::Mtime,
+    Field::Status,
+];
+
+/// The columns `list --kind all` shows by default: one table for both kinds.
+pub const ALL_COLUMNS: &[Field] = &[
+    Field::Kind,
+    Field::Key,
+    Field::Id,
+    Field::Owner,
+    Field::Perms,
+    Field::Bytes,
+    Field::Nattch,
+    Field::Status,
+];
 
 /// The columns `list` shows by default, as `ipcs -m` does.
 pub const DEFAULT_COLUMNS: &[Field] = &[
@@ -109,7 +215,8 @@ pub enum Value {
     Bytes(u64),
     /// Text such as a user name; shown escaped ([`crate::escape`]).
     Text(std::rc::Rc<str>),
-    /// A command line, exact bytes, escaped once however many rows show it.
+    /// A command line, or other exact bytes another user chose (a POSIX
+    /// object's name), escaped once however many rows show it.
     Command(std::rc::Rc<CommandLine>),
     /// Permission bits.
     Perms(u32),
@@ -156,13 +263,10 @@ impl Field {
     /// The fields that exist only under `--all-namespaces`.
     pub const NAMESPACE: &'static [Field] = &[Field::Ns, Field::Nspid, Field::Container];
 
-    /// Every field but the namespace ones: what JSON shows of one namespace.
+    /// A System V segment's fields without the namespace ones: what JSON
+    /// shows of one namespace.
     pub fn local() -> Vec<Field> {
-        Field::ALL
-            .iter()
-            .copied()
-            .filter(|f| !Field::NAMESPACE.contains(f))
-            .collect()
+        SYSV.to_vec()
     }
 
     /// The metric this field is written as, if it is one.
@@ -200,13 +304,92 @@ impl Field {
                 | Lpid
                 | Rss
                 | Swap
+                | Allocated
                 | Ns
                 | Nspid
         )
     }
 
+    /// The field's value for one row: a segment or an object. Fields a kind
+    /// lacks are [`Value::Null`].
+    pub fn value<'a>(self, row: impl Into<Row<'a>>, ctx: &mut Resolver) -> Value {
+        match row.into() {
+            Row::Sysv(seg) => self.segment_value(seg, ctx),
+            Row::Posix(obj) => self.object_value(obj, ctx),
+        }
+    }
+
+    /// Whether rows of this kind have the field at all: tables leave the
+    /// cell empty where they do not (and show `-` for a value not known).
+    pub fn applies<'a>(self, row: impl Into<Row<'a>>) -> bool {
+        match row.into() {
+            Row::Sysv(_) => !matches!(self, Field::Name | Field::Allocated | Field::Mtime),
+            Row::Posix(_) => !matches!(
+                self,
+                Field::Key
+                    | Field::Shmid
+                    | Field::Cuid
+                    | Field::Cgid
+                    | Field::Creator
+                    | Field::Cpid
+                    | Field::Lpid
+                    | Field::Atime
+                    | Field::Dtime
+                    | Field::Rss
+                    | Field::Swap
+                    | Field::Command
+                    | Field::Ns
+                    | Field::Nspid
+                    | Field::Container
+            ),
+        }
+    }
+
+    /// The field's value for a POSIX object.
+    fn object_value(self, obj: &Object, ctx: &mut Resolver) -> Value {
+        let names = &mut ctx.names;
+        let st = &obj.stat;
+        match self {
+            Field::Kind => Value::Text("posix".into()),
+            // Exact bytes: a name need not be UTF-8.
+            Field::Id | Field::Name => {
+                Value::Command(std::rc::Rc::new(CommandLine::new(obj.name.slashed())))
+            }
+            Field::Owner => Value::Text(names.user_shown(st.uid)),
+            Field::Group => Value::Text(names.group_shown(st.gid)),
+            Field::Uid => Value::UInt(st.uid.into()),
+            Field::Gid => Value::UInt(st.gid.into()),
+            Field::Perms => Value::Perms(obj.perms()),
+            Field::Bytes => Value::Bytes(st.size),
+            Field::Allocated => Value::Bytes(st.allocated),
+            Field::Nattch => obj.nattch.map_or(Value::Null, Value::UInt),
+            Field::Status => Value::Status(crate::segment::Status {
+                dest: obj.dest,
+                locked: false,
+            }),
+            Field::Mtime => Value::Time(Some(st.mtime)),
+            Field::Ctime => Value::Time(Some(st.ctime)),
+            Field::Key
+            | Field::Shmid
+            | Field::Cuid
+            | Field::Cgid
+            | Field::Creator
+            | Field::Cpid
+            | Field::Lpid
+            | Field::Atime
+            | Field::Dtime
+            | Field::Rss
+            | Field::Swap
+            | Field::Command
+            // POSIX rows under --all-namespaces: not yet (issue 13 follow-up).
+            | Field::Ns
+            | Field::Nspid
+            | Field::Container => Value::Null,
+        }
+    }
+
     /// The field's value for one segment.
-    pub fn value(self, seg: &Segment, ctx: &mut Resolver) -> Value {
+    fn segment_value(self, seg: &Segment, ctx: &mut Resolver) -> Value {
         let names = &mut ctx.names;
         let time = |t: i64| Value::Time((t != 0).then_some(t));
         let opt = |v: Option<u64>| v.map_or(Value::Null, Value::Bytes);
@@ -235,19 +418,10 @@ impl Field {
                 .procs
                 .creator(seg)
                 .map_or(Value::Null, |p| Value::Command(p.command.clone())),
-            Field::Ns => ctx
-                .namespace
-                .as_ref()
-                .map_or(Value::Null, |ns| Value::UInt(ns.inode)),
-            Field::Nspid => ctx
-                .namespace
-                .as_ref()
-                .map_or(Value::Null, |ns| Value::Int(ns.nspid.into())),
-            Field::Container => ctx
-                .namespace
-                .as_ref()
-                .and_then(|ns| ns.container.clone())
-                .map_or(Value::Null, Value::Text),
+            Field::Ns | Field::Nspid | Field::Container => ctx.namespace_value(self),
+            Field::Kind => Value::Text("sysv".into()),
+            Field::Id => Value::Int(seg.shmid.into()),
+            Field::Name | Field::Allocated | Field::Mtime => Value::Null,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod filter;
 pub mod namespace;
 pub mod ops;
 pub mod parse;
+pub mod posix;
 pub mod process;
 pub mod segment;
 pub mod sysv;

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     {
         return exit::report(name, err.into());
     }
+    cmd::posix::set_ns(cli.ns.clone());
     match cmd::run(cli.command) {
         Ok(code) => code,
         Err(err) => exit::report(name, err),

@@ -461,6 +461,19 @@ pub fn attached(shmid: i32) -> Attachers {
     result
 }
 
+/// The hidepid option /proc is mounted with, if any: other users'
+/// processes are then invisible, not merely unreadable.
+pub fn hidepid() -> Option<String> {
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .ok()
+        .and_then(|text| proc_hidepid(&text))
+}
+
+/// One process as shmtool shows it (pid, user, command), if it still runs.
+pub fn process_info(pid: i32) -> Option<ProcessInfo> {
+    info(pid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

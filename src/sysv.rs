@@ -244,29 +244,6 @@ pub fn setns_ipc(file: &impl std::os::fd::AsFd) -> io::Result<()> {
     check(unsafe { libc::setns(file.as_fd().as_raw_fd(), libc::CLONE_NEWIPC) }).map(drop)
 }
 
-/// Size and use of a file system, in bytes (`fstatfs`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FsUsage {
-    pub size: u64,
-    pub used: u64,
-}
-
-/// `fstatfs` on an open file or directory (an `O_PATH` one will do).
-pub fn fs_usage(file: &impl std::os::fd::AsFd) -> io::Result<FsUsage> {
-    // SAFETY: statfs is plain old data; all-zero bytes are a valid value.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: fstatfs writes one struct statfs through the pointer, which
-    // points to a live value of exactly that type.
-    check(unsafe { libc::fstatfs(file.as_fd().as_raw_fd(), &mut st) })?;
-    let block = st.f_frsize as u64;
-    let size = (st.f_blocks as u64).saturating_mul(block);
-    let free = (st.f_bfree as u64).saturating_mul(block);
-    Ok(FsUsage {
-        size,
-        used: size.saturating_sub(free),
-    })
-}
-
 /// Moves the calling thread into a new, empty IPC namespace (needs
 /// CAP_SYS_ADMIN). Processes it spawns afterwards are in it too.
 pub fn unshare_ipc() -> io::Result<()> {
@@ -330,6 +307,8 @@ pub struct Attachment<Mode> {
     len: usize,
     /// The segment as `IPC_STAT` saw it right after attaching.
     segment: Segment,
+    /// What the memory is: a System V attach, or a mapped POSIX object.
+    backing: Backing,
     _mode: PhantomData<Mode>,
 }
 
@@ -365,6 +344,7 @@ impl<Mode> Attachment<Mode> {
             addr,
             len,
             segment,
+            backing: Backing::Shm,
             _mode: PhantomData,
         };
         Ok(attachment)
@@ -396,6 +376,9 @@ impl<Mode> Attachment<Mode> {
     /// Copies the bytes at `offset` into `buf`, filling it.
     pub fn copy_to(&self, offset: usize, buf: &mut [u8]) -> io::Result<()> {
         let src = self.span(offset, buf.len())?;
+        if let Backing::File(file) = &self.backing {
+            return file_copy_to(file, offset, buf);
+        }
         // SAFETY: span proved src..src+len lies in the readable mapping, and
         // buf is this process's own memory, which no mapping of the segment
         // can overlap (no reference into the mapping is ever handed out).
@@ -476,6 +459,9 @@ impl Attachment<ReadWrite> {
     /// Copies `data` into the segment at `offset`.
     pub fn copy_from(&self, offset: usize, data: &[u8]) -> io::Result<()> {
         let dest = self.span(offset, data.len())?;
+        if let Backing::File(file) = &self.backing {
+            return file_copy_from(file, offset, data);
+        }
         // SAFETY: span proved dest..dest+len lies in the mapping, writable
         // since it was attached without SHM_RDONLY; data is this process's
         // own memory, which the mapping cannot overlap (no reference into it
@@ -487,6 +473,9 @@ impl Attachment<ReadWrite> {
     /// Sets `len` bytes at `offset` to `byte`.
     pub fn fill(&self, offset: usize, len: usize, byte: u8) -> io::Result<()> {
         let dest = self.span(offset, len)?;
+        if let Backing::File(file) = &self.backing {
+            return file_fill(file, offset, len, byte);
+        }
         // SAFETY: span proved dest..dest+len lies in the writable mapping.
         unsafe { std::ptr::write_bytes(dest, byte, len) };
         Ok(())
@@ -506,9 +495,16 @@ impl Attachment<ReadWrite> {
 
 impl<Mode> Drop for Attachment<Mode> {
     fn drop(&mut self) {
-        // SAFETY: addr came from a successful shmat and is detached only
-        // here; no reference into the mapping exists to outlive it.
-        unsafe { libc::shmdt(self.addr.as_ptr().cast()) };
+        match self.backing {
+            // SAFETY: addr came from a successful shmat and is detached only
+            // here; no reference into the mapping exists to outlive it.
+            Backing::Shm => unsafe { libc::shmdt(self.addr.as_ptr().cast()) },
+            // An empty object was never mapped.
+            Backing::File(_) if self.len == 0 => 0,
+            // SAFETY: addr..addr+len came from a successful mmap and is
+            // unmapped only here; no reference into it exists to outlive it.
+            Backing::File(_) => unsafe { libc::munmap(self.addr.as_ptr().cast(), self.len) },
+        };
     }
 }
 
@@ -583,4 +579,300 @@ pub fn link_unnamed(file: &impl AsFd, path: &std::path::Path) -> io::Result<()> 
         )
     })
     .map(drop)
+}
+
+// POSIX shared memory: objects in /dev/shm, reached through a directory
+// descriptor so that no symlink is ever followed.
+
+/// What an [`Attachment`]'s memory is.
+#[derive(Debug)]
+enum Backing {
+    /// A System V segment attached with `shmat`, detached with `shmdt`.
+    Shm,
+    /// A POSIX object mapped `MAP_SHARED` from this descriptor; unmapped
+    /// with `munmap`. Copies into or out of our own buffers go through
+    /// pread/pwrite on it, so a peer that shrinks the object meanwhile gives
+    /// an error (EFAULT, a short count), never SIGBUS in this process.
+    File(std::os::fd::OwnedFd),
+}
+
+fn file_copy_to(file: &std::os::fd::OwnedFd, offset: usize, buf: &mut [u8]) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &mut buf[done..];
+        // SAFETY: pread writes at most rest.len() bytes into rest, our own memory.
+        let n = unsafe {
+            libc::pread(
+                file.as_raw_fd(),
+                rest.as_mut_ptr().cast(),
+                rest.len(),
+                (offset + done) as libc::off_t,
+            )
+        };
+        match n {
+            0 => return Err(io::Error::other("the object shrank while being read")),
+            n if n < 0 => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            n => done += n as usize,
+        }
+    }
+    Ok(())
+}
+
+fn file_copy_from(file: &std::os::fd::OwnedFd, offset: usize, data: &[u8]) -> io::Result<()> {
+    let mut done = 0;
+    while done < data.len() {
+        let rest = &data[done..];
+        // SAFETY: pwrite reads at most rest.len() bytes from rest, our own memory.
+        let n = unsafe {
+            libc::pwrite(
+                file.as_raw_fd(),
+                rest.as_ptr().cast(),
+                rest.len(),
+                (offset + done) as libc::off_t,
+            )
+        };
+        match n {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n if n < 0 => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            n => done += n as usize,
+        }
+    }
+    Ok(())
+}
+
+fn file_fill(file: &std::os::fd::OwnedFd, offset: usize, len: usize, byte: u8) -> io::Result<()> {
+    let block = vec![byte; len.min(1 << 20)];
+    let mut at = offset;
+    let end = offset + len;
+    while at < end {
+        let n = block.len().min(end - at);
+        file_copy_from(file, at, &block[..n])?;
+        at += n;
+    }
+    Ok(())
+}
+
+impl<Mode> Attachment<Mode> {
+    fn map_file(file: std::os::fd::OwnedFd, len: usize, prot: c_int) -> io::Result<Self> {
+        let addr = if len == 0 {
+            NonNull::dangling()
+        } else {
+            // SAFETY: mmap with a null hint makes a new mapping and replaces none.
+            let addr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    prot,
+                    libc::MAP_SHARED,
+                    file.as_raw_fd(),
+                    0,
+                )
+            };
+            if addr == libc::MAP_FAILED {
+                return Err(io::Error::last_os_error());
+            }
+            NonNull::new(addr.cast::<u8>())
+                .ok_or_else(|| io::Error::other("mmap returned a null address"))?
+        };
+        Ok(Attachment {
+            addr,
+            len,
+            segment: object_segment(len as u64),
+            backing: Backing::File(file),
+            _mode: PhantomData,
+        })
+    }
+}
+
+/// The segment entry a mapped POSIX object reports: only its size means
+/// anything (it has no key, id, or System V times).
+fn object_segment(size: u64) -> Segment {
+    Segment {
+        key: Key::PRIVATE,
+        shmid: -1,
+        mode: 0,
+        size,
+        cpid: 0,
+        lpid: 0,
+        nattch: 0,
+        uid: 0,
+        gid: 0,
+        cuid: 0,
+        cgid: 0,
+        atime: 0,
+        dtime: 0,
+        ctime: 0,
+        rss: None,
+        swap: None,
+    }
+}
+
+impl Attachment<ReadOnly> {
+    /// Maps `len` bytes of an object opened for reading, `PROT_READ`.
+    pub fn map_read(file: std::os::fd::OwnedFd, len: usize) -> io::Result<Self> {
+        Self::map_file(file, len, libc::PROT_READ)
+    }
+}
+
+impl Attachment<ReadWrite> {
+    /// Maps `len` bytes of an object opened for reading and writing.
+    pub fn map_write(file: std::os::fd::OwnedFd, len: usize) -> io::Result<Self> {
+        Self::map_file(file, len, libc::PROT_READ | libc::PROT_WRITE)
+    }
+}
+
+fn c_name(name: &std::ffi::OsStr) -> io::Result<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(name.as_bytes()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+}
+
+/// The parts of `struct stat` an object listing needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStat {
+    pub dev: u64,
+    pub ino: u64,
+    /// `st_mode`: file type and permission bits.
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: u64,
+    /// `st_blocks * 512`.
+    pub allocated: u64,
+    pub mtime: i64,
+    pub ctime: i64,
+}
+
+impl FileStat {
+    pub fn is_regular(&self) -> bool {
+        self.mode & libc::S_IFMT == libc::S_IFREG
+    }
+}
+
+fn file_stat(st: &libc::stat) -> FileStat {
+    FileStat {
+        dev: st.st_dev,
+        ino: st.st_ino,
+        mode: st.st_mode,
+        uid: st.st_uid,
+        gid: st.st_gid,
+        size: st.st_size.max(0) as u64,
+        allocated: (st.st_blocks.max(0) as u64).saturating_mul(512),
+        mtime: st.st_mtime,
+        ctime: st.st_ctime,
+    }
+}
+
+/// `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)`: the entry itself, never what a
+/// symlink points to.
+pub fn stat_at(dir: &impl AsFd, name: &std::ffi::OsStr) -> io::Result<FileStat> {
+    let name = c_name(name)?;
+    // SAFETY: zeroed is a valid struct stat (integers only).
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: name is NUL-terminated; fstatat writes one struct stat into st.
+    check(unsafe {
+        libc::fstatat(
+            dir.as_fd().as_raw_fd(),
+            name.as_ptr(),
+            &mut st,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    })?;
+    Ok(file_stat(&st))
+}
+
+/// `fstat(fd)`.
+pub fn stat_fd(fd: &impl AsFd) -> io::Result<FileStat> {
+    // SAFETY: zeroed is a valid struct stat (integers only).
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat writes one struct stat into st.
+    check(unsafe { libc::fstat(fd.as_fd().as_raw_fd(), &mut st) })?;
+    Ok(file_stat(&st))
+}
+
+/// `openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)`: a symlink as
+/// the name fails ELOOP instead of being followed.
+pub fn open_at(
+    dir: &impl AsFd,
+    name: &std::ffi::OsStr,
+    flags: c_int,
+    mode: u32,
+) -> io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    let name = c_name(name)?;
+    let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: name is NUL-terminated; openat returns a new descriptor or -1.
+    let fd = check(unsafe {
+        libc::openat(
+            dir.as_fd().as_raw_fd(),
+            name.as_ptr(),
+            flags,
+            mode as libc::c_uint,
+        )
+    })?;
+    // SAFETY: fd was just opened and is owned by nobody else.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
+/// `unlinkat(dir, name, 0)`: removes the entry itself (a symlink is never
+/// followed by unlink).
+pub fn unlink_at(dir: &impl AsFd, name: &std::ffi::OsStr) -> io::Result<()> {
+    let name = c_name(name)?;
+    // SAFETY: name is NUL-terminated; unlinkat takes no other pointers.
+    check(unsafe { libc::unlinkat(dir.as_fd().as_raw_fd(), name.as_ptr(), 0) }).map(drop)
+}
+
+/// `fchmod(fd, mode)`.
+pub fn chmod_fd(fd: &impl AsFd, mode: u32) -> io::Result<()> {
+    // SAFETY: fchmod takes integers.
+    check(unsafe { libc::fchmod(fd.as_fd().as_raw_fd(), mode as libc::mode_t) }).map(drop)
+}
+
+/// `ftruncate(fd, size)`.
+pub fn truncate_fd(fd: &impl AsFd, size: u64) -> io::Result<()> {
+    let size =
+        libc::off_t::try_from(size).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+    // SAFETY: ftruncate takes integers.
+    check(unsafe { libc::ftruncate(fd.as_fd().as_raw_fd(), size) }).map(drop)
+}
+
+/// A file system's size and use, from `fstatfs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FsUsage {
+    pub size: u64,
+    pub used: u64,
+    pub available: u64,
+}
+
+/// `fstatfs(fd)`: the size and use of the file system holding `fd`.
+pub fn fs_usage(fd: &impl AsFd) -> io::Result<FsUsage> {
+    // SAFETY: zeroed is a valid struct statfs (integers only).
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fstatfs writes one struct statfs into st.
+    check(unsafe { libc::fstatfs(fd.as_fd().as_raw_fd(), &mut st) })?;
+    // Block counts are in fragments (f_frsize), as df counts them.
+    let block = st.f_frsize as u64;
+    Ok(FsUsage {
+        size: (st.f_blocks as u64).saturating_mul(block),
+        used: (st.f_blocks as u64)
+            .saturating_sub(st.f_bfree as u64)
+            .saturating_mul(block),
+        available: (st.f_bavail as u64).saturating_mul(block),
+    })
+}
+
+/// Moves the calling thread into a new, private mount namespace (needs
+/// CAP_SYS_ADMIN): what tests use to give /dev/shm a tmpfs of its own.
+pub fn unshare_mount() -> io::Result<()> {
+    // SAFETY: unshare takes no pointers.
+    check(unsafe { libc::unshare(libc::CLONE_NEWNS) }).map(drop)
 }

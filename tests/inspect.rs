@@ -534,7 +534,7 @@ fn info_shows_every_field_the_mode_and_the_attaching_processes() {
     let holder = Peer::start(&["hold", &id.to_string()]);
     assert_eq!(holder.first_line, "attached");
     let text = ns.ok(&["info", &id.to_string()]);
-    for field in &shmtool::field::Field::local() {
+    for field in shmtool::field::SYSV {
         assert!(
             text.lines()
                 .any(|l| l.starts_with(&format!("{:<9} ", field.name()))),

@@ -161,19 +161,37 @@ fn the_list_page_documents_exactly_the_fields_list_prints() {
     ns.make(0x10, 100, 0o600);
     let json: serde_json::Value =
         serde_json::from_str(&ns.ok(&["list", "--format", "json"])).unwrap();
-    let mut printed: Vec<&str> = json[0]
+    let printed: Vec<&str> = json[0]
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
-    // The namespace fields come last, and only with --all-namespaces
-    // (tests/fleet.rs lists them, in a pid namespace of its own).
-    printed.extend(["ns", "nspid", "container"]);
+    // System V rows print the System V fields, in the page's order; rows
+    // of both kinds (--kind all) print every field the page documents but
+    // the namespace ones, which only --all-namespaces prints (tests/fleet.rs
+    // lists them, in a pid namespace of its own).
     assert_eq!(
-        documented, printed,
+        documented[..printed.len()],
+        printed[..],
         "the page documents every field list prints"
     );
+    // In namespaces of its own, with a tmpfs on /dev/shm: the host's is not read.
+    let all: serde_json::Value = serde_json::from_str(&common::posix_sh(
+        "$SHMTOOL create --private --size 1 >/dev/null; $SHMTOOL list --kind all --format json",
+    ))
+    .unwrap();
+    let mut every: Vec<&str> = all[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    every.extend(["ns", "nspid", "container"]);
+    every.sort_unstable();
+    let mut sorted = documented.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, every, "--kind all prints every documented field");
     for field in documented
         .iter()
         .filter(|f| !["ns", "nspid", "container"].contains(f))
@@ -199,9 +217,9 @@ fn man_synopses_name_each_options_value() {
         ("shmtool.1", "[--ns PID|PATH]"),
         ("shmtool-create.1", "<--size SIZE>"),
         ("shmtool-create.1", "[--mode MODE]"),
-        ("shmtool-create.1", "<--key KEY|--private>"),
+        ("shmtool-create.1", "<--key KEY|--private|--name NAME>"),
         ("shmtool-read.1", "[-o|--output FILE]"),
-        ("shmtool-read.1", "<ID|--id ID|--key KEY>"),
+        ("shmtool-read.1", "<ID|--id ID|--key KEY|--name NAME>"),
         ("shmtool-list.1", "[--sort FIELD]"),
         ("shmtool-remove.1", "[--key KEY]..."),
         ("shmtool-set.1", "<--mode MODE|--owner USER[:GROUP]>"),

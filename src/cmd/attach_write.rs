@@ -14,7 +14,7 @@ use crate::cli::AttachWriteArgs;
 use crate::cmd::attach;
 
 /// Where the bytes come from.
-enum Input<'a> {
+pub(super) enum Input<'a> {
     Data(&'a [u8]),
     /// A byte repeated.
     Fill(u8),
@@ -27,7 +27,7 @@ enum Input<'a> {
     },
 }
 
-fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
+pub(super) fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
     if let Some(data) = &args.data {
         return Ok(Input::Data(data.as_bytes()));
     }
@@ -51,16 +51,12 @@ fn open_input(args: &AttachWriteArgs) -> anyhow::Result<Input<'_>> {
     Ok(Input::File { file, size })
 }
 
-pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
-    let target = args.target.target()?;
-    let seg = ops::find(target)?;
-    let place = attach::placement(&args.attach)?;
-    let input = open_input(args)?;
-    let offset = args.offset;
-    // The bytes known before attaching: checked now, so input that cannot
-    // fit leaves the segment untouched. --length caps every source.
-    let space = seg.size.saturating_sub(offset);
-    let known_len = match &input {
+/// The bytes known before attaching, capped by --length, for a target of
+/// `size` bytes: checked before attaching, so input that cannot fit leaves
+/// the memory untouched.
+pub(super) fn known_len(args: &AttachWriteArgs, input: &Input<'_>, size: u64) -> Option<u64> {
+    let space = size.saturating_sub(args.offset);
+    match input {
         Input::Fill(_) => Some(args.length.unwrap_or(space)),
         Input::Data(data) => Some(
             args.length
@@ -71,7 +67,19 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
             (Some(size), Some(cap)) => Some(size.min(cap)),
             (size, cap) => cap.or(size),
         },
-    };
+    }
+}
+
+pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
+    if let Some(name) = args.target.posix_name() {
+        return crate::cmd::posix::attach_write(args, name);
+    }
+    let target = args.target.target()?;
+    let seg = ops::find(target)?;
+    let place = attach::placement(&args.attach)?;
+    let input = open_input(args)?;
+    let offset = args.offset;
+    let known_len = known_len(args, &input, seg.size);
     ops::check_range(offset, known_len.unwrap_or(0), seg.size)?;
     let attachment = ops::attach_write(&seg, place, &mut Names::new())?;
     // Found by key, then attached by id: if the segment was removed in
@@ -88,9 +96,29 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
     let size = attachment.len() as u64;
     ops::check_range(offset, known_len.unwrap_or(0), size)?;
     let address = attachment.address();
-    // check_range proved offset <= size and offset + known_len <= size.
+    let written = write_input(args, &attachment, &input, known_len)?;
+    if args.attach.verbose {
+        warn!(
+            "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x})",
+            seg.shmid
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the input into the attached memory at --offset, once check_range
+/// proved offset <= size and offset + known_len <= size; returns how many
+/// bytes were written.
+pub(super) fn write_input(
+    args: &AttachWriteArgs,
+    attachment: &shmtool::sysv::Attachment<shmtool::sysv::ReadWrite>,
+    input: &Input<'_>,
+    known_len: Option<u64>,
+) -> anyhow::Result<usize> {
+    let offset = args.offset;
+    let size = attachment.len() as u64;
     let start = offset as usize;
-    let written = match &input {
+    Ok(match input {
         Input::Data(data) => {
             let len = known_len.unwrap_or(0) as usize;
             attachment.copy_from(start, &data[..len])?;
@@ -107,7 +135,7 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
                 .length
                 .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
             let (written, remained) =
-                ops::receive(&attachment, start, limit, file).context(if args.file.is_some() {
+                ops::receive(attachment, start, limit, file).context(if args.file.is_some() {
                     "reading the input file"
                 } else {
                     "reading the input"
@@ -123,12 +151,5 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
             }
             written
         }
-    };
-    if args.attach.verbose {
-        warn!(
-            "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x})",
-            seg.shmid
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    })
 }

@@ -11,6 +11,9 @@ use crate::cli::CreateArgs;
 const DEFAULT_MODE: u32 = 0o600;
 
 pub fn run(args: &CreateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(name) = &args.name {
+        return crate::cmd::posix::create(args, name);
+    }
     // Checked first: a segment whose id nobody sees is leaked at once.
     if stdout_is_closed() {
         return Err(anyhow!(
@@ -72,7 +75,7 @@ fn warn_mode_not_applied(id: i32, mode: u32) {
 /// Whether stdout was closed when shmtool started. The Rust runtime then
 /// opens /dev/null read-write in its place; a shell's `>/dev/null` opens
 /// it write-only.
-fn stdout_is_closed() -> bool {
+pub(super) fn stdout_is_closed() -> bool {
     let is_null = std::fs::read_link("/proc/self/fd/1")
         .is_ok_and(|target| target == std::path::Path::new("/dev/null"));
     if !is_null {

@@ -93,13 +93,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(name) = args.target.posix_name() {
+        return crate::cmd::posix::info(args, name);
+    }
     let seg = ops::find(args.target.target()?)?;
     let attached = process::attached(seg.shmid);
     let unaccounted = seg.nattch.saturating_sub(attached.mappings());
     let mut ctx = Resolver::new();
-    let values: Vec<(Field, Value)> = Field::local()
-        .into_iter()
-        .map(|f| (f, f.value(&seg, &mut ctx)))
+    let values: Vec<(Field, Value)> = shmtool::field::SYSV
+        .iter()
+        .map(|&f| (f, f.value(&seg, &mut ctx)))
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {

@@ -29,6 +29,31 @@ struct Report {
     swapped_pages: u64,
     segments_percent: f64,
     pages_percent: f64,
+    /// The /dev/shm of this (or --ns PID's) mount namespace, where POSIX
+    /// objects live; null when it cannot be opened.
+    dev_shm: Option<DevShm>,
+}
+
+/// A /dev/shm file system's size and use (statfs).
+#[derive(Debug, Serialize)]
+struct DevShm {
+    path: String,
+    bytes: u64,
+    used_bytes: u64,
+    available_bytes: u64,
+    used_percent: f64,
+}
+
+fn dev_shm() -> Option<DevShm> {
+    let dir = crate::cmd::posix::open_dir().ok()?;
+    let usage = dir.usage().ok()?;
+    Some(DevShm {
+        path: dir.path.display().to_string(),
+        bytes: usage.size,
+        used_bytes: usage.used,
+        available_bytes: usage.available,
+        used_percent: percent(usage.used.into(), usage.size.into()),
+    })
 }
 
 fn percent(used: u128, limit: u128) -> f64 {
@@ -58,6 +83,7 @@ pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
         swapped_pages: usage.swapped_pages,
         segments_percent: percent(usage.segments.into(), limits.shmmni.into()),
         pages_percent: percent(usage.pages.into(), limits.shmall.into()),
+        dev_shm: dev_shm(),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
@@ -121,6 +147,18 @@ pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
             human(r.shmmax.into()),
             human(r.shmall_bytes)
         )?;
+        if let Some(shm) = &r.dev_shm {
+            writeln!(
+                out,
+                "{}: {} bytes ({}), {} used ({:.2}%), {} available",
+                shmtool::escape::escaped(&shm.path),
+                shm.bytes,
+                human(shm.bytes.into()),
+                shm.used_bytes,
+                shm.used_percent,
+                shm.available_bytes
+            )?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -45,7 +45,12 @@ pub(crate) fn columns(args: &ListArgs) -> Vec<Field> {
         return args.columns.clone();
     }
     if args.format == Format::Json {
-        return Field::local();
+        // Rows carry their kind whenever --kind is given.
+        let kind = args.filter.kind.map(|_| Field::Kind);
+        return kind
+            .into_iter()
+            .chain(shmtool::field::SYSV.iter().copied())
+            .collect();
     }
     let mut fields = DEFAULT_COLUMNS.to_vec();
     if args.time {
@@ -62,6 +67,14 @@ pub(crate) fn columns(args: &ListArgs) -> Vec<Field> {
 
 pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     super::fleet::check_columns(args)?;
+    if super::fleet::handles(args) && args.filter.kind() != crate::cli::Kind::Sysv {
+        return Err(UsageError(
+            "--kind posix or all does not go with --all-namespaces, --format prometheus or \
+             --output-atomic yet: those cover System V segments"
+                .into(),
+        )
+        .into());
+    }
     if super::fleet::handles(args) {
         return super::fleet::list(args);
     }
@@ -71,6 +84,10 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let kind = args.filter.kind();
+    if kind != crate::cli::Kind::Sysv {
+        return crate::cmd::posix::list(args, kind);
+    }
     let mut ctx = Resolver::new();
     let filter = SegmentFilter {
         key: args.key,

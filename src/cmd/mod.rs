@@ -8,6 +8,7 @@ mod fleet;
 mod info;
 mod limits;
 pub mod list;
+pub mod posix;
 mod read;
 mod remove;
 mod set;

@@ -19,7 +19,7 @@ use crate::render::hexdump::HexDump;
 /// Where the bytes go. Files are opened before attaching, so a bad path
 /// fails with the segment untouched, and a dump is never more readable than
 /// mode 0600, whatever the segment's mode.
-enum Output {
+pub(super) enum Output {
     Stdout,
     /// A dump being written to an unnamed file (or, where the file system
     /// has no `O_TMPFILE`, a hidden name beside the target), which gets its
@@ -134,7 +134,7 @@ fn reopen_for_writing(handle: &File, shown: &str) -> anyhow::Result<File> {
 /// symlink in the final component is followed only when the caller or root
 /// owns it, and only to a device or FIFO the caller or root owns, never to
 /// a regular file (a planted link to /etc/shadow is refused).
-fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
+pub(super) fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
     if path.as_os_str() == "-" {
         return Ok(Output::Stdout);
     }
@@ -189,7 +189,7 @@ fn open_output(path: &Path, force: bool) -> anyhow::Result<Output> {
 }
 
 impl Output {
-    fn file(&self) -> io::Result<File> {
+    pub(super) fn file(&self) -> io::Result<File> {
         match self {
             // Unbuffered, so bytes go from the mapping to the kernel in one copy.
             Output::Stdout => Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?)),
@@ -198,7 +198,7 @@ impl Output {
     }
 
     /// The dump is complete: give it its name.
-    fn commit(self) -> anyhow::Result<()> {
+    pub(super) fn commit(self) -> anyhow::Result<()> {
         let Output::Pending {
             file,
             temp,
@@ -239,7 +239,7 @@ impl Output {
 
     /// The read failed: leave no file behind that we made, and the old one
     /// as it was. (An unnamed file simply goes when it is closed.)
-    fn abandon(self) {
+    pub(super) fn abandon(self) {
         if let Output::Pending {
             temp: Some(temp), ..
         } = self
@@ -326,7 +326,7 @@ const CHUNK: usize = 1 << 16;
 
 /// Writes the range in `format`. Bytes are inspected only in this process's
 /// own copies, never in the shared mapping.
-fn write_range(
+pub(super) fn write_range(
     attachment: &Attachment<shmtool::sysv::ReadOnly>,
     start: usize,
     len: usize,
@@ -377,6 +377,9 @@ fn write_range(
 }
 
 pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
+    if let Some(name) = args.target.posix_name() {
+        return crate::cmd::posix::read(args, name);
+    }
     let seg = ops::find(args.target.target()?)?;
     let place = attach::placement(&args.attach)?;
     let length = args.length.unwrap_or(seg.size.saturating_sub(args.offset));

@@ -14,10 +14,11 @@ use shmtool::{Error, Segment};
 use crate::cli::RemoveArgs;
 use crate::exit::{self, UsageError};
 use crate::render::{self, Style};
+use shmtool::escape::escaped;
 
 /// What happened to one target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Removed,
     /// Still attached: marked for destruction at the last detach.
     Marked,
@@ -37,7 +38,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Outcome::Removed => "removed",
             Outcome::Marked => "marked",
@@ -57,12 +58,14 @@ impl Outcome {
     }
 }
 
-struct Record {
-    shmid: Option<i32>,
-    key: Option<Key>,
-    outcome: Outcome,
+pub(super) struct Record {
+    pub(super) shmid: Option<i32>,
+    pub(super) key: Option<Key>,
+    pub(super) outcome: Outcome,
     /// Borrowed for the common "removed", so 32,000 removals make no strings.
-    message: Cow<'static, str>,
+    pub(super) message: Cow<'static, str>,
+    /// A POSIX object's /name (escaped); `None` for a System V segment.
+    pub(super) name: Option<String>,
 }
 
 /// A target to act on: a segment found in the table, or why a named one
@@ -95,6 +98,7 @@ impl Record {
             key,
             outcome,
             message: e.to_string().into(),
+            name: None,
         }
     }
 }
@@ -152,6 +156,7 @@ fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Record {
         key,
         outcome,
         message,
+        name: None,
     }
 }
 
@@ -169,6 +174,7 @@ fn recheck_and_remove(
         key,
         outcome,
         message: message.into(),
+        name: None,
     };
     let now = match ops::current(seg, &mut ctx.names) {
         Ok(Some(now)) => now,
@@ -214,6 +220,7 @@ fn missing(e: Error, missing_ok: bool) -> Record {
             key,
             outcome: Outcome::Missing,
             message: e.to_string().into(),
+            name: None,
         }
     } else {
         Record::failed(shmid, key, Outcome::Error, e)
@@ -249,26 +256,44 @@ fn print_declined(ctx: &mut Resolver) {
 }
 
 pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
+    use crate::cli::Kind;
     let filter = args.filter.to_filter();
     if args.all_namespaces {
         return all_namespaces(args, &filter);
     }
-    let by_filter = args.all || !filter.is_empty();
-    if args.has_named() && by_filter {
+    let by_filter = args.all || !filter.is_empty() || args.filter.glob.is_some();
+    let named = args.has_named() || !args.name.is_empty();
+    if named && by_filter {
         return Err(UsageError(
-            "name segments (ID, --id, --key) or select them (--all or filters), not both".into(),
+            "name segments (ID, --id, --key, --name) or select them (--all or filters), not both"
+                .into(),
         )
         .into());
     }
-    if !args.has_named() && !by_filter {
+    if !named && !by_filter {
         return Err(UsageError(
-            "no target: name ids, --id or --key, or select with --all or a filter".into(),
+            "no target: name ids, --id, --key or --name, or select with --all or a filter".into(),
         )
         .into());
     }
+    let kind = args.filter.kind();
+    let (sysv, posix) = if by_filter {
+        // Segments have no name: --match selects none of them.
+        let named_only = args.filter.glob.is_some();
+        (kind != Kind::Posix && !named_only, kind != Kind::Sysv)
+    } else {
+        (args.has_named(), !args.name.is_empty())
+    };
+    let objects = if posix {
+        Some(crate::cmd::posix::removal_selection(args, by_filter)?)
+    } else {
+        None
+    };
     let mut ctx = Resolver::new();
     // A dry run shows rows as list does, rss and swap included: from /proc.
-    let segments = if args.dry_run {
+    let segments = if !sysv {
+        Vec::new()
+    } else if args.dry_run {
         shmtool::table::read_segments()?.0
     } else {
         shmtool::table::read_segments_for_removal()?
@@ -283,14 +308,21 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         named_targets(args, &segments)
     };
 
+    if args.verbose
+        && let Some(sel) = &objects
+    {
+        crate::cmd::posix::say_hidden_remove(&sel.users);
+    }
     if args.dry_run {
         if args.verbose {
             print_declined(&mut ctx);
         }
-        return dry_run(args, &selected, by_filter, &mut ctx);
+        let objects = objects.as_ref().map(|sel| (sel, sysv));
+        return dry_run(args, &selected, objects, by_filter, &mut ctx);
     }
-    let asks = args.all && filter.is_empty() && !args.yes;
-    if asks && !selected.is_empty() && io::stdin().is_terminal() && !confirm(selected.len())? {
+    let count = selected.len() + objects.as_ref().map_or(0, |s| s.objects.len());
+    let asks = args.all && filter.is_empty() && args.filter.glob.is_none() && !args.yes;
+    if asks && count > 0 && io::stdin().is_terminal() && !confirm(count)? {
         warn!("shmtool: remove: nothing removed");
         return Ok(ExitCode::from(exit::FAILURE));
     }
@@ -313,6 +345,9 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         }
         records.push(record);
     }
+    if let Some(sel) = &objects {
+        records.extend(crate::cmd::posix::remove(args, sel, by_filter));
+    }
     if args.verbose {
         print_declined(&mut ctx);
     }
@@ -325,17 +360,25 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
             let list: Vec<_> = records
                 .iter()
                 .map(|r| {
-                    json!({
+                    let mut record = json!({
                         "shmid": r.shmid,
                         "key": r.key.map(|k| k.to_string()),
                         "result": r.outcome.name(),
                         "message": &*r.message,
-                    })
+                    });
+                    if let Some(name) = &r.name {
+                        record["name"] = json!(name);
+                    }
+                    record
                 })
                 .collect();
             render::json::write_pretty(&mut out, &list)?;
         } else if args.verbose {
             for r in records.iter().filter(|r| r.outcome == Outcome::Removed) {
+                if let Some(name) = &r.name {
+                    writeln!(out, "removed {name}")?;
+                    continue;
+                }
                 let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
                 writeln!(out, "removed id {}{key}", r.shmid.unwrap_or(-1))?;
             }
@@ -354,6 +397,8 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
 fn dry_run(
     args: &RemoveArgs,
     selected: &[Selected],
+    // POSIX objects selected, and whether System V segments were too.
+    objects: Option<(&crate::cmd::posix::Selection, bool)>,
     by_filter: bool,
     ctx: &mut Resolver,
 ) -> anyhow::Result<ExitCode> {
@@ -392,22 +437,78 @@ fn dry_run(
             }
         }
     }
-    let local = Field::local();
-    let fields: &[Field] = if args.json { &local } else { DEFAULT_COLUMNS };
-    let rows: Vec<Vec<Value>> = segments
+    let mut shown_objects = Vec::new();
+    if let Some((sel, _)) = objects {
+        for found in &sel.objects {
+            match found {
+                Ok(obj) if crate::cmd::posix::may_remove(obj) => shown_objects.push(obj),
+                Ok(_) if by_filter => skipped += 1,
+                Ok(obj) => {
+                    failed = true;
+                    warn!(
+                        "shmtool: remove: permission denied for {}, owned by uid {}",
+                        escaped(&obj.name.shown()),
+                        obj.stat.uid
+                    );
+                }
+                Err(_) if args.missing_ok => {}
+                Err(name) => {
+                    failed = true;
+                    warn!(
+                        "shmtool: remove: no POSIX object {}",
+                        escaped(&name.shown())
+                    );
+                }
+            }
+        }
+    }
+    let fields: Vec<Field> = match (args.filter.kind, objects.is_some(), args.json) {
+        (None, false, true) => shmtool::field::SYSV.to_vec(),
+        (None, false, false) => DEFAULT_COLUMNS.to_vec(),
+        (_, true, true) if segments.is_empty() => shmtool::field::POSIX.to_vec(),
+        (_, true, false) if segments.is_empty() => shmtool::field::POSIX_COLUMNS.to_vec(),
+        (_, _, true) => [Field::Kind]
+            .into_iter()
+            .chain(shmtool::field::SYSV.iter().copied())
+            .chain([Field::Name, Field::Allocated, Field::Mtime])
+            .collect(),
+        (_, _, false) => shmtool::field::ALL_COLUMNS.to_vec(),
+    };
+    let mut rows: Vec<Vec<Value>> = segments
         .iter()
-        .map(|s| fields.iter().map(|f| f.value(s, ctx)).collect())
+        .map(|s| fields.iter().map(|f| f.value(*s, ctx)).collect())
         .collect();
+    for obj in &shown_objects {
+        let row = shmtool::field::Row::Posix(obj);
+        let table = !args.json;
+        rows.push(
+            fields
+                .iter()
+                .map(|f| crate::cmd::posix::cell(*f, row, table, ctx))
+                .collect(),
+        );
+    }
     let written = (|| -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         if args.json {
-            render::json::write_rows(&mut out, fields, rows)?;
+            render::json::write_rows(&mut out, &fields, rows)?;
         } else {
-            render::table::write(&mut out, fields, rows, Style::default())?;
+            render::table::write(&mut out, &fields, rows, Style::default())?;
         }
         out.flush()
     })();
-    let mut line = format!("dry run: {} segment(s) would be removed", segments.len());
+    let mut line = match objects {
+        None => format!("dry run: {} segment(s) would be removed", segments.len()),
+        Some((_, false)) => format!(
+            "dry run: {} POSIX object(s) would be removed",
+            shown_objects.len()
+        ),
+        Some((_, true)) => format!(
+            "dry run: {} segment(s) and {} POSIX object(s) would be removed",
+            segments.len(),
+            shown_objects.len()
+        ),
+    };
     if marked > 0 {
         line.push_str(&format!(", {marked} already marked (still attached)"));
     }

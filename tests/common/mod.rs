@@ -241,3 +241,49 @@ pub fn shm_hook() -> &'static std::path::Path {
         out
     })
 }
+
+/// Runs `script` with `sh -e` in private IPC, mount and pid namespaces, with
+/// a /proc of its own (so every process there can be inspected) and a tmpfs
+/// of its own on /dev/shm: the host's /dev/shm is never touched. `$SHMTOOL`
+/// is the binary under test. Panics, showing stderr, when the script fails.
+pub fn posix_sh(script: &str) -> String {
+    let out = StdCommand::new("unshare")
+        .args([
+            "--ipc",
+            "--mount",
+            "--propagation",
+            "private",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "sh",
+            "-ec",
+        ])
+        .arg(format!("mount -t tmpfs shmtool-test /dev/shm\n{script}"))
+        .env("SHMTOOL", env!("CARGO_BIN_EXE_shmtool"))
+        .env("LC_ALL", "C")
+        .output()
+        .expect("unshare runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "script failed ({}):\n{script}\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The part of `output` after the line `== NAME`, up to the next `== ` line.
+pub fn section<'a>(output: &'a str, name: &str) -> &'a str {
+    let marker = format!("== {name}\n");
+    let start = output
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no section {name} in:\n{output}"))
+        + marker.len();
+    let rest = &output[start..];
+    if rest.starts_with("== ") {
+        return "";
+    }
+    &rest[..rest.find("\n== ").map_or(rest.len(), |i| i + 1)]
+}

@@ -1,0 +1,715 @@
+//! POSIX objects in /dev/shm: what each command does given --name or
+//! --kind posix|all. Bytes move as for System V (src/ops.rs `send` and
+//! `receive`): the object's descriptor is mapped and write(2)/read(2) copy
+//! straight between it and the other file, once, each copy a snapshot.
+
+use std::borrow::Cow;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+use anyhow::{Context, anyhow};
+use serde_json::{Map, Value as Json, json};
+use shmtool::escape::escaped;
+use shmtool::field::{self, Field, Resolver, Row, Value};
+use shmtool::ops;
+use shmtool::posix::{CreateError, Dir, Name, Object, Users, glob_match};
+use shmtool::sysv::{self, Attachment};
+
+use crate::cli::{
+    AttachOpts, AttachWriteArgs, CreateArgs, DataFormat, FilterArgs, Format, InfoArgs, Kind,
+    ListArgs, ReadArgs, RemoveArgs, SetArgs,
+};
+use crate::cmd::remove::{Outcome, Record};
+use crate::exit::UsageError;
+use crate::render::{self, Style};
+
+/// The global --ns, as given: POSIX objects are in the mount namespace of
+/// that process (`/proc/PID/root/dev/shm`).
+static NS: OnceLock<Option<String>> = OnceLock::new();
+
+pub fn set_ns(ns: Option<String>) {
+    let _ = NS.set(ns);
+}
+
+/// The root whose /dev/shm holds the objects: `/proc/PID/root` with --ns PID.
+fn root() -> Result<Option<PathBuf>, UsageError> {
+    match NS.get().and_then(Option::as_deref) {
+        None => Ok(None),
+        Some(pid) if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(PathBuf::from(format!("/proc/{pid}/root"))))
+        }
+        Some(path) => Err(UsageError(format!(
+            "--ns {path}: a namespace file names an IPC namespace, not the mount namespace that holds /dev/shm; give the PID of a process in the container to work on POSIX objects"
+        ))),
+    }
+}
+
+/// Opens the /dev/shm of this (or --ns PID's) mount namespace.
+pub fn open_dir() -> anyhow::Result<Dir> {
+    let root = root()?;
+    Dir::open(root.as_deref()).with_context(|| {
+        let shown = root.map_or_else(
+            || "/dev/shm".to_owned(),
+            |r| format!("{}/dev/shm", r.display()),
+        );
+        format!("cannot open {shown}")
+    })
+}
+
+fn shown(name: &Name) -> String {
+    escaped(&name.shown()).into_owned()
+}
+
+/// The object `name`, or an error naming it.
+fn find(dir: &Dir, name: &Name) -> anyhow::Result<Object> {
+    dir.object(name)
+        .with_context(|| format!("cannot stat {}", shown(name)))?
+        .ok_or_else(|| {
+            anyhow!(
+                "no POSIX object {} in {}; hint: 'shmtool list --kind posix' shows the objects",
+                shown(name),
+                dir.path.display()
+            )
+        })
+}
+
+/// The error of opening an object.
+fn open_error(obj: &Object, e: io::Error) -> anyhow::Error {
+    match e.raw_os_error() {
+        Some(libc::EACCES | libc::EPERM) => anyhow!(
+            "permission denied for {} (mode {:04o}, owner uid {}); hint: run as its owner or as root",
+            shown(&obj.name),
+            obj.perms(),
+            obj.stat.uid
+        ),
+        Some(libc::ELOOP) => anyhow!("{} is a symlink, not an object", shown(&obj.name)),
+        _ => anyhow!("cannot open {}: {e}", shown(&obj.name)),
+    }
+}
+
+/// --addr and --rnd place a System V attach; an object is mapped where the
+/// kernel chooses.
+fn refuse_addr(opts: &AttachOpts) -> Result<(), UsageError> {
+    if opts.addr.is_some() || opts.rnd {
+        return Err(UsageError(
+            "--addr and --rnd apply to System V segments, not to --name".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn create(args: &CreateArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    if crate::cmd::create::stdout_is_closed() {
+        return Err(anyhow!(
+            "standard output is closed, so the name could not be printed; nothing was created"
+        ));
+    }
+    let dir = open_dir()?;
+    let mode = args.mode.unwrap_or(0o600);
+    let made = match dir.create(name, args.size, mode, args.reuse) {
+        Ok(made) => made,
+        Err(CreateError::Exists(uid)) => {
+            return Err(anyhow!(
+                "object {} already exists (owner uid {uid}); hint: add --reuse to use it, or remove it with 'shmtool remove --name {}'",
+                shown(name),
+                shown(name)
+            ));
+        }
+        Err(CreateError::TooSmall(size)) => {
+            return Err(anyhow!(
+                "object {} already exists with {size} bytes, fewer than the {} bytes asked for",
+                shown(name),
+                args.size
+            ));
+        }
+        Err(CreateError::NotAnObject) => {
+            return Err(anyhow!(
+                "{}/{} exists and is not a shared memory object (a directory, FIFO, symlink or semaphore)",
+                dir.path.display(),
+                escaped(&String::from_utf8_lossy(
+                    std::os::unix::ffi::OsStrExt::as_bytes(name.file_name())
+                ))
+            ));
+        }
+        Err(CreateError::Io(e)) => {
+            return Err(anyhow::Error::new(e).context(format!("creating {}", shown(name))));
+        }
+    };
+    if !made
+        && let Some(mode) = args.mode
+        && let Ok(Some(obj)) = dir.object(name)
+        && obj.perms() != mode
+    {
+        warn!(
+            "shmtool: create: --mode {mode:o} was not applied: the existing object {} keeps mode {:04o}",
+            shown(name),
+            obj.perms()
+        );
+    }
+    let printed = {
+        let mut out = io::stdout().lock();
+        writeln!(out, "{}", shown(name)).and_then(|()| out.flush())
+    };
+    if let Err(e) = printed {
+        if made {
+            let _ = dir.unlink(name);
+            return Err(anyhow!(
+                "printing the name {}: {e}; removed the new object again",
+                shown(name)
+            ));
+        }
+        return Err(anyhow!("printing the name {}: {e}", shown(name)));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    use crate::cmd::read::{Output, open_output, write_range};
+    refuse_addr(&args.attach)?;
+    let dir = open_dir()?;
+    let obj = find(&dir, name)?;
+    let size = obj.stat.size;
+    let length = args.length.unwrap_or(size.saturating_sub(args.offset));
+    ops::check_range(args.offset, length, size)?;
+    let output = match args.output.as_deref() {
+        Some(path) => open_output(path, args.force)?,
+        None => Output::Stdout,
+    };
+    let to_terminal = matches!(output, Output::Stdout) && io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal {
+        DataFormat::Hex
+    } else {
+        DataFormat::Raw
+    });
+    let copied = (|| -> anyhow::Result<usize> {
+        let fd = dir
+            .open_object(&obj, false)
+            .map_err(|e| open_error(&obj, e))?;
+        // The size now, which the mapping must not pass.
+        let now = sysv::stat_fd(&fd)?.size;
+        ops::check_range(args.offset, length, now)?;
+        let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        let mapped = Attachment::map_read(fd, len).context("mapping the object")?;
+        let sink = output.file().context("the output")?;
+        write_range(
+            &mapped,
+            args.offset as usize,
+            length as usize,
+            format,
+            to_terminal,
+            &sink,
+        )
+    })();
+    let written = match copied {
+        Ok(n) => n,
+        Err(e) => {
+            output.abandon();
+            return Err(e);
+        }
+    };
+    output.commit()?;
+    if args.attach.verbose {
+        warn!(
+            "shmtool: read: {written} bytes from {} at offset {}",
+            shown(name),
+            args.offset
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    use crate::cmd::attach_write::{known_len, open_input, write_input};
+    refuse_addr(&args.attach)?;
+    let dir = open_dir()?;
+    let obj = find(&dir, name)?;
+    let input = open_input(args)?;
+    let known = known_len(args, &input, obj.stat.size);
+    ops::check_range(args.offset, known.unwrap_or(0), obj.stat.size)?;
+    let fd = dir
+        .open_object(&obj, true)
+        .map_err(|e| open_error(&obj, e))?;
+    let now = sysv::stat_fd(&fd)?.size;
+    let known = known_len(args, &input, now);
+    ops::check_range(args.offset, known.unwrap_or(0), now)?;
+    let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+    let mapped = Attachment::map_write(fd, len).context("mapping the object")?;
+    let written = write_input(args, &mapped, &input, known)?;
+    if args.attach.verbose {
+        warn!(
+            "shmtool: attach-write: {written} bytes to {} at offset {}",
+            shown(name),
+            args.offset
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn epoch_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Whether the filters select `obj`. Unknown use is not unused.
+fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
+    let unused = obj.nattch == Some(0) && !obj.dest;
+    filter.owner.is_none_or(|uid| obj.stat.uid == uid)
+        && (!filter.unattached || unused)
+        && (!filter.orphaned || unused)
+        && filter.larger_than.is_none_or(|n| obj.stat.size > n)
+        && filter
+            .older_than
+            .is_none_or(|secs| now.saturating_sub(obj.stat.mtime) >= secs as i64)
+        && filter
+            .status
+            .as_deref()
+            .is_none_or(|s| s == "dest" && obj.dest)
+        && filter.glob.as_deref().is_none_or(|g| {
+            glob_match(
+                g.as_bytes(),
+                std::os::unix::ffi::OsStrExt::as_bytes(obj.name.file_name()),
+            )
+        })
+}
+
+/// The objects of `dir` with their users, and those the filters select.
+fn select(dir: &Dir, filter: &FilterArgs) -> anyhow::Result<(Vec<Object>, Users)> {
+    let mut objects = dir
+        .objects()
+        .with_context(|| format!("cannot list {}", dir.path.display()))?;
+    let users = Users::scan(dir.dev);
+    users.annotate(&mut objects);
+    let now = epoch_now();
+    objects.retain(|o| matches(filter, o, now));
+    Ok((objects, users))
+}
+
+/// With -v: why objects in use may be unseen.
+fn say_hidden(command: &str, users: &Users) {
+    if users.hidden > 0 {
+        warn!(
+            "shmtool: {command}: {} process{} could not be inspected (root can): objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned",
+            users.hidden,
+            if users.hidden == 1 { "" } else { "es" }
+        );
+    }
+    if let Some(why) = &users.unseen {
+        warn!("shmtool: {command}: {why}; objects nothing visible uses have nattch unknown");
+    }
+}
+
+/// `list --kind posix|all`.
+pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Ipcs {
+        return Err(UsageError(
+            "--format ipcs shows System V segments only; use table, json, csv or raw with --kind posix or all".into(),
+        )
+        .into());
+    }
+    let mut ctx = Resolver::new();
+    let dir = open_dir()?;
+    // --key and --id name System V segments only.
+    let (mut objects, users) = select(&dir, &args.filter)?;
+    if args.key.is_some() || args.id.is_some() {
+        objects.clear();
+    }
+    if args.verbose {
+        say_hidden("list", &users);
+    }
+    let segments = if kind == Kind::All {
+        let filter = shmtool::filter::SegmentFilter {
+            key: args.key,
+            id: args.id,
+            ..args.filter.to_filter()
+        };
+        let segs = crate::cmd::list::read_segments("list", args.verbose)?;
+        if args.filter.glob.is_some() {
+            Vec::new()
+        } else {
+            filter.select(segs, &mut ctx.procs)
+        }
+    } else {
+        Vec::new()
+    };
+    let mut rows: Vec<Row<'_>> = segments
+        .iter()
+        .map(Row::Sysv)
+        .chain(objects.iter().map(Row::Posix))
+        .collect();
+    if let Some(field) = args.sort {
+        let mut keyed: Vec<(Value, Row<'_>)> = rows
+            .into_iter()
+            .map(|r| (field.value(r, &mut ctx), r))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        rows = keyed.into_iter().map(|(_, r)| r).collect();
+    }
+    if args.reverse {
+        rows.reverse();
+    }
+    let fields = columns(args, kind);
+    let table = args.format == Format::Table;
+    let values = rows.iter().map(|r| {
+        fields
+            .iter()
+            .map(|f| cell(*f, *r, table, &mut ctx))
+            .collect()
+    });
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match args.format {
+        Format::Table => {
+            render::table::write(&mut out, &fields, values, Style { human: args.human })?
+        }
+        Format::Json => render::json::write_rows(&mut out, &fields, values)?,
+        Format::Csv => render::delimited::write_csv(&mut out, &fields, values)?,
+        Format::Raw => render::delimited::write_raw(&mut out, values)?,
+        // Refused before anything is read (cmd::list).
+        Format::Ipcs | Format::Prometheus => {}
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A field's value for a row; in a table, empty where the row's kind lacks
+/// the field (JSON has null there, CSV an empty cell, raw `-`).
+pub(super) fn cell(field: Field, row: Row<'_>, table: bool, ctx: &mut Resolver) -> Value {
+    if table && !field.applies(row) {
+        return Value::Text("".into());
+    }
+    field.value(row, ctx)
+}
+
+/// Every field of both kinds, in JSON order: kind and id first.
+fn all_fields() -> Vec<Field> {
+    let mut fields = vec![Field::Kind, Field::Id];
+    fields.extend_from_slice(field::SYSV);
+    fields.extend([Field::Name, Field::Allocated, Field::Mtime]);
+    fields
+}
+
+fn columns(args: &ListArgs, kind: Kind) -> Vec<Field> {
+    if !args.columns.is_empty() {
+        return args.columns.clone();
+    }
+    match (kind, args.format) {
+        (Kind::Posix, Format::Json) => field::POSIX.to_vec(),
+        (_, Format::Json) => all_fields(),
+        (Kind::Posix, _) => field::POSIX_COLUMNS.to_vec(),
+        _ => field::ALL_COLUMNS.to_vec(),
+    }
+}
+
+/// `info --name`.
+pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    let dir = open_dir()?;
+    let mut obj = find(&dir, name)?;
+    let users = Users::scan(dir.dev);
+    obj.nattch = users.count(obj.key());
+    let uses = users.of(obj.key());
+    let mut ctx = Resolver::new();
+    let values: Vec<(Field, Value)> = field::POSIX
+        .iter()
+        .map(|&f| (f, f.value(&obj, &mut ctx)))
+        .collect();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json {
+        let mut object = Map::new();
+        for (field, value) in &values {
+            object.insert(field.name().into(), render::json::value(value));
+        }
+        object.insert("mode".into(), Json::String(format!("{:04o}", obj.perms())));
+        object.insert(
+            "device".into(),
+            json!(format!(
+                "{}:{}",
+                libc::major(obj.stat.dev),
+                libc::minor(obj.stat.dev)
+            )),
+        );
+        object.insert("inode".into(), json!(obj.stat.ino));
+        let list: Vec<Json> = uses
+            .iter()
+            .map(|u| {
+                let p = shmtool::process::process_info(u.pid);
+                let addresses: Vec<String> = u
+                    .ranges
+                    .iter()
+                    .map(|(s, e)| format!("{s:#x}-{e:#x}"))
+                    .collect();
+                json!({
+                    "pid": u.pid,
+                    "uid": p.as_ref().map(|p| p.uid),
+                    "user": p.as_ref().map(|p| ctx.names.user(p.uid)),
+                    "command": p.as_ref().map(|p| render::json::command(&p.command)),
+                    "addresses": addresses,
+                    "fds": u.fds,
+                })
+            })
+            .collect();
+        object.insert("used_by".into(), Json::Array(list));
+        object.insert("hidden_processes".into(), json!(users.hidden));
+        render::json::write_pretty(&mut out, &Json::Object(object))?;
+    } else {
+        for (field, value) in &values {
+            let text = match (field, value) {
+                (_, Value::Time(Some(t))) => format!("{} ({t})", render::full_time(*t)),
+                (Field::Perms, Value::Perms(p)) => format!("{p:04o}"),
+                (Field::Status, Value::Status(s)) if s.names().is_empty() => "-".into(),
+                (Field::Nattch, Value::Null) => {
+                    "unknown (some processes could not be inspected)".into()
+                }
+                (_, v) => render::text(v, Style::default()),
+            };
+            writeln!(out, "{:<9} {text}", field.name())?;
+        }
+        writeln!(
+            out,
+            "{:<9} {}:{} inode {}",
+            "device",
+            libc::major(obj.stat.dev),
+            libc::minor(obj.stat.dev),
+            obj.stat.ino
+        )?;
+        writeln!(out)?;
+        if uses.is_empty() {
+            writeln!(out, "used by no process visible here")?;
+        } else {
+            writeln!(
+                out,
+                "used by {} process{}:",
+                uses.len(),
+                if uses.len() == 1 { "" } else { "es" }
+            )?;
+            writeln!(
+                out,
+                "{:>8}  {:<12}  {:<40}  {:<10}  command",
+                "pid", "user", "mapped at", "fds"
+            )?;
+            for u in uses {
+                let p = shmtool::process::process_info(u.pid);
+                let user = p.as_ref().map_or("-".into(), |p| ctx.names.user(p.uid));
+                let command = p
+                    .as_ref()
+                    .map_or("-".into(), |p| p.command.escaped().to_owned());
+                let ranges: Vec<String> = u
+                    .ranges
+                    .iter()
+                    .map(|(s, e)| format!("{s:#x}-{e:#x}"))
+                    .collect();
+                let fds: Vec<String> = u.fds.iter().map(i32::to_string).collect();
+                let dash = |v: Vec<String>| {
+                    if v.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        v.join(",")
+                    }
+                };
+                writeln!(
+                    out,
+                    "{:>8}  {:<12}  {:<40}  {:<10}  {command}",
+                    u.pid,
+                    escaped(&user),
+                    dash(ranges),
+                    dash(fds)
+                )?;
+            }
+        }
+        if users.hidden > 0 {
+            writeln!(
+                out,
+                "{} process{} could not be inspected by this user (root can)",
+                users.hidden,
+                if users.hidden == 1 { "" } else { "es" }
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `set --name`.
+pub fn set(args: &SetArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    let dir = open_dir()?;
+    let obj = find(&dir, name)?;
+    let (uid, gid) = args.owner.map_or((None, None), |o| (o.0, o.1));
+    dir.set(&obj, uid, gid, args.mode)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::EPERM | libc::EACCES) => anyhow!(
+                "permission denied for {} (owner uid {}); hint: run as its owner or as root",
+                shown(name),
+                obj.stat.uid
+            ),
+            Some(libc::EINVAL) => anyhow!(
+                "cannot change the owner of {}: the kernel refused the uid or gid as invalid",
+                shown(name)
+            ),
+            _ => anyhow!("setting {}: {e}", shown(name)),
+        })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `remove` found for POSIX: the directory, the objects selected (or
+/// named), and for named ones that are not there, the name.
+pub(super) struct Selection {
+    pub(super) dir: Dir,
+    pub(super) objects: Vec<Result<Object, Name>>,
+    pub(super) users: Users,
+}
+
+/// The objects `remove` acts on: those named, or those the filters select
+/// (every one with --all alone). Objects already unlinked (dest) are left out.
+pub(super) fn removal_selection(args: &RemoveArgs, by_filter: bool) -> anyhow::Result<Selection> {
+    let dir = open_dir()?;
+    if by_filter {
+        let (objects, users) = select(&dir, &args.filter)?;
+        let objects = objects.into_iter().filter(|o| !o.dest).map(Ok).collect();
+        return Ok(Selection {
+            dir,
+            objects,
+            users,
+        });
+    }
+    let mut objects = Vec::new();
+    for name in &args.name {
+        objects.push(match dir.object(name)? {
+            Some(obj) => Ok(obj),
+            None => Err(name.clone()),
+        });
+    }
+    Ok(Selection {
+        dir,
+        objects,
+        users: Users::default(),
+    })
+}
+
+fn record(name: &Name, outcome: Outcome, message: impl Into<Cow<'static, str>>) -> Record {
+    Record {
+        shmid: None,
+        key: None,
+        outcome,
+        message: message.into(),
+        name: Some(shown(name)),
+    }
+}
+
+/// Unlinks what was selected. Each object is re-checked just before: the
+/// same device and inode under its name, still matching the filters, and,
+/// selected as unused, still unused by a fresh scan of /proc.
+pub(super) fn remove(args: &RemoveArgs, sel: &Selection, by_filter: bool) -> Vec<Record> {
+    let wants_unused = args.filter.unattached || args.filter.orphaned;
+    // One fresh scan for the batch, after selection, just before unlinking.
+    let fresh = if by_filter && wants_unused {
+        Some(Users::scan(sel.dir.dev))
+    } else {
+        None
+    };
+    let now = epoch_now();
+    let mut records = Vec::with_capacity(sel.objects.len());
+    for found in &sel.objects {
+        let obj = match found {
+            Ok(obj) => obj,
+            Err(name) => {
+                let message = format!("no POSIX object {}", shown(name));
+                if args.missing_ok {
+                    records.push(record(name, Outcome::Missing, message));
+                } else {
+                    warn!(
+                        "shmtool: remove: {message}; hint: 'shmtool list --kind posix' shows the objects"
+                    );
+                    records.push(record(name, Outcome::Error, message));
+                }
+                continue;
+            }
+        };
+        let name = &obj.name;
+        let mut current = match sel.dir.object(name) {
+            Ok(Some(now)) if now.key() == obj.key() => now,
+            Ok(Some(_)) => {
+                records.push(record(
+                    name,
+                    Outcome::Changed,
+                    format!(
+                        "{} was replaced by another file since it was selected; left alone",
+                        shown(name)
+                    ),
+                ));
+                continue;
+            }
+            Ok(None) => {
+                records.push(record(
+                    name,
+                    Outcome::Missing,
+                    format!("{} is gone (removed since it was selected)", shown(name)),
+                ));
+                continue;
+            }
+            Err(e) => {
+                let message = format!("re-reading {}: {e}", shown(name));
+                warn!("shmtool: remove: {message}");
+                records.push(record(name, Outcome::Error, message));
+                continue;
+            }
+        };
+        if by_filter {
+            current.nattch = match &fresh {
+                Some(users) => users.count(current.key()),
+                None => obj.nattch,
+            };
+            if !matches(&args.filter, &current, now) {
+                let nattch = current.nattch.map_or("unknown".into(), |n| n.to_string());
+                records.push(record(
+                    name,
+                    Outcome::Changed,
+                    format!(
+                        "{} no longer matches the filters (now nattch {nattch}); left alone",
+                        shown(name)
+                    ),
+                ));
+                continue;
+            }
+        }
+        records.push(match sel.dir.unlink(name) {
+            Ok(()) => record(name, Outcome::Removed, "removed"),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => record(
+                name,
+                Outcome::Missing,
+                format!("{} is gone (removed since it was selected)", shown(name)),
+            ),
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM | libc::EACCES)) => {
+                let message = format!(
+                    "permission denied for {}, owned by uid {}",
+                    shown(name),
+                    current.stat.uid
+                );
+                if by_filter {
+                    record(name, Outcome::Skipped, message)
+                } else {
+                    warn!("shmtool: remove: {message}; hint: run as the object's owner or as root");
+                    record(name, Outcome::Denied, message)
+                }
+            }
+            Err(e) => {
+                let message = format!("unlinking {}: {e}", shown(name));
+                warn!("shmtool: remove: {message}");
+                record(name, Outcome::Error, message)
+            }
+        });
+    }
+    records
+}
+
+/// Whether the caller may unlink `obj` from the sticky /dev/shm: its owner,
+/// or root.
+pub(super) fn may_remove(obj: &Object) -> bool {
+    let euid = uzers::get_effective_uid();
+    euid == 0 || euid == obj.stat.uid
+}
+
+/// With -v on remove: why objects were not taken as unused.
+pub(super) fn say_hidden_remove(users: &Users) {
+    say_hidden("remove", users);
+}

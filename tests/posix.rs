@@ -1,0 +1,495 @@
+//! POSIX shared memory: objects in /dev/shm beside System V segments. Every
+//! case runs in private IPC, mount and pid namespaces with a tmpfs of its
+//! own on /dev/shm (common::posix_sh), never touching the host's.
+
+mod common;
+
+use common::{posix_sh, section};
+use serde_json::Value;
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The rows of a `list --format json`, by name.
+fn row<'a>(rows: &'a Value, name: &str) -> Option<&'a Value> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name || r["id"] == name)
+}
+
+#[test]
+fn create_is_exclusive_and_sets_exactly_the_mode_despite_the_umask() {
+    let out = posix_sh(
+        r#"
+umask 077
+echo "== created"; $SHMTOOL create --name /x --size 10000 --mode 644
+echo "== stat"; stat -c '%a %s %F' /dev/shm/x
+echo "== again"; $SHMTOOL create --name x --size 10 2>&1 && exit 1 || echo "exit $?"
+echo "== reuse"; $SHMTOOL create --name x --size 10 --reuse
+echo "== too small"; $SHMTOOL create --name x --size 20000 --reuse 2>&1 || echo "exit $?"
+echo "== usage"
+$SHMTOOL read --name x --addr 0x10000 2>&1 || echo "exit $?"
+$SHMTOOL create --name a/b --size 1 2>&1 || echo "exit $?"
+$SHMTOOL list --kind posix --format ipcs 2>&1 || echo "exit $?"
+$SHMTOOL --ns /proc/1/ns/ipc list --kind posix 2>&1 || echo "exit $?"
+"#,
+    );
+    assert_eq!(section(&out, "created"), "/x\n");
+    assert_eq!(section(&out, "stat"), "644 10000 regular file\n");
+    let again = section(&out, "again");
+    assert!(
+        again.starts_with("shmtool: create: object /x already exists"),
+        "{again}"
+    );
+    assert!(again.ends_with("exit 1\n"), "{again}");
+    assert_eq!(section(&out, "reuse"), "/x\n");
+    assert!(section(&out, "too small").contains("fewer than the 20000 bytes"));
+    let usage = section(&out, "usage");
+    assert_eq!(usage.matches("exit 2\n").count(), 4, "{usage}");
+    assert_eq!(
+        usage.matches("shmtool: ").count(),
+        4,
+        "one line each: {usage}"
+    );
+}
+
+#[test]
+fn python_shared_memory_is_seen_in_use_read_and_written() {
+    let out = posix_sh(
+        r#"
+python3 - <<'PY'
+import json, os, subprocess
+from multiprocessing import shared_memory, resource_tracker
+shm = shared_memory.SharedMemory(create=True, size=4096)
+shm.buf[:11] = b"from python"
+name = "/" + shm.name
+def run(*args):
+    return subprocess.run([os.environ["SHMTOOL"], *args], check=True, capture_output=True).stdout
+listed = json.loads(run("list", "--kind", "posix", "--format", "json"))
+read = run("read", "--name", name, "--length", "11").decode()
+run("attach-write", "--name", name, "--offset", "100", "--data", "from shmtool")
+# Another process holds only a descriptor: it counts as using the object.
+holder = subprocess.Popen(["python3", "-c", "import os,sys; fd=os.open('/dev/shm/" + shm.name + "', os.O_RDONLY); print(fd, flush=True); sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+holder.stdout.readline()
+both = json.loads(run("list", "--kind", "posix", "--format", "json"))
+info = json.loads(run("info", "--name", name, "--json"))
+holder.stdin.close(); holder.wait()
+print(json.dumps({"name": name, "listed": listed, "read": read,
+                  "python_reads": bytes(shm.buf[100:112]).decode(),
+                  "both": both, "info": info, "self": os.getpid()}))
+shm.close(); shm.unlink()
+PY
+"#,
+    );
+    let v = json(&out);
+    let name = v["name"].as_str().unwrap();
+    assert!(name.starts_with("/psm_"), "{name}");
+    let listed = row(&v["listed"], name).expect("the object is listed");
+    assert_eq!(listed["kind"], "posix");
+    assert_eq!(listed["nattch"], 1, "python maps it: {listed}");
+    assert_eq!(listed["bytes"], 4096);
+    assert_eq!(v["read"], "from python");
+    assert_eq!(v["python_reads"], "from shmtool");
+    assert_eq!(row(&v["both"], name).unwrap()["nattch"], 2);
+    let used_by = v["info"]["used_by"].as_array().unwrap();
+    assert_eq!(used_by.len(), 2, "{}", v["info"]);
+    let python = used_by.iter().find(|u| u["pid"] == v["self"]).unwrap();
+    assert!(!python["addresses"].as_array().unwrap().is_empty());
+    let holder = used_by.iter().find(|u| u["pid"] != v["self"]).unwrap();
+    assert!(holder["addresses"].as_array().unwrap().is_empty());
+    assert_eq!(holder["fds"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn only_regular_files_are_objects_and_others_are_never_removed() {
+    let out = posix_sh(
+        r#"
+mkdir /dev/shm/dir
+mkfifo /dev/shm/fifo
+: > /dev/shm/sem.x
+$SHMTOOL create --name real --size 100 >/dev/null
+ln -s real /dev/shm/link
+echo "== list"; $SHMTOOL list --kind posix --format json
+echo "== lsipc-like all"; $SHMTOOL list --kind all --format csv --columns kind,id
+echo "== remove"; $SHMTOOL remove --kind posix --all --yes 2>&1
+echo "== left"; ls /dev/shm | sort
+echo "== named"; $SHMTOOL remove --name sem.x --name dir --name fifo --name link 2>&1 || echo "exit $?"
+echo "== still"; ls /dev/shm | sort
+"#,
+    );
+    let rows = json(section(&out, "list"));
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["/real"]);
+    assert_eq!(section(&out, "lsipc-like all"), "kind,id\nposix,/real\n");
+    assert!(section(&out, "remove").contains("removed 1"));
+    assert_eq!(section(&out, "left"), "dir\nfifo\nlink\nsem.x\n");
+    let named = section(&out, "named");
+    assert_eq!(named.matches("no POSIX object").count(), 4, "{named}");
+    assert!(named.ends_with("exit 1\n"));
+    assert_eq!(section(&out, "still"), "dir\nfifo\nlink\nsem.x\n");
+}
+
+#[test]
+fn an_unlinked_object_still_mapped_is_listed_as_dest() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+mkfifo /tmp/.shmtool-dest-$$
+$SHMTOOL create --name gone --size 1M >/dev/null
+python3 -c "
+import mmap, os, sys, time
+fd = os.open('/dev/shm/gone', os.O_RDWR); m = mmap.mmap(fd, 1 << 20); os.close(fd)
+m[:4] = b'live'
+os.unlink('/dev/shm/gone')
+open('/tmp/.shmtool-dest-$$', 'w').write('ready\n')
+time.sleep(30)" &
+read ready < /tmp/.shmtool-dest-$$
+rm /tmp/.shmtool-dest-$$
+echo "== ls"; ls /dev/shm
+echo "== list"; $SHMTOOL list --kind posix --format json
+echo "== dest"; $SHMTOOL list --kind posix --status dest --format csv --columns name,status,nattch
+echo "== unattached"; $SHMTOOL remove --kind posix --unattached --dry-run 2>&1
+kill $!
+"#,
+    );
+    assert_eq!(section(&out, "ls"), "");
+    let rows = json(section(&out, "list"));
+    let gone = row(&rows, "/gone").expect("the unlinked object is listed");
+    assert_eq!(gone["status"], serde_json::json!(["dest"]));
+    assert_eq!(gone["nattch"], 1);
+    assert_eq!(gone["bytes"], 1 << 20);
+    assert_eq!(section(&out, "dest"), "name,status,nattch\n/gone,dest,1\n");
+    assert!(section(&out, "unattached").contains("0 POSIX object(s) would be removed"));
+}
+
+/// PostgreSQL 15's server binaries (Debian's postgresql-15; .ci/run installs it).
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+#[test]
+fn a_crashed_postgresql_leaves_nothing_after_remove_kind_all_orphaned() {
+    assert!(
+        std::path::Path::new(PG_BIN).join("postgres").exists(),
+        "PostgreSQL 15 is installed in {PG_BIN} (.ci/run installs postgresql-15)"
+    );
+    let out = posix_sh(&format!(
+        r#"
+PG={PG_BIN}
+mount -t tmpfs shmtool-tmp /tmp
+mkdir /tmp/pg && chown postgres /tmp/pg
+as_pg() {{ setpriv --reuid postgres --regid postgres --clear-groups --reset-env "$@"; }}
+as_pg $PG/initdb -D /tmp/pg/data -A trust -U postgres --no-sync --no-instructions >/dev/null
+OPTS="-k /tmp/pg -c listen_addresses= -c shared_buffers=1MB -c max_connections=5 -c fsync=off"
+as_pg $PG/pg_ctl -D /tmp/pg/data -o "$OPTS" -l /tmp/pg/log -w start >/dev/null
+echo "== running"; $SHMTOOL list --kind all --format json
+echo "== spared"; $SHMTOOL remove --kind all --orphaned --owner postgres 2>&1
+postmaster=$(head -1 /tmp/pg/data/postmaster.pid)
+kill -9 $postmaster
+# Its children notice the postmaster's death and exit.
+for i in $(seq 100); do pgrep -u postgres >/dev/null || break; sleep 0.05; done
+echo "== crashed"; $SHMTOOL list --kind all --format json
+echo "== removed"; $SHMTOOL remove --kind all --orphaned --owner postgres -v 2>&1
+echo "== left"; $SHMTOOL list --kind all --format csv --columns kind,id; ls /dev/shm
+as_pg $PG/pg_ctl -D /tmp/pg/data -o "$OPTS" -l /tmp/pg/log -w start >/dev/null
+echo "== restarted"; $SHMTOOL list --kind all --format csv --columns kind,owner,status
+as_pg $PG/pg_ctl -D /tmp/pg/data -m immediate -w stop >/dev/null
+"#
+    ));
+    let running = json(section(&out, "running"));
+    let rows = running.as_array().unwrap();
+    let sysv: Vec<_> = rows.iter().filter(|r| r["kind"] == "sysv").collect();
+    let posix: Vec<_> = rows.iter().filter(|r| r["kind"] == "posix").collect();
+    assert_eq!(sysv.len(), 1, "one System V segment: {running}");
+    assert_eq!(sysv[0]["owner"], "postgres");
+    assert!(sysv[0]["nattch"].as_u64().unwrap() >= 1);
+    assert!(
+        !posix.is_empty(),
+        "dynamic shared memory objects: {running}"
+    );
+    for obj in &posix {
+        assert!(
+            obj["name"].as_str().unwrap().starts_with("/PostgreSQL."),
+            "{obj}"
+        );
+        assert!(obj["nattch"].as_u64().unwrap() >= 1, "in use: {obj}");
+    }
+    assert!(section(&out, "spared").contains("removed 0"));
+    let crashed = json(section(&out, "crashed"));
+    assert_eq!(
+        crashed.as_array().unwrap().len(),
+        1 + posix.len(),
+        "{crashed}"
+    );
+    let removed = section(&out, "removed");
+    for obj in &posix {
+        let name = obj["name"].as_str().unwrap();
+        assert!(removed.contains(&format!("removed {name}\n")), "{removed}");
+    }
+    assert!(
+        removed.contains(&format!("removed {}", 1 + posix.len())),
+        "{removed}"
+    );
+    assert_eq!(section(&out, "left"), "kind,id\n");
+    let restarted = section(&out, "restarted");
+    assert!(restarted.contains("sysv,postgres,\n"), "{restarted}");
+    assert!(restarted.contains("posix,postgres,\n"), "{restarted}");
+}
+
+#[test]
+fn remove_selects_by_match_owner_age_size_and_use() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+for n in psm_a psm_b keep big; do $SHMTOOL create --name $n --size 100 >/dev/null; done
+$SHMTOOL create --name huge --size 1M >/dev/null
+$SHMTOOL set --name psm_b --owner 65534:65534 --mode 640
+echo "== set"; stat -c '%u %g %a' /dev/shm/psm_b
+touch -d '2 hours ago' /dev/shm/big /dev/shm/huge
+mkfifo /tmp/ready
+python3 -c "
+import mmap, os, time
+fd = os.open('/dev/shm/psm_a', os.O_RDWR); m = mmap.mmap(fd, 100); os.close(fd)
+open('/tmp/ready', 'w').write('x\n')
+time.sleep(30)" &
+read x < /tmp/ready
+echo "== dry"; $SHMTOOL remove --match 'psm_*' --unattached --dry-run --json 2>&1
+echo "== owner"; $SHMTOOL remove --kind posix --owner 65534 --json
+echo "== old"; $SHMTOOL remove --kind posix --older-than 1h --larger-than 1K -v 2>&1
+echo "== inuse"; $SHMTOOL remove --match 'psm_*' --unattached -v 2>&1
+echo "== missing"; $SHMTOOL remove --name nothing --missing-ok --json
+echo "== left"; ls /dev/shm
+kill $!
+"#,
+    );
+    assert_eq!(section(&out, "set"), "65534 65534 640\n");
+    let dry = section(&out, "dry");
+    let (rows, note) = dry.split_at(dry.rfind("]\n").unwrap() + 2);
+    let rows = json(rows);
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{dry}");
+    assert_eq!(rows[0]["name"], "/psm_b", "psm_a is in use: {dry}");
+    assert!(
+        note.contains("1 POSIX object(s) would be removed"),
+        "{note}"
+    );
+    let owner = json(section(&out, "owner"));
+    assert_eq!(owner[0]["name"], "/psm_b");
+    assert_eq!(owner[0]["result"], "removed");
+    assert_eq!(owner.as_array().unwrap().len(), 1);
+    assert_eq!(
+        section(&out, "old"),
+        "removed /huge\nshmtool: remove: removed 1\n"
+    );
+    assert_eq!(section(&out, "inuse"), "shmtool: remove: removed 0\n");
+    let missing = json(section(&out, "missing"));
+    assert_eq!(missing[0]["result"], "missing");
+    assert_eq!(section(&out, "left"), "big\nkeep\npsm_a\n");
+}
+
+#[test]
+fn unknown_use_is_not_unused_for_a_user_who_cannot_inspect_every_process() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+$SHMTOOL create --name mine --size 100 >/dev/null
+$SHMTOOL set --name mine --owner 65534:65534
+as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+$SHMTOOL set --name mine --mode 0
+# Its owner may change the mode of an object it cannot open.
+as_nobody $SHMTOOL set --name /mine --mode 640
+echo "== mode"; stat -c '%a %U' /dev/shm/mine
+echo "== list"; as_nobody $SHMTOOL list --kind posix --format json
+echo "== remove"; as_nobody $SHMTOOL remove --kind posix --orphaned -v 2>&1
+echo "== left"; ls /dev/shm
+echo "== root"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
+"#,
+    );
+    assert_eq!(section(&out, "mode"), "640 nobody\n");
+    let rows = json(section(&out, "list"));
+    assert_eq!(rows[0]["name"], "/mine");
+    assert_eq!(rows[0]["nattch"], Value::Null, "unknown, not 0: {rows}");
+    let removed = section(&out, "remove");
+    assert!(
+        removed.contains("could not be inspected") && removed.contains("removed 0"),
+        "{removed}"
+    );
+    assert_eq!(section(&out, "left"), "mine\n");
+    assert!(section(&out, "root").contains("removed /mine\n"));
+}
+
+#[test]
+fn a_256_mib_round_trip_through_file_and_stdin() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs -o size=1g shmtool-tmp /tmp
+head -c 268435456 /dev/urandom > /tmp/in
+$SHMTOOL create --name big --size 256M >/dev/null
+$SHMTOOL create --name big2 --size 256M >/dev/null
+$SHMTOOL attach-write --name big --file /tmp/in
+$SHMTOOL read --name big --output /tmp/out
+cmp /tmp/in /tmp/out && echo "file same"
+stat -c '%a' /tmp/out
+$SHMTOOL attach-write --name /big2 < /tmp/in
+$SHMTOOL read --name /big2 | cmp - /tmp/in && echo "stdin same"
+cmp /dev/shm/big2 /tmp/in && echo "object same"
+echo x | $SHMTOOL attach-write --name big --offset 268435456 2>&1 || echo "exit $?"
+"#,
+    );
+    assert!(out.contains("file same\n600\n"), "{out}");
+    assert!(out.contains("stdin same\nobject same\n"), "{out}");
+    assert!(
+        out.contains("but input remained") && out.ends_with("exit 1\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn ns_pid_works_on_the_objects_of_that_process_s_mount_namespace() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp /tmp
+$SHMTOOL create --name host_side --size 10 >/dev/null
+mkfifo /tmp/ready
+unshare --mount --propagation private sh -c '
+    mount -t tmpfs inner /dev/shm
+    python3 -c "
+import mmap, os, time
+fd = os.open(\"/dev/shm/inside\", os.O_RDWR | os.O_CREAT, 0o600); os.ftruncate(fd, 4096)
+m = mmap.mmap(fd, 4096); os.close(fd); m[:6] = b\"inside\"
+open(\"/tmp/ready\", \"w\").write(str(os.getpid()))
+time.sleep(30)"' &
+pid=$(cat /tmp/ready)
+echo "== inner"; $SHMTOOL --ns $pid list --kind posix --format csv --columns name,nattch
+echo "== read"; $SHMTOOL --ns $pid read --name inside --length 6; echo
+echo "== outer"; $SHMTOOL list --kind posix --format csv --columns name,nattch
+kill $!
+"#,
+    );
+    assert_eq!(section(&out, "inner"), "name,nattch\n/inside,1\n");
+    assert_eq!(section(&out, "read"), "inside\n");
+    assert_eq!(section(&out, "outer"), "name,nattch\n/host_side,0\n");
+}
+
+#[test]
+fn python_attaches_an_object_shmtool_made_and_reads_what_it_wrote() {
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --name /fromtool --size 64 >/dev/null
+$SHMTOOL attach-write --name fromtool --data 'written by shmtool'
+echo "== python"
+python3 - <<'PY'
+from multiprocessing import shared_memory, resource_tracker
+shm = shared_memory.SharedMemory(name="fromtool")
+# Python 3.11 would unlink on exit an object it only attached.
+resource_tracker.unregister(shm._name, "shared_memory")
+print(bytes(shm.buf[:18]).decode())
+shm.close()
+PY
+echo "== after"; $SHMTOOL list --kind posix --format csv --columns name,bytes,nattch
+"#,
+    );
+    assert_eq!(section(&out, "python"), "written by shmtool\n");
+    assert_eq!(
+        section(&out, "after"),
+        "name,bytes,nattch\n/fromtool,64,0\n"
+    );
+}
+
+#[test]
+fn names_other_users_chose_are_escaped_and_exact_in_json() {
+    let out = posix_sh(
+        r#"
+python3 -c "open(b'/dev/shm/ev\nil\x1b[2J\xff', 'w').close()"
+echo "== table"; $SHMTOOL list --kind posix --columns name
+echo "== csv"; $SHMTOOL list --kind posix --format csv --columns name
+echo "== json"; $SHMTOOL list --kind posix --format json --columns name
+"#,
+    );
+    assert_eq!(section(&out, "table"), "name\n/ev\\nil\\x1b[2J\\xff\n");
+    assert_eq!(section(&out, "csv"), "name\n/ev\\nil\\x1b[2J\\xff\n");
+    let rows = json(section(&out, "json"));
+    let bytes: Vec<u8> = rows[0]["name"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(bytes, b"/ev\nil\x1b[2J\xff");
+}
+
+#[test]
+fn kind_all_is_one_table_and_json_rows_say_their_kind() {
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --key 0x44 --size 10 --mode 640 >/dev/null
+$SHMTOOL create --name obj --size 4096 >/dev/null
+echo "== table"; $SHMTOOL list --kind all
+echo "== sysv json"; $SHMTOOL list --kind sysv --format json --columns kind,shmid
+echo "== plain json"; $SHMTOOL list --format json --columns shmid
+echo "== all json"; $SHMTOOL list --kind all --format json --columns kind,key,id,name
+echo "== key"; $SHMTOOL list --kind all --key 0x44 --format csv --columns kind,id
+echo "== match"; $SHMTOOL remove --kind all --match 'nothing*' 2>&1
+echo "== still"; $SHMTOOL list --kind all --format csv --columns kind,id
+echo "== limits"; $SHMTOOL limits --json
+echo "== df"; df -B1 --output=size /dev/shm | tail -1
+"#,
+    );
+    assert_eq!(
+        section(&out, "table"),
+        "kind   key         id    owner  perms  bytes  nattch  status\n\
+         sysv   0x00000044  0     root   640       10       0\n\
+         posix              /obj  root   600     4096       0\n"
+    );
+    assert_eq!(
+        json(section(&out, "sysv json")),
+        serde_json::json!([{"kind": "sysv", "shmid": 0}])
+    );
+    assert_eq!(
+        json(section(&out, "plain json")),
+        serde_json::json!([{"shmid": 0}])
+    );
+    assert_eq!(
+        json(section(&out, "all json")),
+        serde_json::json!([
+            {"kind": "sysv", "key": "0x00000044", "id": 0, "name": null},
+            {"kind": "posix", "key": null, "id": "/obj", "name": "/obj"},
+        ])
+    );
+    assert_eq!(section(&out, "key"), "kind,id\nsysv,0\n");
+    // --match names objects only: it never selects a segment, even with --kind all.
+    assert_eq!(section(&out, "match"), "shmtool: remove: removed 0\n");
+    assert_eq!(section(&out, "still"), "kind,id\nsysv,0\nposix,/obj\n");
+    let limits = json(section(&out, "limits"));
+    let size: u64 = section(&out, "df").trim().parse().unwrap();
+    assert_eq!(limits["dev_shm"]["path"], "/dev/shm");
+    assert_eq!(limits["dev_shm"]["bytes"], size);
+    assert_eq!(
+        limits["dev_shm"]["used_bytes"], 0,
+        "a sparse object uses nothing"
+    );
+}
+
+#[test]
+fn a_proc_of_another_pid_namespace_leaves_use_unknown() {
+    // A pid namespace inside the test's, under the test's /proc: shmtool
+    // cannot see the processes of its own namespace by their pids there.
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --name x --size 10 >/dev/null
+echo "== list"; unshare --pid --fork $SHMTOOL list --kind posix -v --format csv --columns name,nattch 2>&1
+echo "== remove"; unshare --pid --fork $SHMTOOL remove --kind posix --unattached 2>&1
+echo "== left"; ls /dev/shm
+"#,
+    );
+    assert_eq!(
+        section(&out, "list"),
+        "shmtool: list: /proc belongs to another pid namespace, so processes of this one are not all shown; objects nothing visible uses have nattch unknown\nname,nattch\n/x,\n"
+    );
+    assert!(section(&out, "remove").contains("removed 0"));
+    assert_eq!(section(&out, "left"), "x\n");
+}
