@@ -7,6 +7,13 @@ use crate::segment::Key;
 
 /// Parses a key as `0x` hex, decimal, or a negative decimal as the kernel
 /// prints keys. Zero is refused: it is `IPC_PRIVATE`, which names no segment.
+///
+/// ```
+/// use shmtool::parse::key;
+/// assert_eq!(key("0xdeadbeef"), key("-559038737"));
+/// assert_eq!(key("0x1234").unwrap().to_string(), "0x00001234");
+/// assert!(key("0").is_err());
+/// ```
 pub fn key(text: &str) -> Result<Key, String> {
     let t = text.trim();
     let value: i64 = if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
@@ -86,6 +93,13 @@ pub fn byte_count(text: &str) -> Result<u64, String> {
 }
 
 /// Parses a segment size: a byte count of at least one byte.
+///
+/// ```
+/// use shmtool::parse::size;
+/// assert_eq!(size("25K"), Ok(25 * 1024));
+/// assert_eq!(size("1MiB"), Ok(1 << 20));
+/// assert!(size("0").is_err() && size("1.5M").is_err());
+/// ```
 pub fn size(text: &str) -> Result<u64, String> {
     match byte_count(text)? {
         0 => Err(format!(
