@@ -377,13 +377,29 @@ fn sysv_lines(path: &Path) -> std::io::Result<String> {
 /// shmid. Parsed here rather than with procfs, whose parser panics on a
 /// mapped file that a process named `/SYSV…` with fewer than 8 characters
 /// after it (any container can make one).
-fn sysv_ranges(maps: &str, shmid: i32) -> Vec<(u64, u64)> {
+///
+/// `devices` are the kernel's shared memory devices
+/// ([`crate::sysv::shmem_devices`]): a mapping on any other device is a file
+/// a process named and numbered to look like the segment (a tmpfs in a user
+/// namespace can do it), not the segment. Empty: not checked.
+fn sysv_ranges(maps: &str, shmid: i32, devices: &[u64]) -> Vec<(u64, u64)> {
     maps.lines()
         .filter_map(|line| {
             let mut fields = line.split_ascii_whitespace();
             let range = fields.next()?;
-            let inode = fields.nth(3)?;
+            let device = fields.nth(2)?;
+            let inode = fields.next()?;
             let name = fields.next()?.strip_prefix("/SYSV")?;
+            if !devices.is_empty() {
+                let (major, minor) = device.split_once(':')?;
+                let (major, minor) = (
+                    u32::from_str_radix(major, 16).ok()?,
+                    u32::from_str_radix(minor, 16).ok()?,
+                );
+                if !devices.contains(&libc::makedev(major, minor)) {
+                    return None;
+                }
+            }
             let sysv_name = name.len() == 8 && name.bytes().all(|b| b.is_ascii_hexdigit());
             if !sysv_name || inode.parse::<i64>().ok()? != i64::from(shmid) {
                 return None;
@@ -434,6 +450,7 @@ pub fn attached(shmid: i32) -> Attachers {
         return result;
     };
     let denied = |e: &std::io::Error| e.kind() == std::io::ErrorKind::PermissionDenied;
+    let devices = crate::sysv::shmem_devices();
     for process in all.flatten() {
         let proc_dir = Path::new("/proc").join(process.pid.to_string());
         match ipc_namespace(&proc_dir) {
@@ -451,7 +468,7 @@ pub fn attached(shmid: i32) -> Attachers {
                 continue;
             }
         };
-        let ranges = sysv_ranges(&maps, shmid);
+        let ranges = sysv_ranges(&maps, shmid, &devices);
         if !ranges.is_empty()
             && let Some(process) = info(process.pid)
         {
@@ -490,10 +507,32 @@ mod tests {
 
     #[test]
     fn finds_the_segments_mappings_by_inode() {
-        assert_eq!(sysv_ranges(MAPS, 3), [(0x7f1e_2a00_0000, 0x7f1e_2a00_7000)]);
-        assert_eq!(sysv_ranges(MAPS, 4), [(0x7f1e_2b00_0000, 0x7f1e_2b00_1000)]);
-        assert_eq!(sysv_ranges(MAPS, 1234), [], "a file, not a SysV mapping");
-        assert_eq!(sysv_ranges(MAPS, 0), []);
+        assert_eq!(
+            sysv_ranges(MAPS, 3, &[]),
+            [(0x7f1e_2a00_0000, 0x7f1e_2a00_7000)]
+        );
+        assert_eq!(
+            sysv_ranges(MAPS, 4, &[]),
+            [(0x7f1e_2b00_0000, 0x7f1e_2b00_1000)]
+        );
+        assert_eq!(
+            sysv_ranges(MAPS, 1234, &[]),
+            [],
+            "a file, not a SysV mapping"
+        );
+        assert_eq!(sysv_ranges(MAPS, 0, &[]), []);
+    }
+
+    #[test]
+    fn a_file_named_and_numbered_like_a_segment_is_not_one() {
+        let shm = [libc::makedev(0, 1)];
+        let forged = "7f00-7f01 r--s 00000000 00:29 3 /SYSV00001234 (deleted)\n";
+        assert_eq!(sysv_ranges(forged, 3, &shm), []);
+        assert_eq!(
+            sysv_ranges(MAPS, 3, &shm),
+            [(0x7f1e_2a00_0000, 0x7f1e_2a00_7000)]
+        );
+        assert!(!crate::sysv::shmem_devices().is_empty());
     }
 
     #[test]
@@ -551,7 +590,7 @@ mod tests {
     proptest! {
         #[test]
         fn arbitrary_maps_never_panic(text in "\\PC*", shmid in any::<i32>()) {
-            let _ = sysv_ranges(&text, shmid);
+            let _ = sysv_ranges(&text, shmid, &[libc::makedev(0, 1)]);
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io;
 use std::marker::PhantomData;
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd};
 use std::ptr::NonNull;
 
 use libc::{c_int, c_ulong};
@@ -875,4 +875,29 @@ pub fn fs_usage(fd: &impl AsFd) -> io::Result<FsUsage> {
 pub fn unshare_mount() -> io::Result<()> {
     // SAFETY: unshare takes no pointers.
     check(unsafe { libc::unshare(libc::CLONE_NEWNS) }).map(drop)
+}
+
+/// The devices (`st_dev`) of the kernel's own shared memory file systems,
+/// which back every System V segment: found from a `memfd_create` file,
+/// which lives on the same internal tmpfs (and the internal hugetlbfs for
+/// `SHM_HUGETLB` segments), and removed again at once. No other file system
+/// can have these devices, so a mapping on another device is not a segment,
+/// whatever its name and inode. Empty when the kernel will not say.
+pub fn shmem_devices() -> Vec<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let name = c"shmtool-device-probe";
+    let mut devices = Vec::new();
+    for flags in [libc::MFD_CLOEXEC, libc::MFD_CLOEXEC | libc::MFD_HUGETLB] {
+        // SAFETY: name is a NUL-terminated string live for the call.
+        let fd = unsafe { libc::memfd_create(name.as_ptr(), flags) };
+        if fd < 0 {
+            continue;
+        }
+        // SAFETY: fd is a new descriptor that nothing else owns.
+        let file = std::fs::File::from(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
+        if let Ok(meta) = file.metadata() {
+            devices.push(meta.dev());
+        }
+    }
+    devices
 }

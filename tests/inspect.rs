@@ -1101,3 +1101,64 @@ fn error_messages_escape_the_names_they_carry() {
         "{err}"
     );
 }
+
+#[test]
+fn info_is_not_fooled_by_a_file_named_and_numbered_like_the_segment() {
+    let ns = Ns::new();
+    let ids: Vec<i32> = (0..20).map(|k| ns.make(0x500 + k, 4096, 0o600)).collect();
+    let id = ids[10];
+    let key = format!("{:08x}", 0x500 + 10);
+    // Another process maps a tmpfs file whose inode is the shmid, named as
+    // the kernel names the segment, on a mount it then detaches (what a
+    // user can do in a user namespace of its own).
+    let script = r#"
+import mmap, os, subprocess, sys, tempfile
+target, key = int(sys.argv[1]), sys.argv[2]
+d = tempfile.mkdtemp()
+subprocess.run(["mount", "-t", "tmpfs", "tmpfs", d], check=True)
+n = 0
+while True:
+    p = os.path.join(d, "f%d" % n)
+    with open(p, "wb") as f:
+        f.write(b"x" * 4096)
+    ino = os.stat(p).st_ino
+    if ino >= target:
+        break
+    n += 1
+if ino != target:
+    sys.exit("tmpfs inodes start past %d" % target)
+os.rename(p, os.path.join(d, "SYSV" + key))
+f = open(os.path.join(d, "SYSV" + key), "r+b")
+m = mmap.mmap(f.fileno(), 4096, mmap.MAP_SHARED)
+subprocess.run(["umount", "-l", d], check=True)
+print("ready", flush=True)
+sys.stdin.read()
+"#;
+    let mut forger = std::process::Command::new("unshare")
+        .args(["--mount", "python3", "-c", script, &id.to_string(), &key])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(forger.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, "ready\n");
+    // unshare execs python: the forger's maps show the forged mapping.
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", forger.id())).unwrap();
+    assert!(
+        maps.contains(&format!(" {id} ")) && maps.contains(&format!("/SYSV{key}")),
+        "{maps}"
+    );
+    let out = ns.ok(&["info", &id.to_string()]);
+    drop(forger.stdin.take());
+    forger.wait().unwrap();
+    assert!(out.contains("nattch    0\n"), "{out}");
+    assert!(
+        !out.contains("python3"),
+        "a forged mapping is not an attach: {out}"
+    );
+}
