@@ -236,6 +236,43 @@ pub fn set_pipe_size(fd: &impl std::os::fd::AsFd, size: usize) -> io::Result<usi
         .map(|n| n as usize)
 }
 
+/// `sendfile(out, input, offset, count)`: the kernel copies up to `count`
+/// bytes of `input` into `out` (from `offset`, which it advances, or from
+/// and advancing `input`'s own position when `offset` is `None`), with no
+/// buffer in this process. Returns how many bytes it moved.
+pub fn sendfile(
+    out: &impl AsFd,
+    input: &impl AsFd,
+    offset: Option<&mut u64>,
+    count: usize,
+) -> io::Result<usize> {
+    let too_far = || io::Error::from_raw_os_error(libc::EOVERFLOW);
+    let mut off: libc::off_t = match &offset {
+        Some(at) => libc::off_t::try_from(**at).map_err(|_| too_far())?,
+        None => 0,
+    };
+    let off_ptr = if offset.is_some() {
+        &raw mut off
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: off_ptr is null or points to the live local `off`, which the
+    // kernel reads and updates; the descriptors are borrowed open files.
+    let n = unsafe {
+        libc::sendfile(
+            out.as_fd().as_raw_fd(),
+            input.as_fd().as_raw_fd(),
+            off_ptr,
+            count,
+        )
+    };
+    let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+    if let Some(at) = offset {
+        *at = u64::try_from(off).map_err(|_| too_far())?;
+    }
+    Ok(n)
+}
+
 /// Moves the calling thread into the IPC namespace that `file` (an open
 /// `/proc/PID/ns/ipc`, or a bind mount of one) refers to (needs
 /// CAP_SYS_ADMIN).
@@ -424,6 +461,36 @@ impl<Mode> Attachment<Mode> {
         check(ret).map(drop)
     }
 
+    /// Opens the segment's own shmem file through this attachment's entry in
+    /// `/proc/self/map_files`, so the kernel can copy its page cache to
+    /// another file without this process mapping a page. Opening those
+    /// entries needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE); without it
+    /// this fails (EPERM) and callers copy through the mapping instead.
+    fn open_segment_file(&self, flags: c_int) -> io::Result<std::fs::File> {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let page = page_size() as usize;
+        let start = self.address();
+        // shmat maps the size rounded up to whole pages: that is the entry's name.
+        let end = start + self.len.div_ceil(page) * page;
+        let file = std::fs::OpenOptions::new()
+            .read(flags & libc::O_ACCMODE != libc::O_WRONLY)
+            .write(flags & libc::O_ACCMODE != libc::O_RDONLY)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(format!("/proc/self/map_files/{start:x}-{end:x}"))?;
+        // The file of a System V segment has the shmid as its inode number
+        // and the segment's size; anything else is not what we attached.
+        let meta = file.metadata()?;
+        if meta.ino() != self.segment.shmid as u64 || meta.len() < self.len as u64 {
+            return Err(io::Error::from_raw_os_error(libc::ENODEV));
+        }
+        Ok(file)
+    }
+
+    /// The segment's own file, open read-only (see `open_segment_file`).
+    pub fn segment_file(&self) -> io::Result<std::fs::File> {
+        self.open_segment_file(libc::O_RDONLY)
+    }
+
     /// The address the segment is mapped at.
     pub fn address(&self) -> usize {
         self.addr.as_ptr() as usize
@@ -474,6 +541,12 @@ impl Attachment<ReadWrite> {
         // SAFETY: span proved dest..dest+len lies in the writable mapping.
         unsafe { std::ptr::write_bytes(dest, byte, len) };
         Ok(())
+    }
+
+    /// The segment's own file, open for writing (see `open_segment_file`):
+    /// bytes written to it at an offset inside the segment are the segment's.
+    pub fn segment_file_for_writing(&self) -> io::Result<std::fs::File> {
+        self.open_segment_file(libc::O_WRONLY)
     }
 
     /// Reads up to `len` bytes from `fd` into the segment at `offset` with

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use shmtool::ops;
+use shmtool::ops::{self, Route};
 use shmtool::sysv::Attachment;
 use shmtool::users::Names;
 
@@ -179,7 +179,7 @@ fn write_range(
     format: DataFormat,
     to_terminal: bool,
     sink: &File,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, Route)> {
     let chunks = || {
         (start..start + len)
             .step_by(CHUNK)
@@ -187,10 +187,7 @@ fn write_range(
     };
     let mut buf = vec![0u8; CHUNK.min(len)];
     Ok(match format {
-        DataFormat::Raw => {
-            ops::send(attachment, start, len, sink)?;
-            len
-        }
+        DataFormat::Raw => (len, ops::send(attachment, start, len, sink)?),
         DataFormat::Hex => {
             let mut out = io::BufWriter::with_capacity(CHUNK, sink);
             let mut dump = HexDump::new(start as u64);
@@ -199,7 +196,7 @@ fn write_range(
                 dump.push(&mut out, &buf[..n])?;
             }
             dump.finish(&mut out)?;
-            len
+            (len, Route::Mapping)
         }
         DataFormat::Text => {
             let mut out = io::BufWriter::with_capacity(CHUNK, sink);
@@ -220,7 +217,7 @@ fn write_range(
                 out.write_all(b"\n")?;
             }
             out.flush()?;
-            written
+            (written, Route::Mapping)
         }
     })
 }
@@ -248,10 +245,11 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             let sink = output.file().context("the output")?;
             // check_range proved offset + length <= the mapped length.
             let (start, len) = (args.offset as usize, length as usize);
-            let written = write_range(&attachment, start, len, format, to_terminal, &sink)?;
-            Ok((written, attachment.address()))
+            let (written, route) =
+                write_range(&attachment, start, len, format, to_terminal, &sink)?;
+            Ok((written, route, attachment.address()))
         });
-    let (written, address) = match copied {
+    let (written, route, address) = match copied {
         Ok(done) => done,
         Err(e) => {
             output.abandon();
@@ -261,8 +259,13 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     output.commit()?;
     if args.attach.verbose {
         warn!(
-            "shmtool: read: {written} bytes from id {} at offset {} (attached at {address:#x})",
-            seg.shmid, args.offset,
+            "shmtool: read: {written} bytes from id {} at offset {} (attached at {address:#x}){}",
+            seg.shmid,
+            args.offset,
+            match route {
+                Route::SegmentFile => ", copied by sendfile from the segment's file",
+                Route::Mapping => "",
+            },
         );
     }
     Ok(ExitCode::SUCCESS)
