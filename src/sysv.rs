@@ -128,10 +128,21 @@ fn stat_index(index: i32, cmd: c_int) -> io::Result<Segment> {
 /// `SHM_STAT_ANY` per index (`SHM_STAT`, which needs read permission, on
 /// kernels before 4.17). Indexes that are free or vanish meanwhile are skipped.
 pub fn stat_all() -> io::Result<Vec<Segment>> {
+    stat_walk(&[SHM_STAT_ANY, SHM_STAT])
+}
+
+/// Like [`stat_all`], but only with `SHM_STAT_ANY`, which sees what
+/// /proc/sysvipc/shm shows; fails with `ENOSYS` on kernels before 4.17
+/// rather than list only the segments the caller may read.
+pub fn stat_all_any() -> io::Result<Vec<Segment>> {
+    stat_walk(&[SHM_STAT_ANY])
+}
+
+fn stat_walk(cmds: &[c_int]) -> io::Result<Vec<Segment>> {
     // IPC_INFO, not SHM_INFO, for the highest index: SHM_INFO walks every
     // segment in the kernel to total rss and swap.
     let (_, max_index) = limits_and_max_index()?;
-    for cmd in [SHM_STAT_ANY, SHM_STAT] {
+    for &cmd in cmds {
         let mut segments = Vec::with_capacity(usize::try_from(max_index + 1).unwrap_or(0));
         // The highest index is in use, so an empty result means the command
         // itself is unknown (SHM_STAT_ANY before Linux 4.17).
@@ -150,8 +161,18 @@ pub fn stat_all() -> io::Result<Vec<Segment>> {
         if !unsupported {
             return Ok(segments);
         }
+        // IPC_INFO says 0 for an empty table too: only SHM_INFO's count
+        // (cheap here, with at most one segment to total) tells that from a
+        // command the kernel does not know.
+        if max_index == 0 && usage()?.segments == 0 {
+            return Ok(segments);
+        }
     }
-    Ok(Vec::new())
+    if cmds.contains(&SHM_STAT) {
+        Ok(Vec::new())
+    } else {
+        Err(io::Error::from_raw_os_error(libc::ENOSYS))
+    }
 }
 
 /// `shmctl(SHM_INFO)`.
