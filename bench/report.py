@@ -47,6 +47,10 @@ FLOORS = [
     ("startup", "rust-floor", "start-up: a Rust program that only prints the header (bench/startup_floor.rs), vs ipcs -m", "ipcs"),
     ("read_pipe", "map-only", "read 1 GiB to /dev/null (maps every page, copies nothing), vs cat f \\| cat", "cat"),
     ("read_file_new", "alloc-only", "fallocate 1 GiB in tmpfs (the new sink's pages, no copy), vs cat f > out", "cat"),
+    ("read_file_new", "write-floor", "dd 1 GiB of zeros (a cache-hot source) into a new tmpfs file, vs cat f > out", "cat"),
+    ("read_file_full", "write-floor", "dd 1 GiB of zeros into a 1 GiB tmpfs file it truncates, vs cat f > out", "cat"),
+    ("list_root", "walk-floor", "list --format raw --columns shmid (the shmctl walk, one column), root-owned, vs cat /proc", "cat"),
+    ("list_root", "proc-floor", "list --format raw --columns rss (read and parse /proc, one column), root-owned, vs cat /proc", "cat"),
 ]
 
 

@@ -71,8 +71,12 @@ for owners in root mixed; do
     fill_namespace 32000 "$owners"
     "$SHMTOOL" list --format ipcs | cmp - <(ipcs -m) >&2 || { echo "ipcs format differs from ipcs -m" >&2; exit 1; }
     # Output through a pipe, as `list | ...` is used; the same for every command.
+    # Floors: walk-floor reads the table with the shmctl walk and prints one
+    # column; proc-floor reads and parses /proc (rss) and prints one column.
     bench "list_$owners" -S bash --output=pipe -n table "$SHMTOOL list" -n ipcs "$SHMTOOL list --format ipcs" \
-        -n json "$SHMTOOL list --format json" -n cat "cat /proc/sysvipc/shm" -n ipcs-m "ipcs -m"
+        -n json "$SHMTOOL list --format json" -n cat "cat /proc/sysvipc/shm" -n ipcs-m "ipcs -m" \
+        -n walk-floor "$SHMTOOL list --format raw --columns shmid" \
+        -n proc-floor "$SHMTOOL list --format raw --columns rss"
 done
 bench list_json_lsipc -S bash -n shmtool "$SHMTOOL list --format json" -n lsipc "lsipc -m --json"
 
@@ -111,9 +115,11 @@ data read_pipe -S bash -n shmtool "$SHMTOOL read --id $ID | cat >/dev/null" -n c
 # (fallocate copies nothing), a floor every writer of a new file pays.
 data read_file_new -S bash --prepare "rm -f $WORK/out" \
     -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out" \
-    -n alloc-only "fallocate -l $SIZE $WORK/out"
+    -n alloc-only "fallocate -l $SIZE $WORK/out" \
+    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none"
 data read_file_full -S bash --prepare "rm -f $WORK/out; cp $WORK/f $WORK/out" \
-    -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out"
+    -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out" \
+    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none"
 rm -f "$WORK/out"
 data write_file_new -S bash --prepare "rm -f $WORK/g" \
     -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g"
