@@ -554,14 +554,16 @@ const WINDOW: usize = 16 << 20;
 /// Reads `input` into the segment from `offset`, straight into the mapping
 /// (`read(2)` into it: no buffer of our own), mapping pages in ahead
 /// (`MADV_POPULATE_WRITE`) a window at a time. At most `limit` bytes are
-/// taken; returns how many were written and whether input remained once
-/// the space (or limit) was full.
+/// taken; returns how many were written, whether input remained once
+/// the space (or limit) was full, and how the bytes came. As root, a
+/// regular file is copied by the kernel into the segment's own file
+/// (`sendfile`), with no page of the segment mapped here.
 pub fn receive(
     attachment: &Attachment<ReadWrite>,
     offset: usize,
     limit: usize,
     input: &std::fs::File,
-) -> io::Result<(usize, bool)> {
+) -> io::Result<(usize, bool, Route)> {
     let end = offset.saturating_add(limit).min(attachment.len());
     // Stopped by the limit rather than the segment's end: nothing is left
     // to report, and no byte past the limit is taken from the input.
@@ -572,7 +574,14 @@ pub fn receive(
         && let Ok(file) = attachment.segment_file_for_writing()
     {
         match receive_into_segment_file(&file, at, end, input) {
-            (reached, true) => return Ok((reached - offset, false)),
+            (reached, true) => return Ok((reached - offset, false, Route::SegmentFile)),
+            (reached, false) if reached == end => {
+                return Ok((
+                    end - offset,
+                    !limited && has_more(input)?,
+                    Route::SegmentFile,
+                ));
+            }
             (reached, false) => at = reached,
         }
     }
@@ -581,14 +590,14 @@ pub fn receive(
         let _ = attachment.populate_write(at, window_end - at);
         while at < window_end {
             match attachment.read_from(at, window_end - at, input) {
-                Ok(0) => return Ok((at - offset, false)),
+                Ok(0) => return Ok((at - offset, false, Route::Mapping)),
                 Ok(n) => at += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok((at - offset, !limited && has_more(input)?))
+    Ok((at - offset, !limited && has_more(input)?, Route::Mapping))
 }
 
 /// `sendfile` from a regular file `input` (from its position on) into the

@@ -1094,17 +1094,21 @@ fn attach_write_from_a_file_lands_the_same_bytes_as_root_and_as_nobody() {
         } else {
             ns.shmtool()
         };
-        cmd.args([
-            "attach-write",
-            "--key",
-            "1",
-            "--offset",
-            &offset.to_string(),
-            "--file",
-        ])
-        .arg(&path)
-        .assert()
-        .success();
+        let out = cmd
+            .args(["attach-write", "--key", "1", "--verbose", "--offset"])
+            .arg(offset.to_string())
+            .arg("--file")
+            .arg(&path)
+            .assert()
+            .success();
+        // Root copies through the segment's file; nobody may not open
+        // /proc/self/map_files and goes through the mapping.
+        assert_eq!(
+            stderr_of(&out).contains("copied by sendfile into the segment's file"),
+            !run_as_nobody,
+            "{}",
+            stderr_of(&out)
+        );
         assert_eq!(read_back(offset), written, "offset {offset}");
         let mut around = [1u8; 1];
         let attachment = shmtool::sysv::Attachment::read_only(id, Default::default()).unwrap();

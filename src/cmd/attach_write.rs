@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use shmtool::Error;
-use shmtool::ops::{self, Target};
+use shmtool::ops::{self, Route, Target};
 use shmtool::users::Names;
 
 use crate::cli::AttachWriteArgs;
@@ -90,24 +90,24 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
     let address = attachment.address();
     // check_range proved offset <= size and offset + known_len <= size.
     let start = offset as usize;
-    let written = match &input {
+    let (written, route) = match &input {
         Input::Data(data) => {
             let len = known_len.unwrap_or(0) as usize;
             attachment.copy_from(start, &data[..len])?;
-            len
+            (len, Route::Mapping)
         }
         Input::Fill(byte) => {
             let len = known_len.unwrap_or(0) as usize;
             let _ = attachment.populate_write(start, len);
             attachment.fill(start, len, *byte)?;
-            len
+            (len, Route::Mapping)
         }
         Input::File { file, .. } => {
             let limit = args
                 .length
                 .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-            let (written, remained) =
-                ops::receive(&attachment, start, limit, file).context(if args.file.is_some() {
+            let (written, remained, route) = ops::receive(&attachment, start, limit, file)
+                .context(if args.file.is_some() {
                     "reading the input file"
                 } else {
                     "reading the input"
@@ -121,13 +121,17 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
                 }
                 .into());
             }
-            written
+            (written, route)
         }
     };
     if args.attach.verbose {
         warn!(
-            "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x})",
-            seg.shmid
+            "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x}){}",
+            seg.shmid,
+            match route {
+                Route::SegmentFile => ", copied by sendfile into the segment's file",
+                Route::Mapping => "",
+            },
         );
     }
     Ok(ExitCode::SUCCESS)
