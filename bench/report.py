@@ -16,16 +16,23 @@ START = "<!-- results:start (written by bench/run.sh) -->"
 END = "<!-- results:end -->"
 
 CASES = [
-    # (file, label, ours, theirs, target ratio)
-    ("list_table", "list, default table, 32,000 segments", "shmtool", "ipcs", 0.5),
-    ("list_ipcs", "list --format ipcs vs cat /proc/sysvipc/shm", "shmtool", "cat", 1.5),
-    ("list_ipcs", "list --format ipcs vs ipcs -m", "shmtool", "ipcs", 0.25),
-    ("list_json", "list --format json vs lsipc -m --json", "shmtool", "lsipc", 0.25),
+    # (file, label, ours, theirs, target ratio or None for "reported, no target")
+    ("list_root", "list (table, to a pipe) vs cat /proc/sysvipc/shm, 32,000 root-owned", "table", "cat", 0.5),
+    ("list_root", "list --format ipcs vs ipcs -m, root-owned", "ipcs", "ipcs-m", 0.25),
+    ("list_root", "list --format json (every field) vs cat /proc/sysvipc/shm, root-owned", "json", "cat", 1.3),
+    ("list_mixed", "list (table, to a pipe) vs cat /proc/sysvipc/shm, mixed owners", "table", "cat", None),
+    ("list_mixed", "list --format ipcs vs ipcs -m, mixed owners", "ipcs", "ipcs-m", None),
+    ("list_mixed", "list --format json vs cat /proc/sysvipc/shm, mixed owners", "json", "cat", None),
+    ("list_json_lsipc", "list --format json vs lsipc -m --json, mixed owners", "shmtool", "lsipc", 0.25),
     ("remove_all", "remove --all vs ipcrm --all=shm, 32,000 segments", "shmtool", "ipcrm", 1.1),
-    ("startup", "start-up, empty namespace: list vs ipcs -m", "shmtool", "ipcs", 1.2),
-    ("read_pipe", "read 1 GiB into a pipe vs cat f \\| cat", "shmtool", "cat", 0.9),
-    ("read_file", "read 1 GiB to a tmpfs file vs cat f > out", "shmtool", "cat", 0.9),
-    ("write_file", "attach-write 1 GiB tmpfs file vs cat f > g", "shmtool", "cat", 0.9),
+    ("startup", "start-up, empty namespace: list vs ipcs -m (200 runs)", "shmtool", "ipcs", 1.2),
+    ("read_file_new", "read 1 GiB to a tmpfs file vs cat f > out, no file before", "shmtool", "cat", 0.7),
+    ("read_file_full", "read 1 GiB to a tmpfs file vs cat f > out, a 1 GiB file to truncate", "shmtool", "cat", 0.7),
+    ("read_pipe", "read 1 GiB into a pipe vs cat f \\| cat (a real copy)", "shmtool", "cat", 0.9),
+    ("write_file_new", "attach-write --file 1 GiB vs cat f > g, no g before", "shmtool", "cat", 0.7),
+    ("write_file_full", "attach-write --file 1 GiB vs cat f > g, a 1 GiB g to truncate", "shmtool", "cat", 0.7),
+    ("posix_read_file_new", "POSIX read --name 1 GiB to a tmpfs file vs cat, no file before", "shmtool", "cat", 0.7),
+    ("posix_read_file_full", "POSIX read --name 1 GiB to a tmpfs file vs cat, a 1 GiB file to truncate", "shmtool", "cat", 0.7),
     ("list_posix", "list --kind posix, 10,000 objects, 200 processes vs ls -ln /dev/shm", "shmtool", "ls", 2.0),
 ]
 
@@ -34,6 +41,26 @@ def medians(path):
     with open(path) as f:
         data = json.load(f)
     return {r["command"]: r["median"] for r in data["results"]}
+
+
+FLOORS = [
+    # (file, command, label, the other tool's command in that run)
+    ("startup", "rust-floor", "start-up: a Rust program that only prints the header (bench/startup_floor.rs), vs ipcs -m", "ipcs"),
+    ("read_pipe", "map-only", "read 1 GiB to /dev/null (maps every page, copies nothing), vs cat f \\| cat", "cat"),
+    ("read_file_new", "alloc-only", "fallocate 1 GiB in tmpfs (the new sink's pages, no copy), vs cat f > out", "cat"),
+    ("read_file_new", "write-floor", "dd 1 GiB of zeros (a cache-hot source) into a new tmpfs file, vs cat f > out", "cat"),
+    ("read_file_full", "write-floor", "dd 1 GiB of zeros into a 1 GiB tmpfs file it truncates, vs cat f > out", "cat"),
+    ("list_root", "walk-floor", "list --format raw --columns shmid (the shmctl walk, one column), root-owned, vs cat /proc", "cat"),
+    ("list_root", "proc-floor", "list --format raw --columns rss (read and parse /proc, one column), root-owned, vs cat /proc", "cat"),
+]
+
+
+def load(results, name):
+    try:
+        with open(os.path.join(results, name)) as f:
+            return f.read().strip()
+    except OSError:
+        return "unknown"
 
 
 def ms(seconds):
@@ -72,7 +99,10 @@ def report(results, quick):
         START,
         "",
         f"Run on {today} on {machine()}{' (--quick: 3 runs each)' if quick else ''}.",
-        "Command: `sudo bench/run.sh`. Medians of hyperfine's runs; ratio = shmtool / the other tool.",
+        f"Load average (1, 5, 15 min) at the start: {load(results, 'load_start')}; at the end: {load(results, 'load_end')} "
+        "(the machine's two cores are shared with other work).",
+        "Command: `sudo bench/run.sh`. Medians of hyperfine's runs (list cases 10, data cases 15, start-up 200); "
+        "ratio = shmtool / the other tool.",
         "",
         "| case | shmtool | other | ratio | target | met |",
         "|---|---|---|---|---|---|",
@@ -83,18 +113,37 @@ def report(results, quick):
             continue
         m = medians(path)
         ratio = m[ours] / m[theirs]
+        if target is None:
+            out.append(f"| {label} | {ms(m[ours])} | {ms(m[theirs])} | {ratio:.2f} | (reported) | |")
+            continue
         met = "yes" if ratio <= target else "**no**"
         out.append(f"| {label} | {ms(m[ours])} | {ms(m[theirs])} | {ratio:.2f} | ≤ {target} | {met} |")
+    if not os.path.exists(os.path.join(results, "posix_read_file_new.json")):
+        out.append("| POSIX read --name 1 GiB to a tmpfs file vs cat | | | | ≤ 0.7 | not run: this build has no `read --name` |")
+    floors = []
+    for name, command, label, versus in FLOORS:
+        path = os.path.join(results, name + ".json")
+        if os.path.exists(path):
+            m = medians(path)
+            if command in m:
+                floors.append(f"| {label} | {ms(m[command])} | {ms(m[versus])} | {m[command] / m[versus]:.2f} |")
+    if floors:
+        out += ["", "Floors, measured in the same hyperfine runs as the cases above (ratio against the same other tool):", "",
+                "| experiment | time | other | ratio |", "|---|---|---|---|"] + floors
     mem_path = os.path.join(results, "memory.json")
     if os.path.exists(mem_path):
         with open(mem_path) as f:
             mem = json.load(f)
         limit = mem["size_kib"] + 16 * 1024
         out += ["", "Peak memory (`/usr/bin/time -f %M`, max RSS) for a 1 GiB segment; the limit is the segment size plus 16 MiB "
-                f"= {limit} KiB (the mapped segment counts in RSS once touched):", "",
+                f"= {limit} KiB (the mapped segment counts in RSS once touched; the sendfile paths map no page):", "",
                 "| transfer | max RSS | within limit |", "|---|---|---|"]
         for key, label in (("read_file", "read to a tmpfs file"), ("read_pipe", "read into a pipe"),
-                           ("write_file", "attach-write --file"), ("write_stdin", "attach-write from stdin")):
+                           ("write_file", "attach-write --file"), ("write_stdin", "attach-write from stdin"),
+                           ("posix_read_file", "POSIX read --name to a tmpfs file")):
+            if mem.get(key) is None:
+                out.append(f"| {label} | not run | |")
+                continue
             out.append(f"| {label} | {mem[key]} KiB | {'yes' if mem[key] <= limit else '**no**'} |")
     rows = []
     for n in (1000, 8000, 32000):
@@ -104,17 +153,17 @@ def report(results, quick):
             r = medians(os.path.join(results, f"scale_remove_{n}.json"))
             rows.append(f"| {n} | {ms(m['table'])} | {ms(m['ipcs'])} | {ms(m['json'])} | {ms(m['cat'])} | {ms(r['remove'])} |")
     if rows:
-        out += ["", "Scale with the number of segments:", "",
+        out += ["", "Scale with the number of segments (root-owned):", "",
                 "| segments | list | list --format ipcs | list --format json | cat /proc/sysvipc/shm | remove --all |",
                 "|---|---|---|---|---|---|"] + rows
     rows = []
-    for size in (1 << 20, 64 << 20, 1 << 30):
+    for size in (1 << 20, 64 << 20):
         path = os.path.join(results, f"scale_data_{size}.json")
         if os.path.exists(path):
             m = medians(path)
             rows.append(f"| {size >> 20} MiB | {ms(m['read'])} | {ms(m['write'])} | {ms(m['cat'])} |")
     if rows:
-        out += ["", "Scale with the segment size (to and from tmpfs files):", "",
+        out += ["", "Scale with the segment size (to and from tmpfs files; no file before each run):", "",
                 "| size | read > file | attach-write --file | cat f > out |", "|---|---|---|---|"] + rows
     out += ["", END]
     return "\n".join(out)

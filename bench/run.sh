@@ -30,6 +30,8 @@ if [ -z "${SHMTOOL_BENCH_INNER:-}" ]; then
     cargo build --release --quiet
     mkdir -p target/bench
     cc -O2 -Wall -o target/bench/populate bench/populate.c
+    rustc --edition 2021 -C opt-level=3 -C panic=abort -C lto -C codegen-units=1 -C strip=symbols \
+        -o target/bench/startup_floor bench/startup_floor.rs
     export SHMTOOL_BENCH_INNER=1
     # A private IPC namespace for the segments, a private mount namespace for the tmpfs.
     exec unshare --ipc --mount --propagation private "$0" "$@"
@@ -37,14 +39,19 @@ fi
 
 QUICK=${1:-}
 RUNS=10
-[ "$QUICK" = --quick ] || [ "$QUICK" = --posix-only ] && RUNS=3
+DATA_RUNS=15
+[ "$QUICK" = --quick ] || [ "$QUICK" = --posix-only ] && RUNS=3 && DATA_RUNS=3
 SHMTOOL=$ROOT/target/release/shmtool
 POPULATE=$ROOT/target/bench/populate
 WORK=$(mktemp -d /tmp/shmtool-bench.XXXXXX)
 mount -t tmpfs -o size=8g shmtool-bench "$WORK"
+# POSIX objects live on a tmpfs of this mount namespace, never the host's /dev/shm.
+mount -t tmpfs -o size=2g shmtool-bench-shm /dev/shm
 mkdir -p "$WORK/json"
 RESULTS=$WORK/json
 export LC_ALL=C
+# Three other people share this machine's two cores: the load goes in the report.
+cut -d' ' -f1-3 /proc/loadavg > "$RESULTS/load_start"
 
 # bench NAME [hyperfine options] -n NAME COMMAND...: medians go to $RESULTS/NAME.json
 bench() {
@@ -54,11 +61,10 @@ bench() {
         --export-json "$RESULTS/$name.json" "$@" >&2
 }
 
-fill_namespace() { # COUNT
-    echo "${1}" > /dev/null
+fill_namespace() { # COUNT [OWNERS: mixed or root]
     echo 32768 > /proc/sys/kernel/shmmni
     "$SHMTOOL" remove --all --yes >/dev/null 2>&1 || true
-    "$POPULATE" "$1"
+    "$POPULATE" "$1" 4096 "${2:-mixed}"
 }
 
 # list --kind posix over 10,000 objects while 200 processes hold objects
@@ -97,12 +103,19 @@ fi
 echo "== list --kind posix, 10,000 objects, 200 processes" >&2
 bench_posix
 
-echo "== list, 32,000 segments" >&2
-fill_namespace 32000
-"$SHMTOOL" list --format ipcs | cmp - <(ipcs -m) >&2 || { echo "ipcs format differs from ipcs -m" >&2; exit 1; }
-bench list_table -S bash -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m"
-bench list_ipcs -S bash -n shmtool "$SHMTOOL list --format ipcs" -n cat "cat /proc/sysvipc/shm" -n ipcs "ipcs -m"
-bench list_json -S bash -n shmtool "$SHMTOOL list --format json" -n lsipc "lsipc -m --json"
+for owners in root mixed; do
+    echo "== list, 32,000 segments, $owners owners" >&2
+    fill_namespace 32000 "$owners"
+    "$SHMTOOL" list --format ipcs | cmp - <(ipcs -m) >&2 || { echo "ipcs format differs from ipcs -m" >&2; exit 1; }
+    # Output through a pipe, as `list | ...` is used; the same for every command.
+    # Floors: walk-floor reads the table with the shmctl walk and prints one
+    # column; proc-floor reads and parses /proc (rss) and prints one column.
+    bench "list_$owners" -S bash --output=pipe -n table "$SHMTOOL list" -n ipcs "$SHMTOOL list --format ipcs" \
+        -n json "$SHMTOOL list --format json" -n cat "cat /proc/sysvipc/shm" -n ipcs-m "ipcs -m" \
+        -n walk-floor "$SHMTOOL list --format raw --columns shmid" \
+        -n proc-floor "$SHMTOOL list --format raw --columns rss"
+done
+bench list_json_lsipc -S bash -n shmtool "$SHMTOOL list --format json" -n lsipc "lsipc -m --json"
 
 echo "== remove all, 32,000 segments" >&2
 # Each run starts from a full namespace: --prepare refills it, untimed.
@@ -113,8 +126,9 @@ hyperfine --style basic --shell=bash --runs "$RUNS" --export-json "$RESULTS/remo
 echo "== start-up, empty namespace" >&2
 "$SHMTOOL" remove --all --yes >/dev/null 2>&1 || true
 # Milliseconds each: many runs, or the noise is larger than the difference.
-hyperfine --style basic -N --warmup 50 --runs 500 --export-json "$RESULTS/startup.json" \
-    -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m" >&2
+# The floor: a Rust program that only prints the header (bench/startup_floor.rs).
+hyperfine --style basic -N --warmup 50 --runs 200 --export-json "$RESULTS/startup.json" \
+    -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m" -n rust-floor "$ROOT/target/bench/startup_floor" >&2
 
 echo "== 1 GiB data" >&2
 SIZE=$((1 << 30))
@@ -122,11 +136,45 @@ head -c "$SIZE" /dev/urandom > "$WORK/f"
 ID=$("$SHMTOOL" create --key 0xb16 --size "$SIZE")
 "$SHMTOOL" attach-write --id "$ID" --file "$WORK/f"
 "$SHMTOOL" read --id "$ID" | cmp - "$WORK/f" >&2 || { echo "1 GiB round trip differs" >&2; exit 1; }
-bench read_pipe -S bash -n shmtool "$SHMTOOL read --id $ID | cat >/dev/null" -n cat "cat $WORK/f | cat >/dev/null"
-bench read_file -S bash -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out"
+"$SHMTOOL" read --id "$ID" > "$WORK/out" && cmp "$WORK/out" "$WORK/f" >&2 || { echo "1 GiB read to a file differs" >&2; exit 1; }
+data() { # NAME [hyperfine options]: the data cases run more pairs, each from the same state
+    local name=$1
+    shift
+    hyperfine --style basic --warmup 1 --runs "$DATA_RUNS" --export-json "$RESULTS/$name.json" "$@" >&2
+}
+# The floor of a copy out of the mapping: mapping every page (populate) and
+# writing to /dev/null, which copies nothing.
+data read_pipe -S bash -n shmtool "$SHMTOOL read --id $ID | cat >/dev/null" -n cat "cat $WORK/f | cat >/dev/null" \
+    -n map-only "$SHMTOOL read --id $ID >/dev/null"
+# The sink's state decides the figure: no file (freshly created), or a 1 GiB
+# file to truncate. --prepare gives every run the same one, untimed.
+# alloc-only: what allocating the sink's 1 GiB of tmpfs pages costs alone
+# (fallocate copies nothing), a floor every writer of a new file pays.
+data read_file_new -S bash --prepare "rm -f $WORK/out" \
+    -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out" \
+    -n alloc-only "fallocate -l $SIZE $WORK/out" \
+    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none"
+data read_file_full -S bash --prepare "rm -f $WORK/out; cp $WORK/f $WORK/out" \
+    -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out" \
+    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none"
 rm -f "$WORK/out"
-bench write_file -S bash -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g"
+data write_file_new -S bash --prepare "rm -f $WORK/g" \
+    -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g"
+data write_file_full -S bash --prepare "rm -f $WORK/g; cp $WORK/f $WORK/g" \
+    -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g"
 rm -f "$WORK/g"
+# POSIX objects (`read --name`) come with another branch: measured once it is there.
+POSIX=
+if "$SHMTOOL" read --help 2>/dev/null | grep -q -- '--name'; then
+    POSIX=1
+    cp "$WORK/f" /dev/shm/shmtool-bench
+    "$SHMTOOL" read --name /shmtool-bench | cmp - "$WORK/f" >&2 || { echo "POSIX read differs" >&2; exit 1; }
+    data posix_read_file_new -S bash --prepare "rm -f $WORK/out" \
+        -n shmtool "$SHMTOOL read --name /shmtool-bench > $WORK/out" -n cat "cat /dev/shm/shmtool-bench > $WORK/out"
+    data posix_read_file_full -S bash --prepare "rm -f $WORK/out; cp $WORK/f $WORK/out" \
+        -n shmtool "$SHMTOOL read --name /shmtool-bench > $WORK/out" -n cat "cat /dev/shm/shmtool-bench > $WORK/out"
+    rm -f "$WORK/out"
+fi
 
 echo "== peak memory" >&2
 peak() { # peak RSS in KiB of a command
@@ -138,14 +186,19 @@ rm -f "$WORK/out"
 PEAK_READ_PIPE=$(peak "$SHMTOOL read --id $ID | cat > /dev/null")
 PEAK_WRITE=$(peak "$SHMTOOL attach-write --id $ID --file $WORK/f")
 PEAK_WRITE_STDIN=$(peak "$SHMTOOL attach-write --id $ID < $WORK/f")
-echo "{\"size_kib\": $((SIZE / 1024)), \"read_file\": $PEAK_READ, \"read_pipe\": $PEAK_READ_PIPE, \"write_file\": $PEAK_WRITE, \"write_stdin\": $PEAK_WRITE_STDIN}" > "$RESULTS/memory.json"
+PEAK_POSIX=null
+if [ -n "$POSIX" ]; then
+    PEAK_POSIX=$(peak "$SHMTOOL read --name /shmtool-bench > $WORK/out")
+    rm -f "$WORK/out" /dev/shm/shmtool-bench
+fi
+echo "{\"size_kib\": $((SIZE / 1024)), \"read_file\": $PEAK_READ, \"read_pipe\": $PEAK_READ_PIPE, \"write_file\": $PEAK_WRITE, \"write_stdin\": $PEAK_WRITE_STDIN, \"posix_read_file\": $PEAK_POSIX}" > "$RESULTS/memory.json"
 "$SHMTOOL" remove --id "$ID"
 rm -f "$WORK/f"
 
 echo "== scale" >&2
 SCALE_RUNS=$RUNS
 for n in 1000 8000 32000; do
-    fill_namespace "$n"
+    fill_namespace "$n" root
     hyperfine --style basic --shell=bash --warmup 1 --runs "$SCALE_RUNS" --export-json "$RESULTS/scale_list_$n.json" \
         -n table "$SHMTOOL list" -n ipcs "$SHMTOOL list --format ipcs" -n json "$SHMTOOL list --format json" \
         -n cat "cat /proc/sysvipc/shm" >&2
@@ -154,13 +207,13 @@ for n in 1000 8000 32000; do
         -n remove "$SHMTOOL remove --all --yes" >&2
 done
 "$SHMTOOL" remove --all --yes >/dev/null 2>&1 || true
-SIZES="1048576 67108864 1073741824"
-[ "$QUICK" = --quick ] && SIZES="1048576 67108864"
-for size in $SIZES; do
+# 1 GiB is measured above; these show how the ratio moves with size.
+for size in 1048576 67108864; do
     head -c "$size" /dev/urandom > "$WORK/f"
     ID=$("$SHMTOOL" create --key 0x5ca1e --size "$size")
     "$SHMTOOL" attach-write --id "$ID" --file "$WORK/f"
     hyperfine --style basic --shell=bash --warmup 1 --runs "$SCALE_RUNS" --export-json "$RESULTS/scale_data_$size.json" \
+        --prepare "rm -f $WORK/out" \
         -n read "$SHMTOOL read --id $ID > $WORK/out" -n write "$SHMTOOL attach-write --id $ID --file $WORK/f" \
         -n cat "cat $WORK/f > $WORK/out" >&2
     "$SHMTOOL" remove --id "$ID"
@@ -170,6 +223,8 @@ done
 echo "== list -A, 50 namespaces of 100 segments" >&2
 RUNS=$RUNS "$ROOT/bench/fleet.sh" "$RESULTS/fleet_list.json"
 
+cut -d' ' -f1-3 /proc/loadavg > "$RESULTS/load_end"
 python3 "$ROOT/bench/report.py" "$RESULTS" "$ROOT/BENCHMARKS.md" "$QUICK"
+umount /dev/shm
 umount "$WORK"
 rmdir "$WORK"

@@ -456,30 +456,56 @@ fn invalid_owner_reason(uid: Option<u32>, gid: Option<u32>) -> String {
     reasons.join("; ")
 }
 
-/// Writes `len` bytes at `offset` of an attached segment to `sink`: one
+/// How `send` or `receive` moved the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The kernel copied between the segment's own file (opened through
+    /// `/proc/self/map_files`) and the other file, page cache to page cache.
+    SegmentFile,
+    /// Through this process's mapping of the segment.
+    Mapping,
+}
+
+/// Writes `len` bytes at `offset` of an attached segment to `sink`, as a
+/// copy made while this runs: once it returns, nothing refers to the
+/// segment's pages, so a slow reader still gets the bytes that were there.
+/// (Handing a pipe the pages by reference, as vmsplice or a splice from the
+/// segment's file does, would let it see later writes.)
+///
+/// A regular file, where the privilege allows, gets the bytes by
+/// `sendfile` from the segment's own file, copied page cache to page cache
+/// before the call returns: no page of the segment is mapped here. Every
+/// other sink, and any rest that sendfile could not move, gets one
 /// `write(2)` after another straight from the mapping, its pages mapped in
 /// first with one `MADV_POPULATE_READ` rather than a fault per page (see
-/// BENCHMARKS.md). Every sink, a pipe too, gets a copy made while this runs:
-/// once it returns, nothing refers to the segment's pages, so a slow reader
-/// still gets the bytes that were there. (Handing a pipe the pages by
-/// reference, as vmsplice does, would let it see later writes.)
+/// BENCHMARKS.md).
 pub fn send<M>(
     attachment: &Attachment<M>,
     offset: usize,
     len: usize,
     sink: &std::fs::File,
-) -> io::Result<()> {
+) -> io::Result<Route> {
+    let end = offset
+        .checked_add(len)
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+    let kind = sink.metadata()?.file_type();
+    let mut at = offset;
+    if kind.is_file()
+        && len > 0
+        && let Ok(file) = attachment.segment_file()
+    {
+        at = send_from_segment_file(&file, offset, end, sink);
+        if at == end {
+            return Ok(Route::SegmentFile);
+        }
+    }
     use std::os::unix::fs::FileTypeExt;
-    if sink.metadata()?.file_type().is_fifo() {
+    if kind.is_fifo() {
         // Fewer, larger writes; unprivileged users may be held to less.
         let _ = sysv::set_pipe_size(sink, PIPE_SIZE);
     }
     // A kernel without MADV_POPULATE_READ (before 5.14) faults as usual.
-    let _ = attachment.populate(offset, len);
-    let end = offset
-        .checked_add(len)
-        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
-    let mut at = offset;
+    let _ = attachment.populate(at, end - at);
     while at < end {
         match attachment.write_to(at, (end - at).min(MAX_IO), sink) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
@@ -488,7 +514,30 @@ pub fn send<M>(
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(Route::Mapping)
+}
+
+/// `sendfile` from the segment's file into `sink` over `offset..end`,
+/// returning how far it got: on any refusal (EINVAL where a kernel cannot
+/// splice these files, a full disk, ...) the caller carries on from there
+/// through the mapping, which reports a lasting error itself.
+fn send_from_segment_file(
+    file: &std::fs::File,
+    offset: usize,
+    end: usize,
+    sink: &std::fs::File,
+) -> usize {
+    let mut at = offset;
+    while at < end {
+        let mut pos = at as u64;
+        match sysv::sendfile(sink, file, Some(&mut pos), (end - at).min(MAX_IO)) {
+            Ok(0) => break,
+            Ok(n) => at += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    at
 }
 
 /// The pipe size `send` asks for: the default unprivileged maximum.
@@ -505,32 +554,77 @@ const WINDOW: usize = 16 << 20;
 /// Reads `input` into the segment from `offset`, straight into the mapping
 /// (`read(2)` into it: no buffer of our own), mapping pages in ahead
 /// (`MADV_POPULATE_WRITE`) a window at a time. At most `limit` bytes are
-/// taken; returns how many were written and whether input remained once
-/// the space (or limit) was full.
+/// taken; returns how many were written, whether input remained once
+/// the space (or limit) was full, and how the bytes came. As root, a
+/// regular file is copied by the kernel into the segment's own file
+/// (`sendfile`), with no page of the segment mapped here.
 pub fn receive(
     attachment: &Attachment<ReadWrite>,
     offset: usize,
     limit: usize,
     input: &std::fs::File,
-) -> io::Result<(usize, bool)> {
+) -> io::Result<(usize, bool, Route)> {
     let end = offset.saturating_add(limit).min(attachment.len());
     // Stopped by the limit rather than the segment's end: nothing is left
     // to report, and no byte past the limit is taken from the input.
     let limited = offset.saturating_add(limit) <= attachment.len();
     let mut at = offset.min(end);
+    if at < end
+        && input.metadata()?.is_file()
+        && let Ok(file) = attachment.segment_file_for_writing()
+    {
+        match receive_into_segment_file(&file, at, end, input) {
+            (reached, true) => return Ok((reached - offset, false, Route::SegmentFile)),
+            (reached, false) if reached == end => {
+                return Ok((
+                    end - offset,
+                    !limited && has_more(input)?,
+                    Route::SegmentFile,
+                ));
+            }
+            (reached, false) => at = reached,
+        }
+    }
     while at < end {
         let window_end = end.min(at.saturating_add(WINDOW));
         let _ = attachment.populate_write(at, window_end - at);
         while at < window_end {
             match attachment.read_from(at, window_end - at, input) {
-                Ok(0) => return Ok((at - offset, false)),
+                Ok(0) => return Ok((at - offset, false, Route::Mapping)),
                 Ok(n) => at += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok((at - offset, !limited && has_more(input)?))
+    Ok((at - offset, !limited && has_more(input)?, Route::Mapping))
+}
+
+/// `sendfile` from a regular file `input` (from its position on) into the
+/// segment's own file over `offset..end`, returning how far it got and
+/// whether the input ended there. The kernel copies page cache to page
+/// cache; on any refusal the caller carries on through the mapping.
+fn receive_into_segment_file(
+    file: &std::fs::File,
+    offset: usize,
+    end: usize,
+    input: &std::fs::File,
+) -> (usize, bool) {
+    use std::io::Seek;
+    let mut at = offset;
+    let mut out = file;
+    if out.seek(io::SeekFrom::Start(at as u64)).is_err() {
+        return (at, false);
+    }
+    while at < end {
+        match sysv::sendfile(file, input, None, (end - at).min(MAX_IO)) {
+            Ok(0) => return (at, true),
+            Ok(n) => at += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    (at, false)
 }
 
 /// Whether `input` has more to give (one byte is read to know).

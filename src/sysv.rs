@@ -128,10 +128,21 @@ fn stat_index(index: i32, cmd: c_int) -> io::Result<Segment> {
 /// `SHM_STAT_ANY` per index (`SHM_STAT`, which needs read permission, on
 /// kernels before 4.17). Indexes that are free or vanish meanwhile are skipped.
 pub fn stat_all() -> io::Result<Vec<Segment>> {
+    stat_walk(&[SHM_STAT_ANY, SHM_STAT])
+}
+
+/// Like [`stat_all`], but only with `SHM_STAT_ANY`, which sees what
+/// /proc/sysvipc/shm shows; fails with `ENOSYS` on kernels before 4.17
+/// rather than list only the segments the caller may read.
+pub fn stat_all_any() -> io::Result<Vec<Segment>> {
+    stat_walk(&[SHM_STAT_ANY])
+}
+
+fn stat_walk(cmds: &[c_int]) -> io::Result<Vec<Segment>> {
     // IPC_INFO, not SHM_INFO, for the highest index: SHM_INFO walks every
     // segment in the kernel to total rss and swap.
     let (_, max_index) = limits_and_max_index()?;
-    for cmd in [SHM_STAT_ANY, SHM_STAT] {
+    for &cmd in cmds {
         let mut segments = Vec::with_capacity(usize::try_from(max_index + 1).unwrap_or(0));
         // The highest index is in use, so an empty result means the command
         // itself is unknown (SHM_STAT_ANY before Linux 4.17).
@@ -150,8 +161,18 @@ pub fn stat_all() -> io::Result<Vec<Segment>> {
         if !unsupported {
             return Ok(segments);
         }
+        // IPC_INFO says 0 for an empty table too: only SHM_INFO's count
+        // (cheap here, with at most one segment to total) tells that from a
+        // command the kernel does not know.
+        if max_index == 0 && usage()?.segments == 0 {
+            return Ok(segments);
+        }
     }
-    Ok(Vec::new())
+    if cmds.contains(&SHM_STAT) {
+        Ok(Vec::new())
+    } else {
+        Err(io::Error::from_raw_os_error(libc::ENOSYS))
+    }
 }
 
 /// `shmctl(SHM_INFO)`.
@@ -234,6 +255,43 @@ pub fn set_pipe_size(fd: &impl std::os::fd::AsFd, size: usize) -> io::Result<usi
     // SAFETY: F_SETPIPE_SZ takes an integer; no pointers.
     check(unsafe { libc::fcntl(fd.as_fd().as_raw_fd(), libc::F_SETPIPE_SZ, size) })
         .map(|n| n as usize)
+}
+
+/// `sendfile(out, input, offset, count)`: the kernel copies up to `count`
+/// bytes of `input` into `out` (from `offset`, which it advances, or from
+/// and advancing `input`'s own position when `offset` is `None`), with no
+/// buffer in this process. Returns how many bytes it moved.
+pub fn sendfile(
+    out: &impl AsFd,
+    input: &impl AsFd,
+    offset: Option<&mut u64>,
+    count: usize,
+) -> io::Result<usize> {
+    let too_far = || io::Error::from_raw_os_error(libc::EOVERFLOW);
+    let mut off: libc::off_t = match &offset {
+        Some(at) => libc::off_t::try_from(**at).map_err(|_| too_far())?,
+        None => 0,
+    };
+    let off_ptr = if offset.is_some() {
+        &raw mut off
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: off_ptr is null or points to the live local `off`, which the
+    // kernel reads and updates; the descriptors are borrowed open files.
+    let n = unsafe {
+        libc::sendfile(
+            out.as_fd().as_raw_fd(),
+            input.as_fd().as_raw_fd(),
+            off_ptr,
+            count,
+        )
+    };
+    let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+    if let Some(at) = offset {
+        *at = u64::try_from(off).map_err(|_| too_far())?;
+    }
+    Ok(n)
 }
 
 /// Moves the calling thread into the IPC namespace that `file` (an open
@@ -423,6 +481,36 @@ impl<Mode> Attachment<Mode> {
         check(ret).map(drop)
     }
 
+    /// Opens the segment's own shmem file through this attachment's entry in
+    /// `/proc/self/map_files`, so the kernel can copy its page cache to
+    /// another file without this process mapping a page. Opening those
+    /// entries needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE); without it
+    /// this fails (EPERM) and callers copy through the mapping instead.
+    fn open_segment_file(&self, flags: c_int) -> io::Result<std::fs::File> {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let page = page_size() as usize;
+        let start = self.address();
+        // shmat maps the size rounded up to whole pages: that is the entry's name.
+        let end = start + self.len.div_ceil(page) * page;
+        let file = std::fs::OpenOptions::new()
+            .read(flags & libc::O_ACCMODE != libc::O_WRONLY)
+            .write(flags & libc::O_ACCMODE != libc::O_RDONLY)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(format!("/proc/self/map_files/{start:x}-{end:x}"))?;
+        // The file of a System V segment has the shmid as its inode number
+        // and the segment's size; anything else is not what we attached.
+        let meta = file.metadata()?;
+        if meta.ino() != self.segment.shmid as u64 || meta.len() < self.len as u64 {
+            return Err(io::Error::from_raw_os_error(libc::ENODEV));
+        }
+        Ok(file)
+    }
+
+    /// The segment's own file, open read-only (see `open_segment_file`).
+    pub fn segment_file(&self) -> io::Result<std::fs::File> {
+        self.open_segment_file(libc::O_RDONLY)
+    }
+
     /// The address the segment is mapped at.
     pub fn address(&self) -> usize {
         self.addr.as_ptr() as usize
@@ -479,6 +567,12 @@ impl Attachment<ReadWrite> {
         // SAFETY: span proved dest..dest+len lies in the writable mapping.
         unsafe { std::ptr::write_bytes(dest, byte, len) };
         Ok(())
+    }
+
+    /// The segment's own file, open for writing (see `open_segment_file`):
+    /// bytes written to it at an offset inside the segment are the segment's.
+    pub fn segment_file_for_writing(&self) -> io::Result<std::fs::File> {
+        self.open_segment_file(libc::O_WRONLY)
     }
 
     /// Reads up to `len` bytes from `fd` into the segment at `offset` with

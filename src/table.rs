@@ -336,6 +336,9 @@ pub enum Source {
     /// `shmctl(IPC_INFO)` and `SHM_STAT_ANY` per index, used when /proc
     /// cannot be read or parsed; the text says why.
     Shmctl(String),
+    /// `shmctl(IPC_INFO)` and `SHM_STAT_ANY` per index, chosen because no
+    /// rss or swap was asked for ([`read_segments_without_usage`]).
+    Walk,
 }
 
 /// Reads every segment of the caller's IPC namespace, in one read of
@@ -364,6 +367,25 @@ pub fn read_segments() -> Result<(Vec<Segment>, Source), Error> {
         }
         // Report the /proc failure: it is the one the user can look into.
         Err(_) => Err(why),
+    }
+}
+
+/// Reads every segment without its rss and swap (both `None`): the shmctl
+/// walk (`IPC_INFO`, then `SHM_STAT_ANY` per index) costs a fifth of what
+/// the kernel's /proc text does (BENCHMARKS.md), and gives the same rows
+/// otherwise. Falls back to /proc where `SHM_STAT_ANY` is missing (before
+/// Linux 4.17) or refused; rss and swap are then dropped, so callers see
+/// the same rows from either source.
+pub fn read_segments_without_usage() -> Result<(Vec<Segment>, Source), Error> {
+    match crate::sysv::stat_all_any() {
+        Ok(segments) => Ok((segments, Source::Walk)),
+        Err(_) => {
+            let (mut segments, source) = read_segments()?;
+            for seg in &mut segments {
+                (seg.rss, seg.swap) = (None, None);
+            }
+            Ok((segments, source))
+        }
     }
 }
 

@@ -1112,3 +1112,155 @@ fn read_text_on_a_terminal_escapes_what_the_segment_holds() {
         "ok\x1b]0;owned\x07\x1b[2J\r\nshmtool: fake\n\u{e9}".as_bytes()
     );
 }
+
+/// Writes `bytes` into segment `id` through an attachment of this process.
+fn fill_segment(id: i32, bytes: &[u8]) {
+    shmtool::sysv::Attachment::read_write(id, Default::default())
+        .unwrap()
+        .copy_from(0, bytes)
+        .unwrap();
+}
+
+/// A directory uid 65534 may write in.
+fn dir_for_nobody() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    dir
+}
+
+const SENDFILE_NOTE: &str = "copied by sendfile from the segment's file";
+
+#[test]
+fn read_to_a_file_through_the_segment_file_is_a_snapshot_with_the_copy_paths_bytes() {
+    let ns = Ns::new();
+    // Not a whole number of pages: the map_files entry covers the rounded size.
+    let size = (1 << 20) + 123;
+    let id = ns.make(1, size as u64, 0o644);
+    let before = random_bytes(size, 14);
+    fill_segment(id, &before);
+    let dir = dir_for_nobody();
+    for (offset, length) in [(0, size), (4097, 70_000), (size - 5, 5)] {
+        let path = dir.path().join(format!("dump-{offset}"));
+        let out = ns
+            .shmtool()
+            .args(["read", "--key", "1", "--verbose", "--output"])
+            .arg(&path)
+            .args(["--offset", &offset.to_string()])
+            .args(["--length", &length.to_string()])
+            .assert()
+            .success();
+        assert!(
+            stderr_of(&out).contains(SENDFILE_NOTE),
+            "{}",
+            stderr_of(&out)
+        );
+        // Stdout here is a pipe: the copy path through the mapping.
+        let piped = ns
+            .shmtool()
+            .args(["read", "--key", "1", "--verbose"])
+            .args(["--offset", &offset.to_string()])
+            .args(["--length", &length.to_string()])
+            .assert()
+            .success();
+        assert!(!stderr_of(&piped).contains(SENDFILE_NOTE));
+        let dumped = std::fs::read(&path).unwrap();
+        assert_eq!(dumped, stdout_of(&piped), "offset {offset}");
+        assert_eq!(dumped, &before[offset..offset + length], "offset {offset}");
+    }
+    // Rewritten after the read: the dumps keep what was there.
+    fill_segment(id, &vec![0xee; size]);
+    let whole = std::fs::read(dir.path().join("dump-0")).unwrap();
+    assert_eq!(whole, before, "later writes leaked into the file");
+}
+
+#[test]
+fn read_to_a_file_as_nobody_falls_back_to_the_mapping() {
+    let ns = Ns::new();
+    let size = 300_000;
+    let id = ns.make(1, size as u64, 0o644);
+    let bytes = random_bytes(size, 65534);
+    fill_segment(id, &bytes);
+    let dir = dir_for_nobody();
+    let path = dir.path().join("dump");
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["read", "--key", "1", "--verbose", "--output"])
+        .arg(&path)
+        .assert()
+        .success();
+    // /proc/self/map_files needs CAP_SYS_ADMIN: the copy goes through the mapping.
+    assert!(
+        !stderr_of(&out).contains(SENDFILE_NOTE),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    fill_segment(id, &vec![0; size]);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn attach_write_from_a_file_lands_the_same_bytes_as_root_and_as_nobody() {
+    let ns = Ns::new();
+    let size = (1 << 20) + 77;
+    let id = ns.make(1, size as u64, 0o666);
+    let dir = dir_for_nobody();
+    let path = dir.path().join("input");
+    let written = random_bytes(50_000, 7);
+    std::fs::write(&path, &written).unwrap();
+    let read_back = |offset: usize| {
+        let mut buf = vec![0u8; written.len()];
+        shmtool::sysv::Attachment::read_only(id, Default::default())
+            .unwrap()
+            .copy_to(offset, &mut buf)
+            .unwrap();
+        buf
+    };
+    for (run_as_nobody, offset) in [(false, 0), (true, 4096 * 3 + 1), (false, size - 50_000)] {
+        fill_segment(id, &vec![0; size]);
+        let mut cmd = if run_as_nobody {
+            ns.shmtool_as_nobody()
+        } else {
+            ns.shmtool()
+        };
+        let out = cmd
+            .args(["attach-write", "--key", "1", "--verbose", "--offset"])
+            .arg(offset.to_string())
+            .arg("--file")
+            .arg(&path)
+            .assert()
+            .success();
+        // Root copies through the segment's file; nobody may not open
+        // /proc/self/map_files and goes through the mapping.
+        assert_eq!(
+            stderr_of(&out).contains("copied by sendfile into the segment's file"),
+            !run_as_nobody,
+            "{}",
+            stderr_of(&out)
+        );
+        assert_eq!(read_back(offset), written, "offset {offset}");
+        let mut around = [1u8; 1];
+        let attachment = shmtool::sysv::Attachment::read_only(id, Default::default()).unwrap();
+        if offset > 0 {
+            attachment.copy_to(offset - 1, &mut around).unwrap();
+            assert_eq!(around, [0], "the byte before is untouched");
+        }
+        if offset + written.len() < size {
+            attachment
+                .copy_to(offset + written.len(), &mut around)
+                .unwrap();
+            assert_eq!(around, [0], "the byte after is untouched");
+        }
+    }
+    // A file longer than --length: exactly --length bytes land.
+    fill_segment(id, &vec![0; size]);
+    ns.shmtool()
+        .args(["attach-write", "--key", "1", "--length", "1000", "--file"])
+        .arg(&path)
+        .assert()
+        .success();
+    let got = read_back(0);
+    assert_eq!(&got[..1000], &written[..1000]);
+    assert!(got[1000..].iter().all(|&b| b == 0));
+}

@@ -494,9 +494,12 @@ fn hidden_proc_file_falls_back_to_shmctl_with_the_same_output() {
             String::from_utf8_lossy(&out.stderr)
         );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
+        // Only JSON (every field, rss and swap too) reads /proc; the other
+        // views list with the shmctl walk from the start.
+        assert_eq!(
             err.contains("/proc/sysvipc/shm unreadable") && err.contains("shmctl"),
-            "-v says so: {err}"
+            args.contains("json"),
+            "-v says so when /proc was wanted: {err}"
         );
         let after = stdout(&out);
         if args.contains("json") {
@@ -1161,4 +1164,70 @@ sys.stdin.read()
         !out.contains("python3"),
         "a forged mapping is not an attach: {out}"
     );
+}
+
+#[test]
+fn the_shmctl_walk_and_proc_give_identical_rows() {
+    let ns = Ns::new();
+    // IPC_INFO says index 0 for an empty table too: still the walk, and empty.
+    assert_eq!(
+        shmtool::table::read_segments_without_usage().unwrap(),
+        (vec![], shmtool::table::Source::Walk)
+    );
+    let mut ids = Vec::new();
+    for (i, mode) in [0o600, 0o644, 0o640, 0o666, 0o400, 0o000]
+        .into_iter()
+        .enumerate()
+    {
+        let key = if i == 2 {
+            -559038737
+        } else {
+            0x1400 + i as i32
+        };
+        ids.push(ns.make(key, 1000 + 4096 * i as u64, mode));
+    }
+    // Owners past 16 bits and with no passwd entry; one locked, one
+    // attached, one removed while attached (dest, key 0).
+    sysv::set(ids[1], 100_000, 4_000_000_000, 0o640).unwrap();
+    sysv::set(ids[3], 65534, 65534, 0o666).unwrap();
+    sysv::lock(ids[4]).unwrap();
+    let _held = Peer::start(&["hold", &ids[0].to_string()]);
+    let _gone = Peer::start(&["hold", &ids[5].to_string()]);
+    sysv::remove(ids[5]).unwrap();
+    Attachment::read_write(ids[1], Default::default())
+        .unwrap()
+        .fill(0, 1000, 1)
+        .unwrap();
+
+    let (walked, source) = shmtool::table::read_segments_without_usage().unwrap();
+    assert_eq!(source, shmtool::table::Source::Walk);
+    let (mut from_proc, source) = shmtool::table::read_segments().unwrap();
+    assert_eq!(source, shmtool::table::Source::Proc);
+    assert!(from_proc.iter().any(|s| s.rss.is_some_and(|r| r > 0)));
+    for seg in &mut from_proc {
+        (seg.rss, seg.swap) = (None, None);
+    }
+    assert_eq!(walked.len(), ids.len());
+    assert_eq!(walked, from_proc);
+
+    // Through the binary: every field but rss and swap (the walk) against
+    // every field (/proc) with those two taken out.
+    let others: Vec<&str> = shmtool::field::SYSV
+        .iter()
+        .map(|f| f.name())
+        .filter(|n| !matches!(*n, "rss" | "swap"))
+        .collect();
+    let walk_json: Json =
+        serde_json::from_str(&ns.ok(&["list", "--format", "json", "--columns", &others.join(",")]))
+            .unwrap();
+    let mut proc_json: Json = serde_json::from_str(&ns.ok(&["list", "--format", "json"])).unwrap();
+    for row in proc_json.as_array_mut().unwrap() {
+        let row = row.as_object_mut().unwrap();
+        assert!(row.remove("rss").is_some() && row.remove("swap").is_some());
+    }
+    assert_eq!(walk_json, proc_json);
+    // The default table (the walk) shows the rows ipcs -m shows.
+    let table = ns.ok(&["list", "--format", "ipcs"]);
+    let ipcs = ns.tool("ipcs").arg("-m").assert().success();
+    assert_eq!(table.as_bytes(), ipcs.get_output().stdout.as_slice());
 }

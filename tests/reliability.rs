@@ -612,8 +612,9 @@ fn a_bogus_proc_table_is_refused_without_unbounded_memory() {
     let id = ns.make(0x61, 64, 0o600);
     // In a private mount namespace, /proc/sysvipc/shm becomes an endless
     // line of NULs; 256 MiB of address space is far more than list needs.
+    // The rss column makes list read /proc (without it, it walks shmctl).
     let script = format!(
-        "mount --bind /dev/zero {} && exec prlimit --as={} {} list -v",
+        "mount --bind /dev/zero {} && exec prlimit --as={} {} list -v --columns key,shmid,rss",
         shmtool::table::PROC_SHM,
         256 << 20,
         env!("CARGO_BIN_EXE_shmtool")

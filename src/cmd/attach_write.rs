@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use shmtool::Error;
-use shmtool::ops::{self, Target};
+use shmtool::ops::{self, Route, Target};
 use shmtool::users::Names;
 
 use crate::cli::AttachWriteArgs;
@@ -96,11 +96,15 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
     let size = attachment.len() as u64;
     ops::check_range(offset, known_len.unwrap_or(0), size)?;
     let address = attachment.address();
-    let written = write_input(args, &attachment, &input, known_len)?;
+    let (written, route) = write_input(args, &attachment, &input, known_len)?;
     if args.attach.verbose {
         warn!(
-            "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x})",
-            seg.shmid
+            "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x}){}",
+            seg.shmid,
+            match route {
+                Route::SegmentFile => ", copied by sendfile into the segment's file",
+                Route::Mapping => "",
+            },
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -108,13 +112,13 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
 
 /// Puts the input into the attached memory at --offset, once check_range
 /// proved offset <= size and offset + known_len <= size; returns how many
-/// bytes were written.
+/// bytes were written, and which way.
 pub(super) fn write_input(
     args: &AttachWriteArgs,
     attachment: &shmtool::sysv::Attachment<shmtool::sysv::ReadWrite>,
     input: &Input<'_>,
     known_len: Option<u64>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, Route)> {
     let offset = args.offset;
     let size = attachment.len() as u64;
     let start = offset as usize;
@@ -122,19 +126,19 @@ pub(super) fn write_input(
         Input::Data(data) => {
             let len = known_len.unwrap_or(0) as usize;
             attachment.copy_from(start, &data[..len])?;
-            len
+            (len, Route::Mapping)
         }
         Input::Fill(byte) => {
             let len = known_len.unwrap_or(0) as usize;
             let _ = attachment.populate_write(start, len);
             attachment.fill(start, len, *byte)?;
-            len
+            (len, Route::Mapping)
         }
         Input::File { file, .. } => {
             let limit = args
                 .length
                 .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-            let (written, remained) =
+            let (written, remained, route) =
                 ops::receive(attachment, start, limit, file).context(if args.file.is_some() {
                     "reading the input file"
                 } else {
@@ -149,7 +153,7 @@ pub(super) fn write_input(
                 }
                 .into());
             }
-            written
+            (written, route)
         }
     })
 }

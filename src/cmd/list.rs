@@ -12,8 +12,14 @@ use crate::render::{self, Style, ipcs::View};
 
 /// Reads the segment table, saying so on stderr with `verbose` when the
 /// shmctl fallback had to stand in for /proc.
-pub fn read_segments(command: &str, verbose: bool) -> anyhow::Result<Vec<Segment>> {
-    let (segments, source) = table::read_segments()?;
+/// Without `usage` (no rss or swap shown or sorted by), from the cheaper
+/// shmctl walk.
+pub fn read_segments(command: &str, verbose: bool, usage: bool) -> anyhow::Result<Vec<Segment>> {
+    let (segments, source) = if usage {
+        table::read_segments()?
+    } else {
+        table::read_segments_without_usage()?
+    };
     if verbose && let Source::Shmctl(why) = &source {
         warn!(
             "shmtool: {command}: {} unreadable ({why}); listing with shmctl(IPC_INFO, SHM_STAT_ANY)",
@@ -94,7 +100,13 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         id: args.id,
         ..args.filter.to_filter()
     };
-    let mut segments = filter.select(read_segments("list", args.verbose)?, &mut ctx.procs);
+    let usage = view.is_none()
+        && columns(args)
+            .iter()
+            .chain(args.sort.as_ref())
+            .any(|f| matches!(f, Field::Rss | Field::Swap));
+    let table = read_segments("list", args.verbose, usage)?;
+    let mut segments = filter.select(table, &mut ctx.procs);
     if args.verbose {
         for (shmid, why) in ctx.procs.take_declined() {
             warn!("shmtool: list: id {shmid} not taken as orphaned: {why}");

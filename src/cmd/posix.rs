@@ -201,6 +201,7 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
             to_terminal,
             &sink,
         )
+        .map(|(written, _)| written)
     })();
     let written = match copied {
         Ok(n) => n,
@@ -236,7 +237,7 @@ pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitC
     ops::check_range(args.offset, known.unwrap_or(0), now)?;
     let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
     let mapped = Attachment::map_write(fd, len).context("mapping the object")?;
-    let written = write_input(args, &mapped, &input, known)?;
+    let (written, _) = write_input(args, &mapped, &input, known)?;
     if args.attach.verbose {
         warn!(
             "shmtool: attach-write: {written} bytes to {} at offset {}",
@@ -325,7 +326,8 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
             id: args.id,
             ..args.filter.to_filter()
         };
-        let segs = crate::cmd::list::read_segments("list", args.verbose)?;
+        // Both kinds in one table may show rss and swap: the /proc source.
+        let segs = crate::cmd::list::read_segments("list", args.verbose, true)?;
         if args.filter.glob.is_some() {
             Vec::new()
         } else {

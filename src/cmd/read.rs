@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use shmtool::ops;
+use shmtool::ops::{self, Route};
 use shmtool::sysv::Attachment;
 use shmtool::users::Names;
 
@@ -333,7 +333,7 @@ pub(super) fn write_range(
     format: DataFormat,
     to_terminal: bool,
     sink: &File,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, Route)> {
     let chunks = || {
         (start..start + len)
             .step_by(CHUNK)
@@ -341,10 +341,7 @@ pub(super) fn write_range(
     };
     let mut buf = vec![0u8; CHUNK.min(len)];
     Ok(match format {
-        DataFormat::Raw => {
-            ops::send(attachment, start, len, sink)?;
-            len
-        }
+        DataFormat::Raw => (len, ops::send(attachment, start, len, sink)?),
         DataFormat::Hex => {
             let mut out = io::BufWriter::with_capacity(CHUNK, sink);
             let mut dump = HexDump::new(start as u64);
@@ -353,7 +350,7 @@ pub(super) fn write_range(
                 dump.push(&mut out, &buf[..n])?;
             }
             dump.finish(&mut out)?;
-            len
+            (len, Route::Mapping)
         }
         DataFormat::Text => {
             let mut out = io::BufWriter::with_capacity(CHUNK, sink);
@@ -371,7 +368,7 @@ pub(super) fn write_range(
             }
             shown.finish(&mut out)?;
             out.flush()?;
-            written
+            (written, Route::Mapping)
         }
     })
 }
@@ -402,10 +399,11 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             let sink = output.file().context("the output")?;
             // check_range proved offset + length <= the mapped length.
             let (start, len) = (args.offset as usize, length as usize);
-            let written = write_range(&attachment, start, len, format, to_terminal, &sink)?;
-            Ok((written, attachment.address()))
+            let (written, route) =
+                write_range(&attachment, start, len, format, to_terminal, &sink)?;
+            Ok((written, route, attachment.address()))
         });
-    let (written, address) = match copied {
+    let (written, route, address) = match copied {
         Ok(done) => done,
         Err(e) => {
             output.abandon();
@@ -415,8 +413,13 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     output.commit()?;
     if args.attach.verbose {
         warn!(
-            "shmtool: read: {written} bytes from id {} at offset {} (attached at {address:#x})",
-            seg.shmid, args.offset,
+            "shmtool: read: {written} bytes from id {} at offset {} (attached at {address:#x}){}",
+            seg.shmid,
+            args.offset,
+            match route {
+                Route::SegmentFile => ", copied by sendfile from the segment's file",
+                Route::Mapping => "",
+            },
         );
     }
     Ok(ExitCode::SUCCESS)
