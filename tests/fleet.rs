@@ -379,6 +379,10 @@ fn all_namespaces_with_ns_is_a_usage_error() {
     ns.fails(2, &["remove", "-A", "--all"]);
     ns.fails(2, &["remove", "-A", "0"]);
     ns.fails(2, &["list", "--columns", "ns"]);
+    ns.fails(2, &["list", "--kind", "posix", "--columns", "mntns,name"]);
+    ns.fails(2, &["list", "--kind", "posix", "--sort", "devshm"]);
+    ns.fails(2, &["remove", "-A", "--name", "x", "--orphaned"]);
+    ns.fails(2, &["remove", "-A", "--kind", "posix", "--all"]);
 }
 
 #[test]

@@ -104,13 +104,8 @@ fn read_devshms(
 }
 
 /// The `/dev/shm` directories of `devshms` that open, with their tags;
-/// the others are counted in `uninspected` (said with `verbose`).
-fn open_devshms(
-    command: &str,
-    devshms: &[DevShm],
-    verbose: bool,
-    uninspected: &mut usize,
-) -> (Vec<Dir>, Vec<Rc<DevShmTag>>) {
+/// each that does not is said on stderr and left out.
+fn open_devshms(command: &str, devshms: &[DevShm]) -> (Vec<Dir>, Vec<Rc<DevShmTag>>) {
     let (mut dirs, mut tags) = (Vec::new(), Vec::new());
     for d in devshms {
         match d.open() {
@@ -118,15 +113,13 @@ fn open_devshms(
                 dirs.push(dir);
                 tags.push(devshm_tag(d));
             }
-            Err(e) => {
-                *uninspected += 1;
-                if verbose {
-                    warn!(
-                        "shmtool: {command}: skipped {}: {e}",
-                        shmtool::escape::escaped(&d.path.to_string_lossy())
-                    );
-                }
-            }
+            // Gone since discovery, or not ours to read: the rest still count.
+            Err(e) => warn!(
+                "shmtool: {command}: skipped {} (devshm {}:{}): {e}",
+                shmtool::escape::escaped(&d.path.to_string_lossy()),
+                d.major,
+                d.minor
+            ),
         }
     }
     (dirs, tags)
@@ -184,7 +177,7 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
     // --key and --id name System V segments only.
     if kind != Kind::Sysv && args.key.is_none() && args.id.is_none() {
         let (dirs, tags) = if args.all_namespaces {
-            let (dirs, tags) = open_devshms("list", &devshms, args.verbose, &mut uninspected);
+            let (dirs, tags) = open_devshms("list", &devshms);
             (dirs, tags.into_iter().map(Some).collect())
         } else {
             (vec![super::posix::open_dir()?], vec![None])
@@ -650,8 +643,6 @@ pub(super) struct PosixRemoval {
     /// A dry run: selected objects owned by others (permission denied).
     pub(super) skipped: usize,
     pub(super) records: Vec<(Rc<DevShmTag>, Record)>,
-    /// `/dev/shm` directories that could not be opened.
-    pub(super) uninspected: usize,
     /// `/dev/shm` directories looked in.
     pub(super) examined: usize,
 }
@@ -661,7 +652,7 @@ pub(super) struct PosixRemoval {
 /// device and inode, still matching, still unused by a fresh scan of /proc).
 pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Result<PosixRemoval> {
     let mut removal = PosixRemoval::default();
-    let (dirs, tags) = open_devshms("remove", devshms, args.verbose, &mut removal.uninspected);
+    let (dirs, tags) = open_devshms("remove", devshms);
     removal.examined = dirs.len();
     let (selected, users) = read_devshms(&dirs, &args.filter);
     if args.verbose {

@@ -533,7 +533,8 @@ enum InNamespace {
 /// `remove --all-namespaces`: the filters' selection removed in every IPC
 /// namespace, each entered on a thread of its own.
 fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<ExitCode> {
-    if args.has_named() || args.all || (filter.is_empty() && args.filter.glob.is_none()) {
+    let named = args.has_named() || !args.name.is_empty();
+    if named || args.all || (filter.is_empty() && args.filter.glob.is_none()) {
         return Err(UsageError(
             "--all-namespaces selects with filters only (--orphaned, --unattached, --owner, --older-than, --larger-than, --status, --match), never --all, named ids or --name".into(),
         )
@@ -607,7 +608,6 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
     } else {
         super::fleet::remove_posix(args, &found.devshms)?
     };
-    uninspected += posix.uninspected;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
     let mut ctx = Resolver::new();
