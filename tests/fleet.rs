@@ -919,3 +919,45 @@ fn prometheus_posix_samples_pass_promtool_and_equal_stat() {
         assert_eq!(s[4].as_f64().unwrap(), obj.size as f64);
     }
 }
+
+#[test]
+fn the_metrics_unit_exports_both_kinds_of_every_namespace() {
+    let ns = Ns::new();
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/debian/shmtool-metrics.service"
+    ))
+    .unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The unit's command, run as systemd would with the directory set.
+    let command = exec
+        .replace("/usr/bin/shmtool", "$B")
+        .replace("${SHMTOOL_TEXTFILE_DIR}", dir.path().to_str().unwrap());
+    let fleet = run_posix_fleet(&ns, &command);
+    let text = std::fs::read_to_string(dir.path().join("shmtool.prom")).unwrap();
+    let samples = check_and_parse_metrics(&text);
+    let bytes: Vec<_> = samples
+        .iter()
+        .filter(|s| s[2] == "shmtool_segment_bytes")
+        .collect();
+    let posix: BTreeSet<(String, String)> = bytes
+        .iter()
+        .filter(|s| s[3]["kind"] == "posix")
+        .map(|s| {
+            (
+                s[3]["devshm"].as_str().unwrap().to_owned(),
+                s[3]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(posix, posix_objects(&fleet), "every /dev/shm's objects");
+    assert_eq!(
+        bytes.iter().filter(|s| s[3]["kind"] == "sysv").count(),
+        1,
+        "and the System V segment"
+    );
+}
