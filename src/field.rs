@@ -275,7 +275,7 @@ pub const METRICS: &[Metric] = &[
     Metric {
         field: Field::Nattch,
         name: "shmtool_segment_attached",
-        help: "Number of attaches (nattch) of the segment.",
+        help: "Number of attaches (nattch) of the segment; for a POSIX object, processes that map it or hold it open.",
     },
     Metric {
         field: Field::Rss,
@@ -285,7 +285,7 @@ pub const METRICS: &[Metric] = &[
     Metric {
         field: Field::Ctime,
         name: "shmtool_segment_changed_timestamp_seconds",
-        help: "When the segment was created or last changed (IPC_SET), epoch seconds.",
+        help: "When the segment was created or last changed (IPC_SET; a POSIX object's ctime), epoch seconds.",
     },
 ];
 
