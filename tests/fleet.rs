@@ -961,3 +961,31 @@ fn the_metrics_unit_exports_both_kinds_of_every_namespace() {
         "and the System V segment"
     );
 }
+
+#[test]
+fn without_root_list_all_namespaces_posix_lists_its_own_devshm_with_use_unknown() {
+    let ns = Ns::new();
+    let fleet = run_posix_fleet(
+        &ns,
+        "setpriv --reuid 65534 --regid 65534 --clear-groups $B list -A --kind posix --format json 2>&1; echo \"EXIT $?\"",
+    );
+    let lists = json_lists_of(&fleet.out);
+    let own = fleet
+        .expect
+        .iter()
+        .find(|(_, c)| c.is_empty())
+        .map(|(d, _)| d.clone())
+        .unwrap();
+    let rows = &lists[0];
+    let names: BTreeSet<_> = posix_row_set(rows);
+    let want: BTreeSet<_> = posix_objects(&fleet)
+        .into_iter()
+        .filter(|(d, _)| *d == own)
+        .collect();
+    assert_eq!(names, want, "only its own /dev/shm: {:?}", fleet.out);
+    // Root's processes are hidden: use is unknown, not zero.
+    assert!(rows.iter().all(|r| r["nattch"].is_null()), "{rows:?}");
+    let text = fleet.out.join("\n");
+    assert!(text.contains("could not be inspected"), "{text}");
+    assert!(text.contains("EXIT 0"), "{text}");
+}
