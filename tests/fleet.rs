@@ -17,6 +17,13 @@ const CONTAINERD: &str = "c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0
 const V1_DOCKER: &str = "11d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e5";
 const POD_UID: &str = "1a2b3c4d-0000-4e5f-8a9b-001122334455";
 
+/// A number for each script's cgroups: tests run in parallel, and one's
+/// cleanup must not remove a cgroup another is placing processes in.
+fn next_tag() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A shell script, run in a private pid namespace with its own /proc,
 /// that starts the simulated containers (each in IPC and mount namespaces
 /// of its own, in cgroups it makes), prints what /proc says about every
@@ -24,7 +31,7 @@ const POD_UID: &str = "1a2b3c4d-0000-4e5f-8a9b-001122334455";
 /// (`SHM nspid` then the text), runs `$@` with shmtool as $B, and removes
 /// the cgroups again.
 fn fleet_script(body: &str) -> String {
-    let tag = format!("shmtool-test-{}", std::process::id());
+    let tag = format!("shmtool-test-{}-{}", std::process::id(), next_tag());
     let pod = POD_UID.replace('-', "_");
     format!(
         r#"
@@ -431,7 +438,7 @@ fn output_atomic_writes_mode_0644_by_rename_and_replaces_a_symlink_not_its_targe
 /// descriptor and `MAP pid hexmajor:hexminor inode` for each mapping, then
 /// runs `$@` with shmtool as $B.
 fn posix_fleet_script(body: &str) -> String {
-    let tag = format!("shmtool-posix-{}", std::process::id());
+    let tag = format!("shmtool-posix-{}-{}", std::process::id(), next_tag());
     let pod = POD_UID.replace('-', "_");
     format!(
         r#"
