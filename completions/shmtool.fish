@@ -111,7 +111,9 @@ kind\t'sysv or posix'
 id\t'the shmid of a System V segment, the /name of a POSIX object'
 name\t'a POSIX object\'s name, /NAME as shm_open takes it'
 allocated\t'the bytes a POSIX object really uses (tmpfs objects are sparse)'
-mtime\t'a POSIX object\'s last modification time, epoch seconds'"
+mtime\t'a POSIX object\'s last modification time, epoch seconds'
+mntns\t'a POSIX object\'s mount namespace inode, as lsns prints it (with --all-namespaces)'
+devshm\t'a POSIX object\'s /dev/shm device, major:minor (with --all-namespaces)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l key -d 'Only the segment with this key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the segment with this id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
@@ -151,7 +153,9 @@ kind\t'sysv or posix'
 id\t'the shmid of a System V segment, the /name of a POSIX object'
 name\t'a POSIX object\'s name, /NAME as shm_open takes it'
 allocated\t'the bytes a POSIX object really uses (tmpfs objects are sparse)'
-mtime\t'a POSIX object\'s last modification time, epoch seconds'"
+mtime\t'a POSIX object\'s last modification time, epoch seconds'
+mntns\t'a POSIX object\'s mount namespace inode, as lsns prints it (with --all-namespaces)'
+devshm\t'a POSIX object\'s /dev/shm device, major:minor (with --all-namespaces)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l output-atomic -d 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink' -r -F
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
@@ -163,7 +167,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l unattached -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l reverse -d 'Reverse the order'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned'
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s A -l all-namespaces -d 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s A -l all-namespaces -d 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l id -d 'Remove the segment with this id (repeatable)' -r
@@ -187,7 +191,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l missing-ok -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line for each segment removed; say on stderr why segments were not taken as orphaned'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l json -d 'Print one JSON record per target (with --dry-run: the segments, as list does)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d 'Do not ask before removing every segment'
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s A -l all-namespaces -d 'Remove what the filters select in every IPC namespace on the host (needs root; filters only)'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s A -l all-namespaces -d 'Remove what the filters select in every IPC namespace on the host (needs root; filters only); with --kind posix|all also in every /dev/shm'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r

@@ -381,7 +381,7 @@ pub struct ListArgs {
     /// Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
-    /// List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields
+    /// List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
     /// Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink
@@ -488,7 +488,7 @@ pub struct RemoveArgs {
     /// Do not ask before removing every segment
     #[arg(short, long)]
     pub yes: bool,
-    /// Remove what the filters select in every IPC namespace on the host (needs root; filters only)
+    /// Remove what the filters select in every IPC namespace on the host (needs root; filters only); with --kind posix|all also in every /dev/shm
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
 }

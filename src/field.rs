@@ -59,6 +59,8 @@ fields! {
     Name => "name", "a POSIX object's name, /NAME as shm_open takes it";
     Allocated => "allocated", "the bytes a POSIX object really uses (tmpfs objects are sparse)";
     Mtime => "mtime", "a POSIX object's last modification time, epoch seconds";
+    Mntns => "mntns", "a POSIX object's mount namespace inode, as lsns prints it (with --all-namespaces)";
+    Devshm => "devshm", "a POSIX object's /dev/shm device, major:minor (with --all-namespaces)";
 }
 
 /// One row of a listing: a System V segment or a POSIX object.
@@ -87,6 +89,19 @@ pub struct Resolver {
     pub procs: Processes,
     /// The namespace of the rows being made, under `--all-namespaces`.
     pub namespace: Option<std::rc::Rc<NamespaceTag>>,
+    /// The /dev/shm of the POSIX rows being made, under `--all-namespaces`.
+    pub devshm: Option<std::rc::Rc<DevShmTag>>,
+}
+
+/// What POSIX rows of one `/dev/shm` show in the `mntns`, `devshm`,
+/// `nspid` and `container` fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevShmTag {
+    pub mntns: u64,
+    pub major: u32,
+    pub minor: u32,
+    pub nspid: i32,
+    pub container: Option<std::rc::Rc<str>>,
 }
 
 /// What rows of one IPC namespace show in the `ns`, `nspid` and
@@ -112,6 +127,21 @@ impl Resolver {
             Field::Ns => Value::UInt(ns.inode),
             Field::Nspid => Value::Int(ns.nspid.into()),
             Field::Container => ns.container.clone().map_or(Value::Null, Value::Text),
+            _ => Value::Null,
+        }
+    }
+
+    /// The `mntns`, `devshm`, `nspid` or `container` value of the POSIX
+    /// rows being made.
+    fn devshm_value(&self, field: Field) -> Value {
+        let Some(d) = self.devshm.as_ref() else {
+            return Value::Null;
+        };
+        match field {
+            Field::Mntns => Value::UInt(d.mntns),
+            Field::Devshm => Value::Text(format!("{}:{}", d.major, d.minor).into()),
+            Field::Nspid => Value::Int(d.nspid.into()),
+            Field::Container => d.container.clone().map_or(Value::Null, Value::Text),
             _ => Value::Null,
         }
     }
@@ -245,23 +275,32 @@ pub const METRICS: &[Metric] = &[
     Metric {
         field: Field::Nattch,
         name: "shmtool_segment_attached",
-        help: "Number of attaches (nattch) of the segment.",
+        help: "Number of attaches (nattch) of the segment; for a POSIX object, processes that map it or hold it open.",
     },
     Metric {
         field: Field::Rss,
         name: "shmtool_segment_resident_bytes",
-        help: "Resident bytes of the segment.",
+        help: "Resident bytes of the segment; for a POSIX object, the bytes it really uses (allocated).",
     },
     Metric {
         field: Field::Ctime,
         name: "shmtool_segment_changed_timestamp_seconds",
-        help: "When the segment was created or last changed (IPC_SET), epoch seconds.",
+        help: "When the segment was created or last changed (IPC_SET; a POSIX object's ctime), epoch seconds.",
     },
 ];
 
 impl Field {
     /// The fields that exist only under `--all-namespaces`.
     pub const NAMESPACE: &'static [Field] = &[Field::Ns, Field::Nspid, Field::Container];
+
+    /// The fields POSIX rows gain under `--all-namespaces`.
+    pub const DEVSHM: &'static [Field] =
+        &[Field::Mntns, Field::Devshm, Field::Nspid, Field::Container];
+
+    /// Whether the field exists only under `--all-namespaces`.
+    pub fn fleet_only(self) -> bool {
+        Field::NAMESPACE.contains(&self) || Field::DEVSHM.contains(&self)
+    }
 
     /// A System V segment's fields without the namespace ones: what JSON
     /// shows of one namespace.
@@ -307,6 +346,7 @@ impl Field {
                 | Allocated
                 | Ns
                 | Nspid
+                | Mntns
         )
     }
 
@@ -323,7 +363,10 @@ impl Field {
     /// cell empty where they do not (and show `-` for a value not known).
     pub fn applies<'a>(self, row: impl Into<Row<'a>>) -> bool {
         match row.into() {
-            Row::Sysv(_) => !matches!(self, Field::Name | Field::Allocated | Field::Mtime),
+            Row::Sysv(_) => !matches!(
+                self,
+                Field::Name | Field::Allocated | Field::Mtime | Field::Mntns | Field::Devshm
+            ),
             Row::Posix(_) => !matches!(
                 self,
                 Field::Key
@@ -339,8 +382,6 @@ impl Field {
                     | Field::Swap
                     | Field::Command
                     | Field::Ns
-                    | Field::Nspid
-                    | Field::Container
             ),
         }
     }
@@ -381,10 +422,10 @@ impl Field {
             | Field::Rss
             | Field::Swap
             | Field::Command
-            // POSIX rows under --all-namespaces: not yet (issue 13 follow-up).
-            | Field::Ns
-            | Field::Nspid
-            | Field::Container => Value::Null,
+            | Field::Ns => Value::Null,
+            Field::Nspid | Field::Container | Field::Mntns | Field::Devshm => {
+                ctx.devshm_value(self)
+            }
         }
     }
 
@@ -421,7 +462,9 @@ impl Field {
             Field::Ns | Field::Nspid | Field::Container => ctx.namespace_value(self),
             Field::Kind => Value::Text("sysv".into()),
             Field::Id => Value::Int(seg.shmid.into()),
-            Field::Name | Field::Allocated | Field::Mtime => Value::Null,
+            Field::Name | Field::Allocated | Field::Mtime | Field::Mntns | Field::Devshm => {
+                Value::Null
+            }
         }
     }
 }

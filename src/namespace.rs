@@ -299,6 +299,11 @@ impl DevShm {
     pub fn usage(&self) -> io::Result<sysv::FsUsage> {
         sysv::fs_usage(&self.dir)
     }
+
+    /// This `/dev/shm`, opened to list and remove its objects.
+    pub fn open(&self) -> io::Result<crate::posix::Dir> {
+        crate::posix::Dir::reopen(&self.dir, self.path.clone())
+    }
 }
 
 /// The container id (Docker, containerd/CRI, CRI-O, Podman) or Kubernetes

@@ -112,6 +112,28 @@ impl Dir {
         Ok(Dir { fd, path, dev })
     }
 
+    /// The directory an `O_PATH` handle names (such as one opened through
+    /// `/proc/PID/root/dev/shm` while that process was known to see it),
+    /// opened for reading through our own descriptor, so no path is
+    /// looked up again.
+    pub fn reopen(handle: &std::fs::File, path: PathBuf) -> io::Result<Dir> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let link = format!(
+            "/proc/thread-self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(handle)
+        );
+        let fd: OwnedFd = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+            .open(link)?
+            .into();
+        let dev = sysv::stat_fd(&fd)?.dev;
+        if dev != sysv::stat_fd(handle)?.dev {
+            return Err(io::Error::other("the directory changed meanwhile"));
+        }
+        Ok(Dir { fd, path, dev })
+    }
+
     /// Every object: regular files directly in the directory, except
     /// `sem.*` (POSIX semaphores). Directories, FIFOs, symlinks and others
     /// are never objects.
@@ -309,6 +331,12 @@ impl Users {
     /// on device `dev`. Processes that exit meanwhile are passed over;
     /// those that cannot be read are counted in `hidden`.
     pub fn scan(dev: u64) -> Users {
+        Users::scan_devices(&[dev])
+    }
+
+    /// [`Users::scan`] for several /dev/shm file systems in one pass of
+    /// /proc (`list -A` reads every container's).
+    pub fn scan_devices(devs: &[u64]) -> Users {
         let own = std::process::id() as i32;
         let proc_self = std::fs::read_link("/proc/self").ok();
         let unseen = if proc_self.as_deref().and_then(Path::to_str) != Some(&own.to_string()) {
@@ -326,8 +354,14 @@ impl Users {
         let Ok(dir) = std::fs::read_dir("/proc") else {
             return users;
         };
-        let (major, minor) = (libc::major(dev), libc::minor(dev));
-        let dev_text = format!("{major:02x}:{minor:02x}");
+        // Devices as maps shows them ("08:01"), to the device number.
+        let dev_texts: HashMap<Vec<u8>, u64> = devs
+            .iter()
+            .map(|&dev| {
+                let (major, minor) = (libc::major(dev), libc::minor(dev));
+                (format!("{major:02x}:{minor:02x}").into_bytes(), dev)
+            })
+            .collect();
         for entry in dir.flatten() {
             let Some(pid) = entry
                 .file_name()
@@ -343,7 +377,7 @@ impl Users {
             let mut found: HashMap<(u64, u64), Use> = HashMap::new();
             let mut denied = false;
             match std::fs::read(proc_dir.join("maps")) {
-                Ok(maps) => users.scan_maps(pid, &proc_dir, &maps, &dev_text, dev, &mut found),
+                Ok(maps) => users.scan_maps(pid, &proc_dir, &maps, &dev_texts, &mut found),
                 Err(e) => denied |= e.kind() == io::ErrorKind::PermissionDenied,
             }
             match std::fs::read_dir(proc_dir.join("fd")) {
@@ -354,7 +388,7 @@ impl Users {
                             continue;
                         };
                         use std::os::unix::fs::MetadataExt;
-                        if meta.dev() != dev || !meta.file_type().is_file() {
+                        if !devs.contains(&meta.dev()) || !meta.file_type().is_file() {
                             continue;
                         }
                         let key = (meta.dev(), meta.ino());
@@ -393,8 +427,7 @@ impl Users {
         pid: i32,
         proc_dir: &Path,
         maps: &[u8],
-        dev_text: &str,
-        dev: u64,
+        dev_texts: &HashMap<Vec<u8>, u64>,
         found: &mut HashMap<(u64, u64), Use>,
     ) {
         for line in maps.split(|&b| b == b'\n') {
@@ -410,9 +443,9 @@ impl Users {
             ) else {
                 continue;
             };
-            if line_dev != dev_text.as_bytes() {
+            let Some(&dev) = dev_texts.get(line_dev) else {
                 continue;
-            }
+            };
             let Some(ino) = std::str::from_utf8(inode)
                 .ok()
                 .and_then(|s| s.parse::<u64>().ok())
@@ -474,10 +507,16 @@ impl Users {
     /// Fills in each object's nattch, and adds the objects that are unlinked
     /// but still in use (status dest), as far as they can be stat'ed.
     pub fn annotate(&self, objects: &mut Vec<Object>) {
+        self.annotate_device(None, objects);
+    }
+
+    /// [`Users::annotate`] for the objects of device `dev` only, after a
+    /// scan of several devices.
+    pub fn annotate_device(&self, dev: Option<u64>, objects: &mut Vec<Object>) {
         let listed: std::collections::HashSet<(u64, u64)> =
             objects.iter().map(Object::key).collect();
         for (key, gone) in &self.unlinked {
-            if listed.contains(key) {
+            if listed.contains(key) || dev.is_some_and(|d| d != key.0) {
                 continue;
             }
             let Ok(meta) = std::fs::metadata(&gone.handle) else {
@@ -636,7 +675,8 @@ mod tests {
 7f0000006000-7f0000007000 r--p 00000000 08:01 2                          /usr/lib/libc.so.6\n";
         let mut users = Users::default();
         let mut found = HashMap::new();
-        users.scan_maps(7, Path::new("/proc/7"), maps, "00:2a", dev, &mut found);
+        let devs = HashMap::from([(b"00:2a".to_vec(), dev)]);
+        users.scan_maps(7, Path::new("/proc/7"), maps, &devs, &mut found);
         assert_eq!(found.len(), 2, "the libc line is on another device");
         assert_eq!(
             found[&(dev, 2)].ranges,

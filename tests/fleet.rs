@@ -17,6 +17,13 @@ const CONTAINERD: &str = "c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0
 const V1_DOCKER: &str = "11d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e5";
 const POD_UID: &str = "1a2b3c4d-0000-4e5f-8a9b-001122334455";
 
+/// A number for each script's cgroups: tests run in parallel, and one's
+/// cleanup must not remove a cgroup another is placing processes in.
+fn next_tag() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A shell script, run in a private pid namespace with its own /proc,
 /// that starts the simulated containers (each in IPC and mount namespaces
 /// of its own, in cgroups it makes), prints what /proc says about every
@@ -24,7 +31,7 @@ const POD_UID: &str = "1a2b3c4d-0000-4e5f-8a9b-001122334455";
 /// (`SHM nspid` then the text), runs `$@` with shmtool as $B, and removes
 /// the cgroups again.
 fn fleet_script(body: &str) -> String {
-    let tag = format!("shmtool-test-{}", std::process::id());
+    let tag = format!("shmtool-test-{}-{}", std::process::id(), next_tag());
     let pod = POD_UID.replace('-', "_");
     format!(
         r#"
@@ -379,6 +386,10 @@ fn all_namespaces_with_ns_is_a_usage_error() {
     ns.fails(2, &["remove", "-A", "--all"]);
     ns.fails(2, &["remove", "-A", "0"]);
     ns.fails(2, &["list", "--columns", "ns"]);
+    ns.fails(2, &["list", "--kind", "posix", "--columns", "mntns,name"]);
+    ns.fails(2, &["list", "--kind", "posix", "--sort", "devshm"]);
+    ns.fails(2, &["remove", "-A", "--name", "x", "--orphaned"]);
+    ns.fails(2, &["remove", "-A", "--kind", "posix", "--all"]);
 }
 
 #[test]
@@ -414,4 +425,574 @@ fn output_atomic_writes_mode_0644_by_rename_and_replaces_a_symlink_not_its_targe
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 2, "no temp file left: {names:?}");
+}
+
+/// A shell script like [`fleet_script`] for POSIX objects: in a private pid
+/// namespace, with a tmpfs of its own on /dev/shm (the host's is never
+/// seen), containers each with IPC and mount namespaces and a tmpfs of their
+/// own on /dev/shm, in cgroups it makes; one more shares the outer /dev/shm
+/// (the same device: listed once). It prints what /proc and stat(1) say:
+/// `PROC pid mntns devshm` (major:minor of /proc/PID/root/dev/shm),
+/// `EXPECT devshm container`, `OBJ devshm name inode size blocks ctime`,
+/// `FS devshm blocks free fragment`, `USE pid major:minor inode` for each
+/// descriptor and `MAP pid hexmajor:hexminor inode` for each mapping, then
+/// runs `$@` with shmtool as $B.
+fn posix_fleet_script(body: &str) -> String {
+    let tag = format!("shmtool-posix-{}-{}", std::process::id(), next_tag());
+    let pod = POD_UID.replace('-', "_");
+    format!(
+        r#"
+set -u
+B={bin}
+mount --make-rprivate /
+mount -t tmpfs -o size=8m tmpfs /dev/shm
+U=/sys/fs/cgroup/unified/{tag}.slice
+cleanup() {{
+    kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+    for d in "$U/docker-{DOCKER}.scope" \
+             "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope" \
+             "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{V1_DOCKER}.scope" \
+             "$U/kubepods-besteffort-pod{pod}.slice" "$U/cri-containerd-{CONTAINERD}.scope" "$U"; do
+        [ -d "$d" ] && rmdir "$d"
+    done
+    return 0
+}}
+trap cleanup EXIT
+ready() {{ until [ "$(cat /proc/$1/comm 2>/dev/null)" = sleep ]; do sleep 0.02; done; }}
+place() {{ mkdir -p "$2" && echo "$1" > "$2/cgroup.procs"; }}
+# A container: IPC and mount namespaces and a /dev/shm of its own; SETUP runs inside.
+start() {{ # SETUP
+    unshare --ipc --mount sh -c "mount -t tmpfs -o size=2m tmpfs /dev/shm && $1; exec sleep 600" &
+}}
+$B create --key 0x10 --size 4096 >/dev/null
+$B create --name host-used --size 4096 >/dev/null
+$B create --name host-free --size 300 >/dev/null
+sh -c 'exec 3</dev/shm/host-used; exec sleep 600' & H=$!
+start "$B create --name c1-held --size 8192 >/dev/null && $B create --name c1-mapped --size 100 >/dev/null && exec 3<>/dev/shm/c1-held"; P1=$!
+start "$B create --name c2 --size 16384 >/dev/null && $B attach-write --name c2 --data abc >/dev/null"; P2=$!
+start "$B create --name pod-big --size 5000 >/dev/null && $B create --name pod-small --size 50 >/dev/null"; P3=$!
+# Shares the outer /dev/shm: the same device, so not listed again.
+unshare --ipc --mount sleep 600 & P4=$!
+for p in $H $P1 $P2 $P3 $P4; do ready $p; done
+nsenter -t $P1 -m python3 -c '
+import mmap, os, time
+fd = os.open("/dev/shm/c1-mapped", os.O_RDWR)
+m = mmap.mmap(fd, 100)
+os.close(fd)
+open("/proc/self/comm", "w").write("sleep")  # ready: mapped, descriptor closed
+time.sleep(600)' & P1B=$!
+ready $P1B
+place $P1 "$U/docker-{DOCKER}.scope"
+place $P2 "$U/cri-containerd-{CONTAINERD}.scope"
+place $P3 "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope"
+nsenter -t $P3 -i -m sleep 600 & P5=$!
+ready $P5
+place $P5 "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{V1_DOCKER}.scope"
+dev() {{ stat -Lc '%Hd:%Ld' /proc/$1/root/dev/shm; }}
+echo "EXPECT $(dev 1) "
+echo "EXPECT $(dev $P1) {DOCKER}"
+echo "EXPECT $(dev $P2) {CONTAINERD}"
+echo "EXPECT $(dev $P3) {POD_UID}"
+for p in /proc/[0-9]*; do
+    pid=${{p#/proc/}}
+    m=$(stat -Lc %i $p/ns/mnt 2>/dev/null) && d=$(dev $pid 2>/dev/null) && echo "PROC $pid $m $d"
+    for f in $p/fd/*; do
+        echo "USE $pid $(stat -Lc '%Hd:%Ld %i' $f 2>/dev/null)"
+    done
+    awk -v pid=$pid '$5 != 0 {{ print "MAP", pid, $4, $5 }}' $p/maps 2>/dev/null
+done
+for p in 1 $P1 $P2 $P3; do
+    d=$(dev $p)
+    echo "FS $d $(stat -f -Lc '%b %f %S' /proc/$p/root/dev/shm)"
+    for o in /proc/$p/root/dev/shm/*; do
+        echo "OBJ $d /${{o##*/}} $(stat -c '%i %s %b %Z' $o)"
+    done
+done
+{body}
+"#,
+        bin = env!("CARGO_BIN_EXE_shmtool"),
+    )
+}
+
+/// One object as stat(1) saw it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct PosixObj {
+    devshm: String,
+    name: String,
+    inode: u64,
+    size: u64,
+    blocks: u64,
+    ctime: i64,
+}
+
+/// What the POSIX script printed.
+#[derive(Debug, Default)]
+struct PosixFleet {
+    /// devshm → expected container ("" for none).
+    expect: BTreeMap<String, String>,
+    /// devshm → (pid, mntns) of each process that sees it.
+    procs: BTreeMap<String, BTreeSet<(i32, u64)>>,
+    /// (devshm, inode) → pids that hold or map it.
+    users: BTreeMap<(String, u64), BTreeSet<i32>>,
+    objects: BTreeSet<PosixObj>,
+    /// devshm → (blocks, free, fragment size) from statfs.
+    fs: BTreeMap<String, (u64, u64, u64)>,
+    out: Vec<String>,
+}
+
+impl PosixFleet {
+    fn nattch(&self, obj: &PosixObj) -> u64 {
+        self.users
+            .get(&(obj.devshm.clone(), obj.inode))
+            .map_or(0, |p| p.len() as u64)
+    }
+}
+
+fn run_posix_fleet(ns: &Ns, body: &str) -> PosixFleet {
+    let _ = ns;
+    let out = StdCommand::new("unshare")
+        .args(["--pid", "--fork", "--mount", "--mount-proc", "bash", "-c"])
+        .arg(posix_fleet_script(body))
+        .output()
+        .expect("unshare");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let mut fleet = PosixFleet::default();
+    for line in stdout.lines() {
+        let w: Vec<&str> = line.split(' ').collect();
+        match w[0] {
+            "EXPECT" => {
+                fleet.expect.insert(w[1].into(), w[2].into());
+            }
+            "PROC" => {
+                fleet
+                    .procs
+                    .entry(w[3].into())
+                    .or_default()
+                    .insert((w[1].parse().unwrap(), w[2].parse().unwrap()));
+            }
+            "USE" if w.len() == 4 => {
+                fleet
+                    .users
+                    .entry((w[2].into(), w[3].parse().unwrap()))
+                    .or_default()
+                    .insert(w[1].parse().unwrap());
+            }
+            "USE" => {}
+            "MAP" => {
+                let (major, minor) = w[2].split_once(':').unwrap();
+                let dev = format!(
+                    "{}:{}",
+                    u32::from_str_radix(major, 16).unwrap(),
+                    u32::from_str_radix(minor, 16).unwrap()
+                );
+                fleet
+                    .users
+                    .entry((dev, w[3].parse().unwrap()))
+                    .or_default()
+                    .insert(w[1].parse().unwrap());
+            }
+            "FS" => {
+                fleet.fs.insert(
+                    w[1].into(),
+                    (
+                        w[2].parse().unwrap(),
+                        w[3].parse().unwrap(),
+                        w[4].parse().unwrap(),
+                    ),
+                );
+            }
+            "OBJ" => {
+                fleet.objects.insert(PosixObj {
+                    devshm: w[1].into(),
+                    name: w[2].into(),
+                    inode: w[3].parse().unwrap(),
+                    size: w[4].parse().unwrap(),
+                    blocks: w[5].parse().unwrap(),
+                    ctime: w[6].parse().unwrap(),
+                });
+            }
+            _ => fleet.out.push(line.to_owned()),
+        }
+    }
+    fleet
+}
+
+/// Checks every POSIX row of `list -A` JSON against /proc and stat(1).
+fn check_posix_rows(fleet: &PosixFleet, rows: &[Json]) {
+    for row in rows.iter().filter(|r| r["kind"] == "posix") {
+        let devshm = row["devshm"].as_str().unwrap();
+        let (nspid, mntns) = *fleet.procs[devshm].first().unwrap();
+        assert_eq!(
+            row["nspid"].as_i64().unwrap(),
+            i64::from(nspid),
+            "nspid: {row}"
+        );
+        assert_eq!(row["mntns"].as_u64().unwrap(), mntns, "mntns: {row}");
+        assert_eq!(
+            row["container"].as_str().unwrap_or(""),
+            fleet.expect[devshm],
+            "container: {row}"
+        );
+        let obj = fleet
+            .objects
+            .iter()
+            .find(|o| o.devshm == devshm && o.name == row["name"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{row} is in its /dev/shm"));
+        assert_eq!(row["bytes"].as_u64().unwrap(), obj.size, "{row}");
+        assert_eq!(
+            row["allocated"].as_u64().unwrap(),
+            obj.blocks * 512,
+            "{row}"
+        );
+        assert_eq!(
+            row["nattch"].as_u64().unwrap(),
+            fleet.nattch(obj),
+            "nattch: {row}"
+        );
+    }
+}
+
+fn posix_row_set(rows: &[Json]) -> BTreeSet<(String, String)> {
+    let set: BTreeSet<_> = rows
+        .iter()
+        .filter(|r| r["kind"] == "posix")
+        .map(|r| {
+            (
+                r["devshm"].as_str().unwrap().to_owned(),
+                r["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let count = rows.iter().filter(|r| r["kind"] == "posix").count();
+    assert_eq!(set.len(), count, "no object listed twice: {rows:?}");
+    set
+}
+
+fn posix_objects(fleet: &PosixFleet) -> BTreeSet<(String, String)> {
+    fleet
+        .objects
+        .iter()
+        .map(|o| (o.devshm.clone(), o.name.clone()))
+        .collect()
+}
+
+fn json_lists_of(out: &[String]) -> Vec<Vec<Json>> {
+    let text = out.join("\n");
+    let mut lists = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(&text).into_iter::<Json>();
+    while let Some(Ok(Json::Array(list))) = de.next() {
+        lists.push(list);
+    }
+    lists
+}
+
+#[test]
+fn list_all_namespaces_posix_matches_proc_and_each_devshm_once() {
+    let ns = Ns::new();
+    let fleet = run_posix_fleet(
+        &ns,
+        "$B list -A --kind posix --format json; $B list -A --kind all --format json",
+    );
+    let lists = json_lists_of(&fleet.out);
+    // Four /dev/shm (the outer one shared by a fifth namespace), seven objects.
+    assert_eq!(fleet.fs.len(), 4);
+    assert_eq!(posix_objects(&fleet).len(), 7);
+    for rows in &lists {
+        assert_eq!(posix_row_set(rows), posix_objects(&fleet));
+        check_posix_rows(&fleet, rows);
+    }
+    // Held by a descriptor, mapped by another process of its namespace, unused.
+    let nattch = |name: &str| {
+        lists[0]
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["nattch"].as_u64().unwrap())
+    };
+    assert_eq!(nattch("/c1-held"), Some(1));
+    assert_eq!(nattch("/c1-mapped"), Some(1));
+    assert_eq!(nattch("/host-used"), Some(1));
+    assert_eq!(nattch("/c2"), Some(0));
+    // --kind all has the System V segment too, with its ns.
+    let sysv: Vec<_> = lists[1].iter().filter(|r| r["kind"] == "sysv").collect();
+    assert_eq!(sysv.len(), 1, "{:?}", lists[1]);
+    assert!(sysv[0]["ns"].as_u64().is_some() && sysv[0]["mntns"].is_null());
+}
+
+#[test]
+fn remove_across_namespaces_removes_exactly_the_selected_objects() {
+    let ns = Ns::new();
+    let fleet = run_posix_fleet(
+        &ns,
+        "$B remove -A --kind posix --unattached --larger-than 200 --dry-run --json
+         $B remove -A --kind posix --unattached --larger-than 200 >/dev/null 2>&1
+         $B list -A --kind all --format json",
+    );
+    let lists = json_lists_of(&fleet.out);
+    let (dry, after) = (&lists[0], &lists[1]);
+    let selected: BTreeSet<_> = fleet
+        .objects
+        .iter()
+        .filter(|o| o.size > 200 && fleet.nattch(o) == 0)
+        .map(|o| (o.devshm.clone(), o.name.clone()))
+        .collect();
+    let names: BTreeSet<_> = selected.iter().map(|s| s.1.as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["/host-free", "/c2", "/pod-big"]));
+    assert_eq!(
+        posix_row_set(dry),
+        selected,
+        "the dry run shows the selection"
+    );
+    check_posix_rows(&fleet, dry);
+    let left: BTreeSet<_> = posix_objects(&fleet)
+        .difference(&selected)
+        .cloned()
+        .collect();
+    assert_eq!(
+        posix_row_set(after),
+        left,
+        "exactly the selected objects are gone"
+    );
+    // --kind posix leaves System V segments alone.
+    assert_eq!(after.iter().filter(|r| r["kind"] == "sysv").count(), 1);
+}
+
+/// Runs promtool check metrics and prometheus_client's parser on `text`:
+/// each sample as [family, type, name, labels, value, timestamp].
+fn check_and_parse_metrics(text: &str) -> Vec<Json> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let promtool = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".into());
+    let mut child = StdCommand::new(&promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{promtool}: {e}: set PROMTOOL"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let py = r#"
+import sys, json
+from prometheus_client.parser import text_string_to_metric_families
+for fam in text_string_to_metric_families(sys.stdin.read()):
+    for s in fam.samples:
+        print(json.dumps([fam.name, fam.type, s.name, s.labels, s.value, s.timestamp]))
+"#;
+    let mut child = StdCommand::new("python3")
+        .args(["-c", py])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "prometheus_client parses it");
+    let helps: Vec<&str> = text.lines().filter(|l| l.starts_with("# HELP ")).collect();
+    let unique: BTreeSet<_> = helps.iter().collect();
+    assert_eq!(helps.len(), unique.len(), "one HELP per family");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn prometheus_posix_samples_pass_promtool_and_equal_stat() {
+    let ns = Ns::new();
+    let fleet = run_posix_fleet(
+        &ns,
+        "$B list -A --kind all --format prometheus; echo '# LOCAL'; $B list --kind posix --format prometheus",
+    );
+    let split = fleet.out.iter().position(|l| l == "# LOCAL").unwrap();
+    let fleet_text = fleet.out[..split].join("\n") + "\n";
+    let local_text = fleet.out[split + 1..].join("\n") + "\n";
+    let samples = check_and_parse_metrics(&fleet_text);
+    let value = |name: &str, obj: &PosixObj| -> Option<f64> {
+        let found: Vec<f64> = samples
+            .iter()
+            .filter(|s| {
+                s[2] == name
+                    && s[3]["kind"] == "posix"
+                    && s[3]["id"] == obj.name.as_str()
+                    && s[3]["devshm"] == obj.devshm.as_str()
+                    && s[3]["inode"] == obj.inode.to_string().as_str()
+            })
+            .map(|s| s[4].as_f64().unwrap())
+            .collect();
+        assert!(found.len() <= 1, "{name} of {obj:?} once");
+        found.first().copied()
+    };
+    for obj in &fleet.objects {
+        let nattch = fleet.nattch(obj);
+        assert_eq!(value("shmtool_segment_bytes", obj), Some(obj.size as f64));
+        assert_eq!(
+            value("shmtool_segment_resident_bytes", obj),
+            Some((obj.blocks * 512) as f64)
+        );
+        assert_eq!(value("shmtool_segment_attached", obj), Some(nattch as f64));
+        assert_eq!(
+            value("shmtool_segment_changed_timestamp_seconds", obj),
+            Some(obj.ctime as f64)
+        );
+        assert_eq!(
+            value("shmtool_segment_orphaned", obj),
+            Some(if nattch == 0 { 1.0 } else { 0.0 }),
+            "{obj:?}"
+        );
+        let labels = samples
+            .iter()
+            .find(|s| s[2] == "shmtool_segment_bytes" && s[3]["id"] == obj.name.as_str())
+            .map(|s| s[3].clone())
+            .unwrap();
+        let (_, mntns) = *fleet.procs[&obj.devshm].first().unwrap();
+        assert_eq!(labels["mntns"], mntns.to_string().as_str());
+        assert_eq!(labels["container"], fleet.expect[&obj.devshm].as_str());
+        assert_eq!(labels["owner"], "root");
+    }
+    // Every /dev/shm's size and use, as statfs says.
+    for (devshm, (blocks, free, frag)) in &fleet.fs {
+        let per = |name: &str| {
+            samples
+                .iter()
+                .filter(|s| s[2] == name && s[3]["devshm"] == devshm.as_str())
+                .map(|s| s[4].as_f64().unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(per("shmtool_devshm_size_bytes"), [(blocks * frag) as f64]);
+        assert_eq!(
+            per("shmtool_devshm_used_bytes"),
+            [((blocks - free) * frag) as f64]
+        );
+        let objects = fleet.objects.iter().filter(|o| &o.devshm == devshm);
+        assert_eq!(
+            per("shmtool_devshm_objects"),
+            [objects.clone().count() as f64]
+        );
+        assert_eq!(
+            per("shmtool_devshm_orphaned_objects"),
+            [objects.filter(|o| fleet.nattch(o) == 0).count() as f64]
+        );
+    }
+    // The System V segment is there too, by its ns.
+    assert!(
+        samples
+            .iter()
+            .any(|s| s[2] == "shmtool_segment_bytes" && s[3]["kind"] == "sysv" && s[4] == 4096.0)
+    );
+    // Without -A: the caller's /dev/shm, no namespace labels.
+    let local = check_and_parse_metrics(&local_text);
+    let host: Vec<_> = local
+        .iter()
+        .filter(|s| s[2] == "shmtool_segment_bytes")
+        .collect();
+    assert_eq!(host.len(), 2, "{local_text}");
+    for s in host {
+        assert_eq!(s[3]["kind"], "posix");
+        assert!(s[3].get("mntns").is_none() && s[3].get("ns").is_none());
+        let obj = fleet
+            .objects
+            .iter()
+            .find(|o| {
+                o.name == s[3]["id"].as_str().unwrap()
+                    && o.devshm
+                        == fleet
+                            .expect
+                            .keys()
+                            .find(|d| fleet.expect[*d].is_empty())
+                            .unwrap()
+                            .as_str()
+            })
+            .unwrap();
+        assert_eq!(s[3]["inode"], obj.inode.to_string().as_str());
+        assert_eq!(s[4].as_f64().unwrap(), obj.size as f64);
+    }
+}
+
+#[test]
+fn the_metrics_unit_exports_both_kinds_of_every_namespace() {
+    let ns = Ns::new();
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/debian/shmtool-metrics.service"
+    ))
+    .unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The unit's command, run as systemd would with the directory set.
+    let command = exec
+        .replace("/usr/bin/shmtool", "$B")
+        .replace("${SHMTOOL_TEXTFILE_DIR}", dir.path().to_str().unwrap());
+    let fleet = run_posix_fleet(&ns, &command);
+    let text = std::fs::read_to_string(dir.path().join("shmtool.prom")).unwrap();
+    let samples = check_and_parse_metrics(&text);
+    let bytes: Vec<_> = samples
+        .iter()
+        .filter(|s| s[2] == "shmtool_segment_bytes")
+        .collect();
+    let posix: BTreeSet<(String, String)> = bytes
+        .iter()
+        .filter(|s| s[3]["kind"] == "posix")
+        .map(|s| {
+            (
+                s[3]["devshm"].as_str().unwrap().to_owned(),
+                s[3]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(posix, posix_objects(&fleet), "every /dev/shm's objects");
+    assert_eq!(
+        bytes.iter().filter(|s| s[3]["kind"] == "sysv").count(),
+        1,
+        "and the System V segment"
+    );
+}
+
+#[test]
+fn without_root_list_all_namespaces_posix_lists_its_own_devshm_with_use_unknown() {
+    let ns = Ns::new();
+    let fleet = run_posix_fleet(
+        &ns,
+        "setpriv --reuid 65534 --regid 65534 --clear-groups $B list -A --kind posix --format json 2>&1; echo \"EXIT $?\"",
+    );
+    let lists = json_lists_of(&fleet.out);
+    let own = fleet
+        .expect
+        .iter()
+        .find(|(_, c)| c.is_empty())
+        .map(|(d, _)| d.clone())
+        .unwrap();
+    let rows = &lists[0];
+    let names: BTreeSet<_> = posix_row_set(rows);
+    let want: BTreeSet<_> = posix_objects(&fleet)
+        .into_iter()
+        .filter(|(d, _)| *d == own)
+        .collect();
+    assert_eq!(names, want, "only its own /dev/shm: {:?}", fleet.out);
+    // Root's processes are hidden: use is unknown, not zero.
+    assert!(rows.iter().all(|r| r["nattch"].is_null()), "{rows:?}");
+    let text = fleet.out.join("\n");
+    assert!(text.contains("could not be inspected"), "{text}");
+    assert!(text.contains("EXIT 0"), "{text}");
 }

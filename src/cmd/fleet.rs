@@ -11,13 +11,15 @@ use std::rc::Rc;
 
 use anyhow::Context;
 use shmtool::Segment;
-use shmtool::field::{Field, METRICS, NamespaceTag, Resolver, Value};
+use shmtool::field::{DevShmTag, Field, METRICS, NamespaceTag, Resolver, Row, Value};
 use shmtool::filter::SegmentFilter;
 use shmtool::namespace::{self, DevShm, IpcNamespace};
+use shmtool::posix::{Dir, Object, Users};
 use shmtool::process::Orphan;
 use shmtool::sysv::Limits;
 
-use crate::cli::{Format, ListArgs};
+use crate::cli::{Format, Kind, ListArgs, RemoveArgs};
+use crate::cmd::remove::Record;
 use crate::exit::UsageError;
 use crate::render::prometheus::{Family, Sample};
 use crate::render::{self, Style};
@@ -31,7 +33,7 @@ pub fn handles(args: &ListArgs) -> bool {
 pub fn check_columns(args: &ListArgs) -> Result<(), UsageError> {
     let asked = args.columns.iter().chain(&args.sort);
     if !args.all_namespaces
-        && let Some(f) = asked.into_iter().find(|f| Field::NAMESPACE.contains(f))
+        && let Some(f) = asked.into_iter().find(|f| f.fleet_only())
     {
         return Err(UsageError(format!(
             "the {} field exists only with --all-namespaces (-A)",
@@ -49,12 +51,78 @@ struct Group {
     limits: Option<Limits>,
 }
 
-/// What was read: each namespace's selected segments, and how many
-/// processes' namespaces could not be read.
+/// One `/dev/shm`'s rows.
+struct PosixGroup {
+    /// `None` without `--all-namespaces`: the rows have no devshm fields.
+    tag: Option<Rc<DevShmTag>>,
+    /// The selected objects.
+    objects: Vec<Object>,
+}
+
+/// What was read: each namespace's selected segments, each `/dev/shm`'s
+/// selected objects, and how many processes' namespaces could not be read.
 struct Read {
     groups: Vec<Group>,
+    posix: Vec<PosixGroup>,
     devshms: Vec<DevShm>,
     uninspected: usize,
+}
+
+/// The tag POSIX rows of `d` carry.
+fn devshm_tag(d: &DevShm) -> Rc<DevShmTag> {
+    Rc::new(DevShmTag {
+        mntns: d.mntns,
+        major: d.major,
+        minor: d.minor,
+        nspid: d.nspid,
+        container: d.container.as_deref().map(Rc::from),
+    })
+}
+
+/// Each `/dev/shm`'s objects the filters select, their users found in one
+/// scan of /proc (matched by device and inode); `None` for a `/dev/shm`
+/// that could not be opened (its error).
+fn read_devshms(
+    dirs: &[Dir],
+    filter: &crate::cli::FilterArgs,
+) -> (Vec<anyhow::Result<Vec<Object>>>, Users) {
+    let devs: Vec<u64> = dirs.iter().map(|d| d.dev).collect();
+    let users = Users::scan_devices(&devs);
+    let now = super::posix::epoch_now();
+    let selected = dirs
+        .iter()
+        .map(|dir| {
+            let mut objects = dir
+                .objects()
+                .with_context(|| format!("cannot list {}", dir.path.display()))?;
+            users.annotate_device(Some(dir.dev), &mut objects);
+            objects.retain(|o| super::posix::matches(filter, o, now));
+            Ok(objects)
+        })
+        .collect();
+    (selected, users)
+}
+
+/// The `/dev/shm` directories of `devshms` that open, with their tags;
+/// each that does not is said on stderr and left out.
+fn open_devshms(command: &str, devshms: &[DevShm]) -> (Vec<Dir>, Vec<Rc<DevShmTag>>) {
+    let (mut dirs, mut tags) = (Vec::new(), Vec::new());
+    for d in devshms {
+        match d.open() {
+            Ok(dir) => {
+                dirs.push(dir);
+                tags.push(devshm_tag(d));
+            }
+            // Gone since discovery, or not ours to read: the rest still count.
+            Err(e) => warn!(
+                "shmtool: {command}: skipped {} (devshm {}:{}): {e}",
+                shmtool::escape::escaped(&d.path.to_string_lossy()),
+                d.major,
+                d.minor
+            ),
+        }
+    }
+    (dirs, tags)
 }
 
 fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
@@ -69,8 +137,11 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
     } else {
         (vec![IpcNamespace::own()?], Vec::new(), 0)
     };
+    let kind = args.filter.kind();
+    // Segments have no name: --match selects none of them.
+    let sysv = kind != Kind::Posix && args.filter.glob.is_none();
     let mut groups = Vec::with_capacity(namespaces.len());
-    for ns in &namespaces {
+    for ns in namespaces.iter().filter(|_| sysv) {
         let table = match ns.read() {
             Ok(table) => table,
             // Without root, other namespaces cannot be entered: counted, not fatal.
@@ -102,26 +173,90 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             limits: table.limits,
         });
     }
+    let mut posix = Vec::new();
+    // --key and --id name System V segments only.
+    if kind != Kind::Sysv && args.key.is_none() && args.id.is_none() {
+        let (dirs, tags) = if args.all_namespaces {
+            let (dirs, tags) = open_devshms("list", &devshms);
+            (dirs, tags.into_iter().map(Some).collect())
+        } else {
+            (vec![super::posix::open_dir()?], vec![None])
+        };
+        let (selected, users) = read_devshms(&dirs, &args.filter);
+        if args.verbose {
+            super::posix::say_hidden("list", &users);
+        }
+        for (objects, tag) in selected.into_iter().zip(tags) {
+            posix.push(PosixGroup {
+                tag,
+                objects: objects?,
+            });
+        }
+    }
     Ok(Read {
         groups,
+        posix,
         devshms,
         uninspected,
     })
 }
 
 /// The columns: list's, with the namespace fields first under -A in
-/// human and delimited formats (JSON has every field, the namespace ones last).
+/// human and delimited formats (last in JSON).
 fn columns(args: &ListArgs) -> Vec<Field> {
     if !args.columns.is_empty() {
         return args.columns.clone();
     }
-    let mut fields = super::list::columns(args);
-    if args.format == Format::Json && args.all_namespaces {
-        fields = Field::ALL.to_vec();
-    } else if args.all_namespaces {
-        fields = Field::NAMESPACE.iter().copied().chain(fields).collect();
+    let kind = args.filter.kind();
+    let local = match kind {
+        Kind::Sysv => super::list::columns(args),
+        _ => super::posix::columns(args, kind),
+    };
+    if !args.all_namespaces {
+        return local;
     }
-    fields
+    with_fleet_fields(local, kind, args.format == Format::Json)
+}
+
+/// `local` columns with the -A fields of `kind`: first in tables, last in JSON.
+fn with_fleet_fields(local: Vec<Field>, kind: Kind, json: bool) -> Vec<Field> {
+    let fleet: &[Field] = match (kind, json) {
+        (Kind::Sysv, _) => Field::NAMESPACE,
+        (Kind::Posix, _) => Field::DEVSHM,
+        (Kind::All, true) => &[
+            Field::Ns,
+            Field::Nspid,
+            Field::Container,
+            Field::Mntns,
+            Field::Devshm,
+        ],
+        (Kind::All, false) => &[
+            Field::Ns,
+            Field::Mntns,
+            Field::Devshm,
+            Field::Nspid,
+            Field::Container,
+        ],
+    };
+    if json {
+        local.into_iter().chain(fleet.iter().copied()).collect()
+    } else {
+        fleet.iter().copied().chain(local).collect()
+    }
+}
+
+/// The columns `remove -A --dry-run` shows for `kind`: list -A's.
+pub fn dry_run_columns(kind: Kind, json: bool) -> Vec<Field> {
+    use shmtool::field;
+    let local = match (kind, json) {
+        (Kind::Sysv, true) => field::SYSV.to_vec(),
+        (Kind::Sysv, false) => field::DEFAULT_COLUMNS.to_vec(),
+        (Kind::Posix, true) => field::POSIX.to_vec(),
+        (Kind::Posix, false) => field::POSIX_COLUMNS.to_vec(),
+        (Kind::All, true) => super::posix::all_fields(),
+        (Kind::All, false) => field::ALL_COLUMNS.to_vec(),
+    };
+    with_fleet_fields(local, kind, json)
 }
 
 pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
@@ -142,7 +277,7 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
         let families = metrics(&read, args.all_namespaces, &mut ctx);
         render::prometheus::write(&mut text, &families)?;
     } else {
-        write_rows(&mut text, args, &read.groups, &mut ctx)?;
+        write_rows(&mut text, args, &read, &mut ctx)?;
     }
     match &args.output_atomic {
         Some(path) => write_atomic(path, &text)?,
@@ -162,23 +297,54 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One row of a -A listing, with the namespace or /dev/shm it is in.
+#[derive(Clone, Copy)]
+enum Line<'a> {
+    Sysv(&'a Group, &'a Segment),
+    Posix(&'a PosixGroup, &'a Object),
+}
+
+impl<'a> Line<'a> {
+    /// The row, with `ctx` set to show its namespace fields.
+    fn row(self, ctx: &mut Resolver) -> Row<'a> {
+        match self {
+            Line::Sysv(g, s) => {
+                ctx.namespace = Some(g.tag.clone());
+                ctx.devshm = None;
+                Row::Sysv(s)
+            }
+            Line::Posix(g, o) => {
+                ctx.namespace = None;
+                ctx.devshm = g.tag.clone();
+                Row::Posix(o)
+            }
+        }
+    }
+}
+
 fn write_rows(
     out: &mut Vec<u8>,
     args: &ListArgs,
-    groups: &[Group],
+    read: &Read,
     ctx: &mut Resolver,
 ) -> anyhow::Result<()> {
     let fields = columns(args);
-    let mut rows: Vec<(&Group, &Segment)> = groups
+    let mut rows: Vec<Line<'_>> = read
+        .groups
         .iter()
-        .flat_map(|g| g.segments.iter().map(move |s| (g, s)))
+        .flat_map(|g| g.segments.iter().map(move |s| Line::Sysv(g, s)))
+        .chain(
+            read.posix
+                .iter()
+                .flat_map(|g| g.objects.iter().map(move |o| Line::Posix(g, o))),
+        )
         .collect();
     if let Some(field) = args.sort {
-        let mut keyed: Vec<(Value, (&Group, &Segment))> = rows
+        let mut keyed: Vec<(Value, Line<'_>)> = rows
             .into_iter()
-            .map(|(g, s)| {
-                ctx.namespace = Some(g.tag.clone());
-                (field.value(s, ctx), (g, s))
+            .map(|line| {
+                let row = line.row(ctx);
+                (field.value(row, ctx), line)
             })
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
@@ -188,16 +354,25 @@ fn write_rows(
         rows.reverse();
     }
     let table = args.format == Format::Table;
-    let values = rows.into_iter().map(|(g, s)| {
-        ctx.namespace = Some(g.tag.clone());
+    // Cells a kind lacks are empty in tables when both kinds may show.
+    let mixed = args.filter.kind() != Kind::Sysv;
+    let values = rows.into_iter().map(|line| {
+        let row = line.row(ctx);
         fields
             .iter()
-            .map(|f| match (f, f.value(s, ctx)) {
-                // Tables show 12 characters of a container id, as docker ps does.
-                (Field::Container, Value::Text(id)) if table && id.len() > 12 => {
-                    Value::Text(Rc::from(id.get(..12).unwrap_or(&id)))
+            .map(|f| {
+                let value = if mixed {
+                    super::posix::cell(*f, row, table, ctx)
+                } else {
+                    f.value(row, ctx)
+                };
+                match (f, value) {
+                    // Tables show 12 characters of a container id, as docker ps does.
+                    (Field::Container, Value::Text(id)) if table && id.len() > 12 => {
+                        Value::Text(Rc::from(id.get(..12).unwrap_or(&id)))
+                    }
+                    (_, v) => v,
                 }
-                (_, v) => v,
             })
             .collect::<Vec<Value>>()
     });
@@ -229,7 +404,7 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
         .collect();
     let mut orphaned = Family::new(
         "shmtool_segment_orphaned",
-        "1 when the segment is unattached and its creator and last user are proven gone.",
+        "1 when the segment is unattached and its creator and last user are proven gone; for a POSIX object, when no process maps it or holds it open (known, not guessed).",
     );
     let mut ns_segments = Family::new(
         "shmtool_namespace_segments",
@@ -305,6 +480,55 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
         }
     }
     ctx.procs.take_declined();
+    let mut devshm_objects = Family::new(
+        "shmtool_devshm_objects",
+        "POSIX shared memory objects selected in the /dev/shm.",
+    );
+    let mut devshm_orphaned = Family::new(
+        "shmtool_devshm_orphaned_objects",
+        "POSIX objects among those selected in the /dev/shm that no process maps or holds open.",
+    );
+    for group in &read.posix {
+        let devshm_labels = group.tag.as_deref().map_or_else(Vec::new, devshm_labels);
+        let mut orphans = 0;
+        for obj in &group.objects {
+            let mut labels: Vec<(&'static str, String)> = vec![
+                ("kind", "posix".into()),
+                // Label values are UTF-8; the inode tells apart names this blurs.
+                ("id", obj.name.shown()),
+                ("inode", obj.stat.ino.to_string()),
+                ("owner", ctx.names.user_shown(obj.stat.uid).to_string()),
+            ];
+            labels.extend(devshm_labels.iter().cloned());
+            for (metric, family) in METRICS.iter().zip(per_segment.iter_mut()) {
+                let field = match metric.field {
+                    Field::Rss => Field::Allocated,
+                    f => f,
+                };
+                if let Some(value) = number(&field.value(obj, ctx)) {
+                    family.samples.push(Sample {
+                        labels: labels.clone(),
+                        value,
+                    });
+                }
+            }
+            // Unknown use (processes hidden) is not unused.
+            let is_orphan = obj.nattch == Some(0) && !obj.dest;
+            orphans += i128::from(is_orphan);
+            orphaned.samples.push(Sample {
+                labels,
+                value: is_orphan.into(),
+            });
+        }
+        devshm_objects.samples.push(Sample {
+            labels: devshm_labels.clone(),
+            value: group.objects.len() as i128,
+        });
+        devshm_orphaned.samples.push(Sample {
+            labels: devshm_labels,
+            value: orphans,
+        });
+    }
     let (devshm_size, devshm_used) = devshm_families(read, all_namespaces);
     per_segment.push(orphaned);
     per_segment.extend([
@@ -315,8 +539,19 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
         ns_shmall,
         devshm_size,
         devshm_used,
+        devshm_objects,
+        devshm_orphaned,
     ]);
     per_segment
+}
+
+/// The labels of a `/dev/shm` under -A.
+fn devshm_labels(d: &DevShmTag) -> Vec<(&'static str, String)> {
+    vec![
+        ("mntns", d.mntns.to_string()),
+        ("devshm", format!("{}:{}", d.major, d.minor)),
+        ("container", d.container.as_deref().unwrap_or("").to_owned()),
+    ]
 }
 
 /// `/dev/shm` size and use: each one under -A, else the caller's.
@@ -342,14 +577,7 @@ fn devshm_families(read: &Read, all_namespaces: bool) -> (Family, Family) {
     if all_namespaces {
         for d in &read.devshms {
             if let Ok(usage) = d.usage() {
-                push(
-                    vec![
-                        ("mntns", d.mntns.to_string()),
-                        ("devshm", format!("{}:{}", d.major, d.minor)),
-                        ("container", d.container.clone().unwrap_or_default()),
-                    ],
-                    usage,
-                );
+                push(devshm_labels(&devshm_tag(d)), usage);
             }
         }
     } else if let Ok(dir) = std::fs::File::open("/dev/shm")
@@ -405,4 +633,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         return Err(anyhow::Error::new(e).context(format!("cannot write {shown}")));
     }
     Ok(())
+}
+
+/// What `remove -A` found, or did, in every `/dev/shm`.
+#[derive(Default)]
+pub(super) struct PosixRemoval {
+    /// A dry run: the objects it would remove, with their `/dev/shm`.
+    pub(super) shown: Vec<(Rc<DevShmTag>, Object)>,
+    /// A dry run: selected objects owned by others (permission denied).
+    pub(super) skipped: usize,
+    pub(super) records: Vec<(Rc<DevShmTag>, Record)>,
+    /// `/dev/shm` directories looked in.
+    pub(super) examined: usize,
+}
+
+/// `remove -A --kind posix|all`: the objects the filters select in every
+/// distinct `/dev/shm`, each re-checked just before it is unlinked (same
+/// device and inode, still matching, still unused by a fresh scan of /proc).
+pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Result<PosixRemoval> {
+    let mut removal = PosixRemoval::default();
+    let (dirs, tags) = open_devshms("remove", devshms);
+    removal.examined = dirs.len();
+    let (selected, users) = read_devshms(&dirs, &args.filter);
+    if args.verbose {
+        super::posix::say_hidden("remove", &users);
+    }
+    for ((dir, tag), objects) in dirs.into_iter().zip(tags).zip(selected) {
+        // Already unlinked (dest): nothing left to remove.
+        let objects = objects?.into_iter().filter(|o| !o.dest);
+        if args.dry_run {
+            for obj in objects {
+                if super::posix::may_remove(&obj) {
+                    removal.shown.push((tag.clone(), obj));
+                } else {
+                    removal.skipped += 1;
+                }
+            }
+            continue;
+        }
+        let selection = super::posix::Selection {
+            dir,
+            objects: objects.map(Ok).collect(),
+            users: Users::default(),
+        };
+        for record in super::posix::remove(args, &selection, true) {
+            removal.records.push((tag.clone(), record));
+        }
+    }
+    Ok(removal)
 }

@@ -73,14 +73,6 @@ pub(crate) fn columns(args: &ListArgs) -> Vec<Field> {
 
 pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     super::fleet::check_columns(args)?;
-    if super::fleet::handles(args) && args.filter.kind() != crate::cli::Kind::Sysv {
-        return Err(UsageError(
-            "--kind posix or all does not go with --all-namespaces, --format prometheus or \
-             --output-atomic yet: those cover System V segments"
-                .into(),
-        )
-        .into());
-    }
     if super::fleet::handles(args) {
         return super::fleet::list(args);
     }

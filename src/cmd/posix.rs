@@ -248,14 +248,14 @@ pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn epoch_now() -> i64 {
+pub(super) fn epoch_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Whether the filters select `obj`. Unknown use is not unused.
-fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
+pub(super) fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
     let unused = obj.nattch == Some(0) && !obj.dest;
     filter.owner.is_none_or(|uid| obj.stat.uid == uid)
         && (!filter.unattached || unused)
@@ -289,7 +289,7 @@ fn select(dir: &Dir, filter: &FilterArgs) -> anyhow::Result<(Vec<Object>, Users)
 }
 
 /// With -v: why objects in use may be unseen.
-fn say_hidden(command: &str, users: &Users) {
+pub(super) fn say_hidden(command: &str, users: &Users) {
     if users.hidden > 0 {
         warn!(
             "shmtool: {command}: {} process{} could not be inspected (root can): objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned",
@@ -385,14 +385,14 @@ pub(super) fn cell(field: Field, row: Row<'_>, table: bool, ctx: &mut Resolver) 
 }
 
 /// Every field of both kinds, in JSON order: kind and id first.
-fn all_fields() -> Vec<Field> {
+pub(super) fn all_fields() -> Vec<Field> {
     let mut fields = vec![Field::Kind, Field::Id];
     fields.extend_from_slice(field::SYSV);
     fields.extend([Field::Name, Field::Allocated, Field::Mtime]);
     fields
 }
 
-fn columns(args: &ListArgs, kind: Kind) -> Vec<Field> {
+pub(super) fn columns(args: &ListArgs, kind: Kind) -> Vec<Field> {
     if !args.columns.is_empty() {
         return args.columns.clone();
     }

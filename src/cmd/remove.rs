@@ -533,9 +533,10 @@ enum InNamespace {
 /// `remove --all-namespaces`: the filters' selection removed in every IPC
 /// namespace, each entered on a thread of its own.
 fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<ExitCode> {
-    if args.has_named() || args.all || filter.is_empty() {
+    let named = args.has_named() || !args.name.is_empty();
+    if named || args.all || (filter.is_empty() && args.filter.glob.is_none()) {
         return Err(UsageError(
-            "--all-namespaces selects with filters only (--orphaned, --unattached, --owner, --older-than, --larger-than, --status), never --all or named ids".into(),
+            "--all-namespaces selects with filters only (--orphaned, --unattached, --owner, --older-than, --larger-than, --status, --match), never --all, named ids or --name".into(),
         )
         .into());
     }
@@ -546,8 +547,11 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         missing_ok: args.missing_ok,
         unattached: filter.implies_unattached(),
     };
+    let kind = args.filter.kind();
+    // Segments have no name: --match selects none of them.
+    let sysv = kind != crate::cli::Kind::Posix && args.filter.glob.is_none();
     let mut results = Vec::with_capacity(found.namespaces.len());
-    for ns in &found.namespaces {
+    for ns in found.namespaces.iter().filter(|_| sysv) {
         let work = || -> Result<InNamespace, Error> {
             let mut ctx = Resolver::new();
             let segments = if args.dry_run {
@@ -599,6 +603,11 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
             Err(e) => return Err(e.into()),
         }
     }
+    let posix = if kind == crate::cli::Kind::Sysv {
+        super::fleet::PosixRemoval::default()
+    } else {
+        super::fleet::remove_posix(args, &found.devshms)?
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
     let mut ctx = Resolver::new();
@@ -610,15 +619,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         })
     };
     if args.dry_run {
-        let fields: Vec<Field> = if args.json {
-            Field::ALL.to_vec()
-        } else {
-            Field::NAMESPACE
-                .iter()
-                .chain(DEFAULT_COLUMNS)
-                .copied()
-                .collect()
-        };
+        let fields = super::fleet::dry_run_columns(kind, args.json);
         let (mut count, mut marked, mut skipped) = (0, 0, 0);
         let mut rows = Vec::new();
         for (ns, result) in &results {
@@ -633,20 +634,47 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 marked += m;
                 skipped += s;
                 for seg in shown {
-                    rows.push(fields.iter().map(|f| f.value(seg, &mut ctx)).collect());
+                    rows.push(
+                        fields
+                            .iter()
+                            .map(|f| crate::cmd::posix::cell(*f, seg.into(), !args.json, &mut ctx))
+                            .collect(),
+                    );
                 }
             }
         }
+        ctx.namespace = None;
+        for (tag, obj) in &posix.shown {
+            ctx.devshm = Some(tag.clone());
+            rows.push(
+                fields
+                    .iter()
+                    .map(|f| crate::cmd::posix::cell(*f, obj.into(), !args.json, &mut ctx))
+                    .collect(),
+            );
+        }
+        count += posix.shown.len();
+        skipped += posix.skipped;
         if args.json {
             render::json::write_rows(&mut out, &fields, rows)?;
         } else {
             render::table::write(&mut out, &fields, rows, Style::default())?;
         }
         out.flush()?;
-        let mut line = format!(
-            "dry run: {count} segment(s) in {} namespace(s) would be removed",
-            results.len()
-        );
+        use crate::cli::Kind;
+        let (what, place) = match kind {
+            Kind::Sysv => ("segment(s)", format!("{} namespace(s)", results.len())),
+            Kind::Posix => ("object(s)", format!("{} /dev/shm", posix.examined)),
+            Kind::All => (
+                "segment(s) and object(s)",
+                format!(
+                    "{} namespace(s) and {} /dev/shm",
+                    results.len(),
+                    posix.examined
+                ),
+            ),
+        };
+        let mut line = format!("dry run: {count} {what} in {place} would be removed");
         if marked > 0 {
             line.push_str(&format!(", {marked} already marked (still attached)"));
         }
@@ -687,6 +715,28 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 }
                 all.push(r);
             }
+        }
+        for (tag, r) in posix.records {
+            let devshm = format!("{}:{}", tag.major, tag.minor);
+            if args.json {
+                json.push(json!({
+                    "mntns": tag.mntns,
+                    "devshm": devshm,
+                    "nspid": tag.nspid,
+                    "container": tag.container.as_deref(),
+                    "name": r.name,
+                    "result": r.outcome.name(),
+                    "message": &*r.message,
+                }));
+            } else if args.verbose && r.outcome == Outcome::Removed {
+                let name = r.name.as_deref().unwrap_or("-");
+                writeln!(
+                    out,
+                    "removed {name} in /dev/shm {devshm} (mntns {})",
+                    tag.mntns
+                )?;
+            }
+            all.push(r);
         }
         if args.json {
             render::json::write_pretty(&mut out, &json)?;
