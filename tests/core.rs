@@ -846,7 +846,10 @@ fn remove_as_nobody_is_denied_and_names_the_owner() {
 fn removing_an_attached_segment_marks_it_and_says_so() {
     let ns = Ns::new();
     let id = ns.make(1, 10, 0o600);
-    let _held = shmtool::sysv::Attachment::read_only(id, Default::default()).unwrap();
+    // Held by another process: an attachment in this test process would be
+    // copied into every child that other tests fork meanwhile (nattch, lpid
+    // and dtime then move under the comparison in `fails`).
+    let _held = common::Peer::start(&["hold", &id.to_string()]);
     let out = ns
         .shmtool()
         .args(["remove", &id.to_string()])
