@@ -112,9 +112,6 @@ fn fit_of(field: Field) -> Fit {
     }
 }
 
-/// A cut column keeps at least this many columns before others wrap.
-const MIN_CUT: usize = 12;
-
 fn width_of(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
@@ -138,13 +135,16 @@ fn cut(text: &str, width: usize) -> String {
     out
 }
 
+/// Words up to this wide (names, dates) wrap whole; longer ones (paths in a
+/// command) break inside, rather than push the line past the terminal.
+const LONGEST_UNBROKEN: usize = 16;
+
 /// A cell's text and colour.
 type Styled = (String, Option<Color>);
 
 impl Terminal {
     /// Cuts the cells of `Cut` columns to what the other columns leave of the
-    /// width (at least [`MIN_CUT`]), so that only they lose text: comfy-table
-    /// then wraps `Wrap` columns only if the table still does not fit.
+    /// width (at least their header), so that only they lose text.
     fn cut_cells(&self, header: &[&str], fits: &[Fit], rows: &mut [Vec<Styled>]) {
         let Some(width) = self.width else { return };
         let content = |i: usize| {
@@ -168,11 +168,10 @@ impl Terminal {
             .map(|&i| if i + 1 == columns { 0 } else { 2 })
             .sum();
         let left = usize::from(width).saturating_sub(others + paddings) / cuts.len();
-        let keep = left.max(MIN_CUT);
         for row in rows.iter_mut() {
             for &i in &cuts {
                 if let Some(cell) = row.get_mut(i) {
-                    cell.0 = cut(&cell.0, keep.max(width_of(header[i])));
+                    cell.0 = cut(&cell.0, left.max(width_of(header[i])));
                 }
             }
         }
@@ -227,8 +226,7 @@ impl Terminal {
                     .map(width_of)
                     .max()
                     .unwrap_or(0)
-                    .try_into()
-                    .unwrap_or(u16::MAX)
+                    .min(LONGEST_UNBROKEN) as u16
             })
             .collect();
         let last = header.len().saturating_sub(1);
