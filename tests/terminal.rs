@@ -98,6 +98,7 @@ fn colour_follows_color_and_no_color() {
     );
     for (what, command, env) in [
         ("NO_COLOR", format!("{BIN} list"), vec![("NO_COLOR", "1")]),
+        ("TERM=dumb", format!("{BIN} list"), vec![("TERM", "dumb")]),
         ("--color never", format!("{BIN} --color never list"), vec![]),
         (
             "json",

@@ -76,8 +76,9 @@ pub fn decide(
 
 /// Decides, once, how this run draws tables (see [`decide`]).
 pub fn init(choice: ColorChoice, to_file: bool) {
-    // NO_COLOR counts when set and not empty (no-color.org).
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    // NO_COLOR counts when set and not empty (no-color.org); a dumb terminal has no colours.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("TERM").is_some_and(|t| t == "dumb");
     let _ = TERMINAL.set(decide(
         choice,
         no_color,
@@ -323,6 +324,20 @@ impl Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_and_layout_follow_the_choice_and_stdout() {
+        use ColorChoice::*;
+        let color = |t: Option<Terminal>| t.map(|t| t.color);
+        // (choice, NO_COLOR, stdout a terminal, to a file) -> None: plain text.
+        assert_eq!(color(decide(Auto, false, true, false)), Some(true));
+        assert_eq!(color(decide(Auto, true, true, false)), Some(false));
+        assert_eq!(color(decide(Never, false, true, false)), Some(false));
+        assert_eq!(color(decide(Auto, false, false, false)), None);
+        assert_eq!(color(decide(Never, false, false, false)), None);
+        assert_eq!(color(decide(Always, true, false, false)), Some(true));
+        assert_eq!(color(decide(Always, false, true, true)), None);
+    }
 
     #[test]
     fn cuts_by_display_width_with_an_ellipsis() {

@@ -300,6 +300,7 @@ pub fn on_terminal(cols: u16, command: &str, env: &[(&str, &str)]) -> String {
         ])
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
+        .env("TERM", "xterm-256color")
         .envs(env.iter().copied())
         .output()
         .expect("script(1) runs");
