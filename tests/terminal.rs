@@ -223,3 +223,13 @@ fn markdown_tables_for_list_and_dry_run() {
     assert!(dry.starts_with("| name | owner |"), "{dry}");
     assert!(dry.contains("\n| /a\\|b\\*c | root |"), "{dry}");
 }
+
+#[test]
+fn control_characters_reach_the_terminal_table_escaped() {
+    let out = posix_sh(
+        r#""$SHMTOOL" create --name "/red$(printf '\033[31m')x" --size 1K >/dev/null
+script -qec 'stty cols 80; "$SHMTOOL" --color never list --kind posix' /dev/null"#,
+    );
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(out.contains("/red\\x1b[31mx"), "{out}");
+}
