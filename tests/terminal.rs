@@ -233,3 +233,38 @@ script -qec 'stty cols 80; "$SHMTOOL" --color never list --kind posix' /dev/null
     assert!(!out.contains('\u{1b}'), "{out:?}");
     assert!(out.contains("/red\\x1b[31mx"), "{out}");
 }
+
+#[test]
+fn color_always_in_a_pipe_fits_the_width_watch_gives_in_columns() {
+    let ns = Ns::new();
+    let peer = Peer::start(&["create", "0x61", "4096"]);
+    let args = [
+        "--color",
+        "always",
+        "list",
+        "--columns",
+        "key,shmid,command",
+    ];
+    let fitted = ns
+        .shmtool()
+        .args(args)
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&fitted.stdout);
+    assert!(text.contains(BOLD), "{text:?}");
+    assert_fits(&text, 40, "COLUMNS=40");
+    assert!(text.contains("0x00000061") && text.contains('…'), "{text}");
+    let whole = ns
+        .shmtool()
+        .args(args)
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&whole.stdout);
+    assert!(
+        text.contains("shm_peer create 0x61 4096"),
+        "no COLUMNS: every cell whole:\n{text}"
+    );
+    drop(peer);
+}
