@@ -56,7 +56,7 @@ _shmtool() {
 
     case "${cmd}" in
         shmtool)
-            opts="-h -V --ns --help --version create attach-write read list remove info limits lock unlock set help"
+            opts="-h -V --ns --color --help --version create attach-write read list remove info limits lock unlock set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -64,6 +64,10 @@ _shmtool() {
             case "${prev}" in
                 --ns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -74,7 +78,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__attach__subcmd__write)
-            opts="-v -h -V --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --ns --help --version"
+            opts="-v -h -V --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,6 +124,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -128,7 +136,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__create)
-            opts="-h -V --key --private --size --mode --reuse --name --ns --help --version"
+            opts="-h -V --key --private --size --mode --reuse --name --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -154,6 +162,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -162,7 +174,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__help)
-            opts="-h -V --ns --help --version create attach-write read list remove info limits lock unlock set help"
+            opts="-h -V --ns --color --help --version create attach-write read list remove info limits lock unlock set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,6 +182,10 @@ _shmtool() {
             case "${prev}" in
                 --ns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -180,7 +196,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__info)
-            opts="-v -h -V --id --key --name --verbose --json --ns --help --version"
+            opts="-v -h -V --id --key --name --verbose --json --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +218,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -210,7 +230,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__limits)
-            opts="-h -V --json --ns --help --version"
+            opts="-h -V --json --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,6 +238,10 @@ _shmtool() {
             case "${prev}" in
                 --ns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -228,14 +252,14 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__list)
-            opts="-v -A -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --match --sort --reverse --verbose --all-namespaces --output-atomic --ns --help --version"
+            opts="-v -A -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --match --sort --reverse --verbose --all-namespaces --output-atomic --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table ipcs json csv raw prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table ipcs json csv raw prometheus markdown" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
@@ -286,6 +310,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -294,7 +322,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__lock)
-            opts="-h -V --id --key --name --ns --help --version"
+            opts="-h -V --id --key --name --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +344,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -324,7 +356,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__read)
-            opts="-o -v -h -V --id --key --name --offset --length --format --output --force --addr --rnd --verbose --ns --help --version"
+            opts="-o -v -h -V --id --key --name --offset --length --format --output --force --addr --rnd --verbose --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,6 +402,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -378,7 +414,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__remove)
-            opts="-n -v -y -A -h -V --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --ns --help --version"
+            opts="-n -v -y -A -h -V --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --format --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,8 +456,16 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table markdown" -- "${cur}"))
+                    return 0
+                    ;;
                 --ns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -432,7 +476,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__set)
-            opts="-h -V --id --key --name --mode --owner --ns --help --version"
+            opts="-h -V --id --key --name --mode --owner --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -462,6 +506,10 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -470,7 +518,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__unlock)
-            opts="-h -V --id --key --name --ns --help --version"
+            opts="-h -V --id --key --name --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,6 +538,10 @@ _shmtool() {
                     ;;
                 --ns)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

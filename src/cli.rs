@@ -11,6 +11,7 @@ use shmtool::posix::Name;
 use shmtool::segment::Key;
 
 use crate::exit::UsageError;
+use crate::render::terminal::ColorChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,6 +28,10 @@ pub struct Cli {
     /// in it, or by a path to its namespace file such as /proc/PID/ns/ipc
     #[arg(long, global = true, value_name = "PID|PATH")]
     pub ns: Option<String>,
+    /// Colour tables (bold header, dest and locked): auto on a terminal unless
+    /// NO_COLOR is set; always colours in a pipe too (less -R, watch --color)
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -61,6 +66,11 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether the command writes its tables to a file rather than stdout.
+    pub fn writes_file(&self) -> bool {
+        matches!(self, Command::List(args) if args.output_atomic.is_some())
+    }
+
     /// Whether the command works on every IPC namespace (`-A`).
     pub fn all_namespaces(&self) -> bool {
         match self {
@@ -244,6 +254,18 @@ pub enum Format {
     Raw,
     /// Prometheus text exposition format, for node_exporter's textfile collector
     Prometheus,
+    /// A GitHub-flavoured Markdown table of the table's columns (for CI job summaries)
+    Markdown,
+}
+
+/// How `remove --dry-run` prints what it would remove.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DryRunFormat {
+    /// An aligned table, as list prints it
+    #[default]
+    Table,
+    /// A GitHub-flavoured Markdown table (for CI job summaries)
+    Markdown,
 }
 
 /// Which kind of shared memory to work on.
@@ -491,6 +513,15 @@ pub struct RemoveArgs {
     /// Remove what the filters select in every IPC namespace on the host (needs root; filters only); with --kind posix|all also in every /dev/shm
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+    /// How --dry-run prints the segments: table, or markdown (for $GITHUB_STEP_SUMMARY)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        requires = "dry_run",
+        conflicts_with = "json"
+    )]
+    pub format: Option<DryRunFormat>,
 }
 
 impl RemoveArgs {

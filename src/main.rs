@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         return exit::report(name, err.into());
     }
     cmd::posix::set_ns(cli.ns.clone());
+    render::terminal::init(cli.color, cli.command.writes_file());
     match cmd::run(cli.command) {
         Ok(code) => code,
         Err(err) => exit::report(name, err),

@@ -377,7 +377,13 @@ fn write_rows(
             .collect::<Vec<Value>>()
     });
     match args.format {
-        Format::Table => render::table::write(out, &fields, values, Style { human: args.human })?,
+        Format::Table | Format::Markdown => render::write_table(
+            out,
+            args.format == Format::Markdown,
+            &fields,
+            values,
+            Style { human: args.human },
+        )?,
         Format::Json => render::json::write_rows(out, &fields, values)?,
         Format::Csv => render::delimited::write_csv(out, &fields, values)?,
         Format::Raw => render::delimited::write_raw(out, values)?,

@@ -9,6 +9,7 @@ use shmtool::process::{self, Attacher, Attachers};
 use shmtool::segment::{SHM_DEST, SHM_LOCKED};
 
 use crate::cli::InfoArgs;
+use crate::render::terminal::Fit;
 use crate::render::{self, Style};
 
 /// `rwxr-x---` for permission bits.
@@ -155,7 +156,41 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                 mappings
             )?;
         }
-        if !found.is_empty() {
+        let terminal = crate::render::terminal::current();
+        if let Some(term) = terminal.filter(|_| !found.is_empty()) {
+            let mut header = vec!["pid", "user"];
+            header.extend(args.verbose.then_some("mapped at"));
+            header.push("command");
+            let rows = found.iter().map(|a| {
+                let p = &a.process;
+                let mut row = vec![
+                    p.pid.to_string(),
+                    escaped(&ctx.names.user(p.uid)).into_owned(),
+                ];
+                if args.verbose {
+                    let ranges: Vec<String> = a
+                        .ranges
+                        .iter()
+                        .map(|(s, e)| format!("{s:#x}-{e:#x}"))
+                        .collect();
+                    row.push(ranges.join(","));
+                }
+                row.push(p.command.escaped().to_owned());
+                row
+            });
+            let right: Vec<bool> = header.iter().map(|&h| h == "pid").collect();
+            let fits: Vec<Fit> = header
+                .iter()
+                .map(|&h| {
+                    if h == "command" {
+                        Fit::Wrap
+                    } else {
+                        Fit::Whole
+                    }
+                })
+                .collect();
+            term.write_cells(&mut out, &header, &right, &fits, rows)?;
+        } else if !found.is_empty() {
             if args.verbose {
                 writeln!(
                     out,
@@ -166,7 +201,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                 writeln!(out, "{:>8}  {:<12}  command", "pid", "user")?;
             }
         }
-        for a in found {
+        for a in found.iter().filter(|_| terminal.is_none()) {
             let p = &a.process;
             let user = escaped(&ctx.names.user(p.uid)).into_owned();
             let command = p.command.escaped();

@@ -5,6 +5,7 @@ use serde::Serialize;
 use shmtool::sysv;
 
 use crate::cli::LimitsArgs;
+use crate::render::terminal::Fit;
 use crate::render::{self, json};
 
 /// The union of `ipcs -m -l`, `ipcs -m -u` and `lsipc -g`'s shared memory rows.
@@ -129,10 +130,11 @@ pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
             ),
             row("shmseg", "attaches per process", r.shmseg.to_string(), None),
         ];
-        render::table::write_cells(
+        render::write_cells(
             &mut out,
             &["limit", "of", "value", "used", "use%"],
             &[false, false, true, true, true],
+            &[Fit::Whole, Fit::Wrap, Fit::Whole, Fit::Whole, Fit::Whole],
             rows.into_iter(),
         )?;
         writeln!(out)?;

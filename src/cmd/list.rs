@@ -125,9 +125,13 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|seg| fields.iter().map(|f| f.value(seg, &mut ctx)).collect());
         match args.format {
-            Format::Table => {
-                render::table::write(&mut out, &fields, rows, Style { human: args.human })?
-            }
+            Format::Table | Format::Markdown => render::write_table(
+                &mut out,
+                args.format == Format::Markdown,
+                &fields,
+                rows,
+                Style { human: args.human },
+            )?,
             Format::Json => render::json::write_rows(&mut out, &fields, rows)?,
             Format::Csv => render::delimited::write_csv(&mut out, &fields, rows)?,
             Format::Raw => render::delimited::write_raw(&mut out, rows)?,

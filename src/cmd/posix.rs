@@ -353,7 +353,7 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         rows.reverse();
     }
     let fields = columns(args, kind);
-    let table = args.format == Format::Table;
+    let table = matches!(args.format, Format::Table | Format::Markdown);
     let values = rows.iter().map(|r| {
         fields
             .iter()
@@ -362,9 +362,13 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
     });
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match args.format {
-        Format::Table => {
-            render::table::write(&mut out, &fields, values, Style { human: args.human })?
-        }
+        Format::Table | Format::Markdown => render::write_table(
+            &mut out,
+            args.format == Format::Markdown,
+            &fields,
+            values,
+            Style { human: args.human },
+        )?,
         Format::Json => render::json::write_rows(&mut out, &fields, values)?,
         Format::Csv => render::delimited::write_csv(&mut out, &fields, values)?,
         Format::Raw => render::delimited::write_raw(&mut out, values)?,
@@ -485,11 +489,15 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
                 uses.len(),
                 if uses.len() == 1 { "" } else { "es" }
             )?;
-            writeln!(
-                out,
-                "{:>8}  {:<12}  {:<40}  {:<10}  command",
-                "pid", "user", "mapped at", "fds"
-            )?;
+            let terminal = render::terminal::current();
+            if terminal.is_none() {
+                writeln!(
+                    out,
+                    "{:>8}  {:<12}  {:<40}  {:<10}  command",
+                    "pid", "user", "mapped at", "fds"
+                )?;
+            }
+            let mut rows = Vec::new();
             for u in uses {
                 let p = shmtool::process::process_info(u.pid);
                 let user = p.as_ref().map_or("-".into(), |p| ctx.names.user(p.uid));
@@ -509,13 +517,31 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
                         v.join(",")
                     }
                 };
-                writeln!(
-                    out,
-                    "{:>8}  {:<12}  {:<40}  {:<10}  {command}",
-                    u.pid,
-                    escaped(&user),
+                let row = vec![
+                    u.pid.to_string(),
+                    escaped(&user).into_owned(),
                     dash(ranges),
-                    dash(fds)
+                    dash(fds),
+                    command,
+                ];
+                if terminal.is_none() {
+                    writeln!(
+                        out,
+                        "{:>8}  {:<12}  {:<40}  {:<10}  {}",
+                        row[0], row[1], row[2], row[3], row[4]
+                    )?;
+                } else {
+                    rows.push(row);
+                }
+            }
+            if let Some(term) = terminal {
+                use render::terminal::Fit::{Whole, Wrap};
+                term.write_cells(
+                    &mut out,
+                    &["pid", "user", "mapped at", "fds", "command"],
+                    &[true, false, false, false, false],
+                    &[Whole, Whole, Whole, Whole, Wrap],
+                    rows.into_iter(),
                 )?;
             }
         }

@@ -11,7 +11,7 @@ use shmtool::ops::{self, Removal, Target};
 use shmtool::segment::Key;
 use shmtool::{Error, Segment};
 
-use crate::cli::RemoveArgs;
+use crate::cli::{DryRunFormat, RemoveArgs};
 use crate::exit::{self, UsageError};
 use crate::render::{self, Style};
 use shmtool::escape::escaped;
@@ -493,7 +493,13 @@ fn dry_run(
         if args.json {
             render::json::write_rows(&mut out, &fields, rows)?;
         } else {
-            render::table::write(&mut out, &fields, rows, Style::default())?;
+            render::write_table(
+                &mut out,
+                args.format == Some(DryRunFormat::Markdown),
+                &fields,
+                rows,
+                Style::default(),
+            )?;
         }
         out.flush()
     })();
@@ -658,7 +664,13 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         if args.json {
             render::json::write_rows(&mut out, &fields, rows)?;
         } else {
-            render::table::write(&mut out, &fields, rows, Style::default())?;
+            render::write_table(
+                &mut out,
+                args.format == Some(DryRunFormat::Markdown),
+                &fields,
+                rows,
+                Style::default(),
+            )?;
         }
         out.flush()?;
         use crate::cli::Kind;

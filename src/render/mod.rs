@@ -5,17 +5,50 @@ pub mod delimited;
 pub mod hexdump;
 pub mod ipcs;
 pub mod json;
+pub mod markdown;
 pub mod prometheus;
 pub mod table;
+pub mod terminal;
 
 use shmtool::escape;
-use shmtool::field::Value;
+use shmtool::field::{Field, Value};
 
 /// How values become text in human-facing formats.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Style {
     /// Sizes as `25K`, `97.7K`, `1M` instead of bytes.
     pub human: bool,
+}
+
+/// Writes a list view in a human format: `markdown`, or the table, drawn
+/// for the terminal when there is one ([`terminal::current`]), else plain.
+pub fn write_table(
+    out: &mut dyn std::io::Write,
+    markdown: bool,
+    fields: &[Field],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+    style: Style,
+) -> std::io::Result<()> {
+    match terminal::current() {
+        _ if markdown => markdown::write(out, fields, rows, style),
+        Some(term) => term.write(out, fields, rows, style),
+        None => table::write(out, fields, rows, style),
+    }
+}
+
+/// Writes rows of escaped text as a table, drawn for the terminal when
+/// there is one; `fits` says which columns may wrap or be cut there.
+pub fn write_cells(
+    out: &mut dyn std::io::Write,
+    header: &[&str],
+    right: &[bool],
+    fits: &[terminal::Fit],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    match terminal::current() {
+        Some(term) => term.write_cells(out, header, right, fits, rows),
+        None => table::write_cells(out, header, right, rows),
+    }
 }
 
 /// A value as text for the table.

@@ -33,7 +33,7 @@ impl Cells {
         let column = self.ends.len() % self.columns;
         self.text.push_str(cell);
         self.ends.push(self.text.len());
-        let width = cell.chars().count();
+        let width = display_width(cell);
         if width > self.widths[column] {
             self.widths[column] = width;
         }
@@ -42,6 +42,15 @@ impl Cells {
     fn cell(&self, index: usize) -> &str {
         let start = if index == 0 { 0 } else { self.ends[index - 1] };
         &self.text[start..self.ends[index]]
+    }
+}
+
+/// The columns `text` takes on a terminal: CJK and most emoji take two.
+fn display_width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        unicode_width::UnicodeWidthStr::width(text)
     }
 }
 
@@ -68,7 +77,7 @@ fn write_out(out: &mut dyn Write, cells: &Cells, right: &[bool]) -> io::Result<(
         line.clear();
         for column in 0..cells.columns {
             let cell = cells.cell(row * cells.columns + column);
-            let pad = cells.widths[column] - cell.chars().count();
+            let pad = cells.widths[column] - display_width(cell);
             let last = column + 1 == cells.columns;
             if column > 0 {
                 line.push_str("  ");
@@ -133,6 +142,25 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "key     id  status\n0x1      7\n0x22  1000  dest\n"
         );
+    }
+
+    #[test]
+    fn aligns_by_display_width() {
+        let mut out = Vec::new();
+        let rows = vec![
+            vec!["名前".into(), "1".into()],
+            vec!["🦀x".into(), "2".into()],
+            vec!["abcde".into(), "3".into()],
+        ];
+        write_cells(&mut out, &["owner", "n"], &[false, true], rows.into_iter()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text, "owner  n\n名前   1\n🦀x    2\nabcde  3\n",
+            "each wide character takes two columns"
+        );
+        for line in text.lines() {
+            assert_eq!(display_width(line), 8, "{line:?}");
+        }
     }
 
     #[test]

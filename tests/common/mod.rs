@@ -287,3 +287,41 @@ pub fn section<'a>(output: &'a str, name: &str) -> &'a str {
     }
     &rest[..rest.find("\n== ").map_or(rest.len(), |i| i + 1)]
 }
+
+/// Runs `command` (sh syntax) on a pseudo-terminal `cols` columns wide with
+/// script(1), with `env` set, and returns what it printed (`\r\n` as `\n`).
+/// Processes it starts inherit the caller's namespaces.
+pub fn on_terminal(cols: u16, command: &str, env: &[(&str, &str)]) -> String {
+    let out = StdCommand::new("script")
+        .args([
+            "-qec",
+            &format!("stty cols {cols} rows 50; {command}"),
+            "/dev/null",
+        ])
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .env("TERM", "xterm-256color")
+        .envs(env.iter().copied())
+        .output()
+        .expect("script(1) runs");
+    assert!(out.status.success(), "{command}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+}
+
+/// `text` without its SGR colour sequences (`ESC [ … m`).
+pub fn without_colour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('m') {
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
