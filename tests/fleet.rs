@@ -261,6 +261,8 @@ fn prometheus_passes_promtool_and_parses_to_the_proc_values() {
     let fleet = run_fleet(&ns, "$B list -A --format prometheus");
     let text = fleet.out.join("\n") + "\n";
     // promtool: the linter Prometheus ships.
+    common::provision("promtool");
+    common::provision("prometheus_client");
     let promtool = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".into());
     let mut child = StdCommand::new(&promtool)
         .args(["check", "metrics"])
@@ -763,6 +765,8 @@ fn remove_across_namespaces_removes_exactly_the_selected_objects() {
 fn check_and_parse_metrics(text: &str) -> Vec<Json> {
     use std::io::Write;
     use std::process::Stdio;
+    common::provision("promtool");
+    common::provision("prometheus_client");
     let promtool = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".into());
     let mut child = StdCommand::new(&promtool)
         .args(["check", "metrics"])

@@ -174,9 +174,10 @@ const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
 #[test]
 fn a_crashed_postgresql_leaves_nothing_after_remove_kind_all_orphaned() {
+    common::provision("postgresql");
     assert!(
         std::path::Path::new(PG_BIN).join("postgres").exists(),
-        "PostgreSQL 15 is installed in {PG_BIN} (.ci/run installs postgresql-15)"
+        "PostgreSQL 15 is installed in {PG_BIN}"
     );
     let out = posix_sh(&format!(
         r#"

@@ -325,3 +325,26 @@ pub fn without_colour(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Makes sure a tool the tests use beyond Rust is installed, installing it
+/// when missing (tests/helpers/provision.sh: `promtool`,
+/// `prometheus_client`, `postgresql`), so `cargo test` needs nothing else
+/// on a fresh Debian machine.
+pub fn provision(what: &str) {
+    static DONE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
+    if done.iter().any(|d| d == what) {
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers/provision.sh");
+    let out = StdCommand::new("bash")
+        .args([script, what])
+        .output()
+        .expect("bash runs tests/helpers/provision.sh");
+    assert!(
+        out.status.success(),
+        "installing {what} for the tests failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    done.push(what.to_owned());
+}
