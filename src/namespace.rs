@@ -106,9 +106,10 @@ fn open_dir_path(path: &str) -> io::Result<File> {
         .open(path)
 }
 
-/// Finds every IPC namespace and `/dev/shm` on the host through
-/// `/proc/*/ns/ipc`, `/proc/*/ns/mnt` and `/proc/*/root/dev/shm`.
-pub fn discover() -> Result<Discovery, Error> {
+/// Finds every IPC namespace on the host through `/proc/*/ns/ipc` and,
+/// with `devshm`, every `/dev/shm` through `/proc/*/ns/mnt` and
+/// `/proc/*/root/dev/shm` (two more lookups a process, so only when wanted).
+pub fn discover(devshm: bool) -> Result<Discovery, Error> {
     let own_ipc = own_inode("ipc");
     let own_mnt = own_inode("mnt");
     let own_devshm = std::fs::metadata("/dev/shm").ok().map(|m| m.dev());
@@ -169,7 +170,9 @@ pub fn discover() -> Result<Discovery, Error> {
                 });
             }
         }
-        discover_devshm(pid, own_mnt, own_devshm, &mut found, &mut devshm_index);
+        if devshm {
+            discover_devshm(pid, own_mnt, own_devshm, &mut found, &mut devshm_index);
+        }
     }
     found.uninspected += unopened.values().sum::<usize>();
     // The caller's own first: it is "the host" in every listing.
@@ -276,10 +279,15 @@ impl IpcNamespace {
         })
     }
 
-    /// This namespace's segments and limits, read from inside it.
-    pub fn read(&self) -> Result<NamespaceTable, Error> {
+    /// This namespace's segments and limits, read from inside it; with
+    /// `usage` (rss and swap) from /proc, without from the cheaper shmctl walk.
+    pub fn read(&self, usage: bool) -> Result<NamespaceTable, Error> {
         self.run(|| -> Result<NamespaceTable, Error> {
-            let (segments, _) = crate::table::read_segments()?;
+            let (segments, _) = if usage {
+                crate::table::read_segments()?
+            } else {
+                crate::table::read_segments_without_usage()?
+            };
             let limits = sysv::limits().ok();
             Ok(NamespaceTable { segments, limits })
         })?

@@ -131,18 +131,27 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
         id: args.id,
         ..args.filter.to_filter()
     };
+    let kind = args.filter.kind();
+    let prometheus = args.format == Format::Prometheus;
+    // Only what the output needs: /dev/shm discovery for POSIX rows and the
+    // devshm metrics, rss and swap (the /proc source) where shown.
+    let devshm = kind != Kind::Sysv || prometheus;
+    let usage = prometheus
+        || columns(args)
+            .iter()
+            .chain(args.sort.as_ref())
+            .any(|f| matches!(f, Field::Rss | Field::Swap));
     let (namespaces, devshms, mut uninspected) = if args.all_namespaces {
-        let found = namespace::discover()?;
+        let found = namespace::discover(devshm)?;
         (found.namespaces, found.devshms, found.uninspected)
     } else {
         (vec![IpcNamespace::own()?], Vec::new(), 0)
     };
-    let kind = args.filter.kind();
     // Segments have no name: --match selects none of them.
     let sysv = kind != Kind::Posix && args.filter.glob.is_none();
     let mut groups = Vec::with_capacity(namespaces.len());
     for ns in namespaces.iter().filter(|_| sysv) {
-        let table = match ns.read() {
+        let table = match ns.read(usage) {
             Ok(table) => table,
             // Without root, other namespaces cannot be entered: counted, not fatal.
             Err(e) if args.all_namespaces && !ns.own => {

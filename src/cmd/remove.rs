@@ -546,7 +546,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         )
         .into());
     }
-    let found = shmtool::namespace::discover()?;
+    let found = shmtool::namespace::discover(args.filter.kind() != crate::cli::Kind::Sysv)?;
     let mut uninspected = found.uninspected;
     let picked = Picked {
         by_filter: true,
