@@ -10,8 +10,6 @@ use shmtool::parse;
 use shmtool::posix::Name;
 use shmtool::segment::Key;
 
-use crate::exit::UsageError;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "shmtool",
@@ -120,6 +118,11 @@ pub struct CreateArgs {
     #[arg(long, value_name = "NAME", value_parser = Name::parse)]
     pub name: Option<Name>,
 }
+
+/// A command line that parsed but makes no sense; exits 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 /// The segment an operation works on: `ID`, `--id ID` or `--key KEY`.
 #[derive(Debug, Args)]
