@@ -355,8 +355,8 @@ impl Field {
             Field::Id | Field::Name => {
                 Value::Command(std::rc::Rc::new(CommandLine::new(obj.name.slashed())))
             }
-            Field::Owner => Value::Text(names.user_shown(st.uid)),
-            Field::Group => Value::Text(names.group_shown(st.gid)),
+            Field::Owner => Value::Text(names.name_or_uid(st.uid)),
+            Field::Group => Value::Text(names.name_or_gid(st.gid)),
             Field::Uid => Value::UInt(st.uid.into()),
             Field::Gid => Value::UInt(st.gid.into()),
             Field::Perms => Value::Perms(obj.perms()),
@@ -396,13 +396,13 @@ impl Field {
         match self {
             Field::Key => Value::Key(seg.key),
             Field::Shmid => Value::Int(seg.shmid.into()),
-            Field::Owner => Value::Text(names.user_shown(seg.uid)),
-            Field::Group => Value::Text(names.group_shown(seg.gid)),
+            Field::Owner => Value::Text(names.name_or_uid(seg.uid)),
+            Field::Group => Value::Text(names.name_or_gid(seg.gid)),
             Field::Uid => Value::UInt(seg.uid.into()),
             Field::Gid => Value::UInt(seg.gid.into()),
             Field::Cuid => Value::UInt(seg.cuid.into()),
             Field::Cgid => Value::UInt(seg.cgid.into()),
-            Field::Creator => Value::Text(names.user_shown(seg.cuid)),
+            Field::Creator => Value::Text(names.name_or_uid(seg.cuid)),
             Field::Perms => Value::Perms(seg.perms()),
             Field::Bytes => Value::Bytes(seg.size),
             Field::Nattch => Value::UInt(seg.nattch),

@@ -1,6 +1,6 @@
 //! shmtool: System V shared memory, inspected and handled safely.
 //!
-//! The library never prints. [`sysv`] holds every system call; [`table`]
+//! The library never prints. [`sysv`] holds every system call; [`procfs_shm`]
 //! reads the segment list; [`ops`] implements the operations; the `shmtool`
 //! binary parses arguments and renders results.
 
@@ -18,9 +18,9 @@ pub mod ops;
 pub mod parse;
 pub mod posix;
 pub mod process;
+pub mod procfs_shm;
 pub mod segment;
 pub mod sysv;
-pub mod table;
 pub mod users;
 
 pub use error::Error;

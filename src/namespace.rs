@@ -279,7 +279,7 @@ impl IpcNamespace {
     /// This namespace's segments and limits, read from inside it.
     pub fn read(&self) -> Result<NamespaceTable, Error> {
         self.run(|| -> Result<NamespaceTable, Error> {
-            let (segments, _) = crate::table::read_segments()?;
+            let (segments, _) = crate::procfs_shm::read_segments()?;
             let limits = sysv::limits().ok();
             Ok(NamespaceTable { segments, limits })
         })?

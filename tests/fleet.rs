@@ -116,7 +116,7 @@ fn run_fleet(ns: &Ns, body: &str) -> Fleet {
         if let Some((inode, text)) = shm.take() {
             fleet
                 .shm
-                .insert(inode, shmtool::table::parse(&text).unwrap());
+                .insert(inode, shmtool::procfs_shm::parse(&text).unwrap());
         }
     };
     for line in stdout.lines() {

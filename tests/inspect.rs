@@ -1171,8 +1171,8 @@ fn the_shmctl_walk_and_proc_give_identical_rows() {
     let ns = Ns::new();
     // IPC_INFO says index 0 for an empty table too: still the walk, and empty.
     assert_eq!(
-        shmtool::table::read_segments_without_usage().unwrap(),
-        (vec![], shmtool::table::Source::Walk)
+        shmtool::procfs_shm::read_segments_without_usage().unwrap(),
+        (vec![], shmtool::procfs_shm::Source::Walk)
     );
     let mut ids = Vec::new();
     for (i, mode) in [0o600, 0o644, 0o640, 0o666, 0o400, 0o000]
@@ -1199,10 +1199,10 @@ fn the_shmctl_walk_and_proc_give_identical_rows() {
         .fill(0, 1000, 1)
         .unwrap();
 
-    let (walked, source) = shmtool::table::read_segments_without_usage().unwrap();
-    assert_eq!(source, shmtool::table::Source::Walk);
-    let (mut from_proc, source) = shmtool::table::read_segments().unwrap();
-    assert_eq!(source, shmtool::table::Source::Proc);
+    let (walked, source) = shmtool::procfs_shm::read_segments_without_usage().unwrap();
+    assert_eq!(source, shmtool::procfs_shm::Source::Walk);
+    let (mut from_proc, source) = shmtool::procfs_shm::read_segments().unwrap();
+    assert_eq!(source, shmtool::procfs_shm::Source::Proc);
     assert!(from_proc.iter().any(|s| s.rss.is_some_and(|r| r > 0)));
     for seg in &mut from_proc {
         (seg.rss, seg.swap) = (None, None);

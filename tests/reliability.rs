@@ -615,7 +615,7 @@ fn a_bogus_proc_table_is_refused_without_unbounded_memory() {
     // The rss column makes list read /proc (without it, it walks shmctl).
     let script = format!(
         "mount --bind /dev/zero {} && exec prlimit --as={} {} list -v --columns key,shmid,rss",
-        shmtool::table::PROC_SHM,
+        shmtool::procfs_shm::PROC_SHM,
         256 << 20,
         env!("CARGO_BIN_EXE_shmtool")
     );

@@ -270,7 +270,7 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
                 ("kind", "sysv".into()),
                 ("id", seg.shmid.to_string()),
                 ("key", seg.key.to_string()),
-                ("owner", ctx.names.user_shown(seg.uid).to_string()),
+                ("owner", ctx.names.name_or_uid(seg.uid).to_string()),
             ];
             labels.extend(ns_labels.iter().cloned());
             for (metric, family) in METRICS.iter().zip(per_segment.iter_mut()) {

@@ -1,13 +1,13 @@
 //! One module per subcommand. Each runs the library operation and renders
 //! its result; errors go back to `main` to be printed once.
 
-mod attach;
 mod attach_write;
 mod create;
 mod fleet;
 mod info;
 mod limits;
 pub mod list;
+mod placement;
 pub mod posix;
 mod read;
 mod remove;

@@ -444,7 +444,7 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
                 json!({
                     "pid": u.pid,
                     "uid": p.as_ref().map(|p| p.uid),
-                    "user": p.as_ref().map(|p| ctx.names.user(p.uid)),
+                    "user": p.as_ref().map(|p| ctx.names.name_or_uid(p.uid).to_string()),
                     "command": p.as_ref().map(|p| render::json::command(&p.command)),
                     "addresses": addresses,
                     "fds": u.fds,
@@ -492,7 +492,9 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
             )?;
             for u in uses {
                 let p = shmtool::process::process_info(u.pid);
-                let user = p.as_ref().map_or("-".into(), |p| ctx.names.user(p.uid));
+                let user = p
+                    .as_ref()
+                    .map_or("-".into(), |p| ctx.names.name_or_uid(p.uid).to_string());
                 let command = p
                     .as_ref()
                     .map_or("-".into(), |p| p.command.escaped().to_owned());

@@ -13,7 +13,7 @@ use shmtool::sysv::Attachment;
 use shmtool::users::Names;
 
 use crate::cli::{DataFormat, ReadArgs};
-use crate::cmd::attach;
+use crate::cmd::placement;
 use crate::render::hexdump::HexDump;
 
 /// Where the bytes go. Files are opened before attaching, so a bad path
@@ -378,7 +378,7 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         return crate::cmd::posix::read(args, name);
     }
     let seg = ops::find(args.target.target()?)?;
-    let place = attach::placement(&args.attach)?;
+    let place = placement::placement(&args.attach)?;
     let length = args.length.unwrap_or(seg.size.saturating_sub(args.offset));
     // Checked before attaching, so a bad range leaves the segment untouched.
     ops::check_range(args.offset, length, seg.size)?;

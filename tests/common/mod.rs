@@ -9,7 +9,7 @@ use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use shmtool::segment::{Key, Segment};
-use shmtool::{sysv, table};
+use shmtool::{procfs_shm, sysv};
 
 /// A private IPC namespace for the calling test thread. Every process the
 /// test spawns afterwards inherits it; the host's segments stay out of reach.
@@ -49,11 +49,11 @@ impl Ns {
 
     /// The raw text of /proc/sysvipc/shm as this namespace sees it.
     pub fn proc_shm(&self) -> String {
-        std::fs::read_to_string(table::PROC_SHM).expect("read /proc/sysvipc/shm")
+        std::fs::read_to_string(procfs_shm::PROC_SHM).expect("read /proc/sysvipc/shm")
     }
 
     pub fn segments(&self) -> Vec<Segment> {
-        table::parse(&self.proc_shm()).expect("parse /proc/sysvipc/shm")
+        procfs_shm::parse(&self.proc_shm()).expect("parse /proc/sysvipc/shm")
     }
 
     pub fn segment(&self, shmid: i32) -> Option<Segment> {
