@@ -7,6 +7,7 @@ mod fleet;
 mod info;
 mod limits;
 pub mod list;
+mod output_file;
 mod placement;
 pub mod posix;
 mod read;

@@ -166,7 +166,8 @@ pub fn create(args: &CreateArgs, name: &Name) -> anyhow::Result<ExitCode> {
 }
 
 pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
-    use crate::cmd::read::{Output, open_output, write_range};
+    use crate::cmd::output_file::{Output, open_output};
+    use crate::cmd::read::write_range;
     refuse_addr(&args.attach)?;
     let dir = open_dir()?;
     let obj = find(&dir, name)?;
