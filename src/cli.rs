@@ -51,9 +51,6 @@ pub enum Command {
     Unlock(LockArgs),
     /// Change a segment's permission bits or owner (IPC_SET)
     Set(SetArgs),
-    /// Write the man pages and shell completions into DIR (for packagers)
-    #[command(hide = true)]
-    Generate(GenerateArgs),
     /// Print the help of shmtool or of one of its commands
     Help(HelpArgs),
 }
@@ -81,7 +78,6 @@ impl Command {
             Command::Lock(_) => "lock",
             Command::Unlock(_) => "unlock",
             Command::Set(_) => "set",
-            Command::Generate(_) => "generate",
             Command::Help(_) => "help",
         }
     }
@@ -528,13 +524,6 @@ pub struct SetArgs {
     /// New owner and group: USER, USER:GROUP or :GROUP (names or numbers)
     #[arg(long, value_name = "USER[:GROUP]", value_parser = owner_group)]
     pub owner: Option<OwnerGroup>,
-}
-
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
-    /// Where to write man/ and completions/
-    #[arg(value_name = "DIR")]
-    pub dir: std::path::PathBuf,
 }
 
 /// The commands `help` explains: every visible subcommand.

@@ -9,7 +9,6 @@ mod exit;
 
 mod cli;
 mod cmd;
-mod generate;
 mod render;
 
 use std::process::ExitCode;

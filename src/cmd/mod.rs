@@ -31,10 +31,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Unlock(args) => set::lock(&args, false),
         Command::Set(args) => set::run(&args),
         Command::Help(args) => Ok(help(args.command.as_deref())),
-        Command::Generate(args) => {
-            crate::generate::generate(&args.dir)?;
-            Ok(ExitCode::SUCCESS)
-        }
     }
 }
 
