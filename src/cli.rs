@@ -87,7 +87,7 @@ impl Command {
 #[derive(Clone, Copy, Debug)]
 pub struct CreateKey(pub Option<Key>);
 
-fn create_key(text: &str) -> Result<CreateKey, String> {
+fn create_key(text: &str) -> Result<CreateKey, parse::ValueError> {
     parse::create_key(text).map(CreateKey)
 }
 
@@ -388,7 +388,7 @@ pub struct ListArgs {
     pub output_atomic: Option<std::path::PathBuf>,
 }
 
-fn parse_field(text: &str) -> Result<Field, String> {
+fn parse_field(text: &str) -> Result<Field, parse::ValueError> {
     text.parse()
 }
 
@@ -509,7 +509,7 @@ pub struct LockArgs {
 #[derive(Clone, Copy, Debug)]
 pub struct OwnerGroup(pub Option<u32>, pub Option<u32>);
 
-fn owner_group(text: &str) -> Result<OwnerGroup, String> {
+fn owner_group(text: &str) -> Result<OwnerGroup, parse::ValueError> {
     parse::owner_group(text).map(|(u, g)| OwnerGroup(u, g))
 }
 

@@ -109,7 +109,8 @@ pub enum Error {
     )]
     RemovedMeanwhile { key: Key, shmid: i32 },
 
-    #[error("--ns: {0}")]
+    /// Finding or entering an IPC namespace failed (the binary says which option).
+    #[error("{0}")]
     Namespace(String),
 
     #[error("cannot parse {path}: {source}")]

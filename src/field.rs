@@ -118,11 +118,10 @@ impl Resolver {
 }
 
 impl std::str::FromStr for Field {
-    type Err = String;
+    type Err = crate::parse::ValueError;
 
-    fn from_str(s: &str) -> Result<Field, String> {
-        Field::from_name(s.trim())
-            .ok_or_else(|| format!("unknown field '{s}': valid fields are {}", Field::names()))
+    fn from_str(s: &str) -> Result<Field, Self::Err> {
+        Field::from_name(s.trim()).ok_or_else(|| crate::parse::ValueError::Field(s.into()))
     }
 }
 

@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     if let Some(ns) = &cli.ns
         && let Err(err) = shmtool::ops::enter_namespace(ns)
     {
-        return exit::report(name, err.into());
+        return exit::report(name, anyhow::Error::from(err).context("--ns"));
     }
     cmd::posix::set_ns(cli.ns.clone());
     match cmd::run(cli.command) {
