@@ -6,8 +6,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Ns, Peer, shm_peer};
-use serde_json::Value as Json;
+use common::{Json, Ns, Peer, shm_peer, wait_for_zombie};
 use shmtool::sysv::{self, Attachment};
 
 fn stdout(out: &std::process::Output) -> String {
@@ -929,18 +928,6 @@ fn info_escapes_an_attaching_process_and_keeps_its_bytes_in_json() {
     let mut exact = HOSTILE.to_vec();
     exact.extend_from_slice(format!(" hold {id}").as_bytes());
     assert_eq!(json["attached"][0]["command"], serde_json::json!(exact));
-}
-
-/// Waits until process `pid` is a zombie.
-fn wait_for_zombie(pid: u32) {
-    for _ in 0..500 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        if stat.rsplit_once(") ").unwrap().1.starts_with('Z') {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("{pid} never became a zombie");
 }
 
 #[test]

@@ -7,11 +7,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Ns, Peer, assert_one_error_line};
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{Ns, Peer, assert_one_error_line, stderr_of};
 
 // ---------------------------------------------------------------- bad input
 

@@ -287,3 +287,56 @@ pub fn section<'a>(output: &'a str, name: &str) -> &'a str {
     }
     &rest[..rest.find("\n== ").map_or(rest.len(), |i| i + 1)]
 }
+
+/// A JSON value, as `--format json` and `--json` print them.
+pub use serde_json::Value as Json;
+
+/// Parses JSON output, naming the text when it is not JSON.
+pub fn json(text: &str) -> Json {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// What a finished command captured: a `std::process::Output`, or
+/// assert_cmd's `Assert` over one.
+pub trait Captured {
+    fn output(&self) -> &std::process::Output;
+}
+
+impl Captured for std::process::Output {
+    fn output(&self) -> &std::process::Output {
+        self
+    }
+}
+
+impl Captured for assert_cmd::assert::Assert {
+    fn output(&self) -> &std::process::Output {
+        self.get_output()
+    }
+}
+
+/// Standard output as text (invalid UTF-8 replaced).
+pub fn stdout_of(out: &impl Captured) -> String {
+    String::from_utf8_lossy(&out.output().stdout).into_owned()
+}
+
+/// Standard output, byte for byte.
+pub fn stdout_bytes(out: &impl Captured) -> Vec<u8> {
+    out.output().stdout.clone()
+}
+
+/// Standard error as text (invalid UTF-8 replaced).
+pub fn stderr_of(out: &impl Captured) -> String {
+    String::from_utf8_lossy(&out.output().stderr).into_owned()
+}
+
+/// Waits until `pid` is a zombie (exited, not yet reaped).
+pub fn wait_for_zombie(pid: u32) {
+    for _ in 0..500 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        if stat.rsplit_once(") ").unwrap().1.starts_with('Z') {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{pid} never became a zombie");
+}
