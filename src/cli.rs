@@ -10,9 +10,6 @@ use shmtool::parse;
 use shmtool::posix::Name;
 use shmtool::segment::Key;
 
-use crate::exit::UsageError;
-use crate::render::terminal::ColorChoice;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "shmtool",
@@ -58,9 +55,6 @@ pub enum Command {
     Unlock(LockArgs),
     /// Change a segment's permission bits or owner (IPC_SET)
     Set(SetArgs),
-    /// Write the man pages and shell completions into DIR (for packagers)
-    #[command(hide = true)]
-    Generate(GenerateArgs),
     /// Print the help of shmtool or of one of its commands
     Help(HelpArgs),
 }
@@ -93,7 +87,6 @@ impl Command {
             Command::Lock(_) => "lock",
             Command::Unlock(_) => "unlock",
             Command::Set(_) => "set",
-            Command::Generate(_) => "generate",
             Command::Help(_) => "help",
         }
     }
@@ -103,7 +96,7 @@ impl Command {
 #[derive(Clone, Copy, Debug)]
 pub struct CreateKey(pub Option<Key>);
 
-fn create_key(text: &str) -> Result<CreateKey, String> {
+fn create_key(text: &str) -> Result<CreateKey, parse::ValueError> {
     parse::create_key(text).map(CreateKey)
 }
 
@@ -130,6 +123,11 @@ pub struct CreateArgs {
     #[arg(long, value_name = "NAME", value_parser = Name::parse)]
     pub name: Option<Name>,
 }
+
+/// A command line that parsed but makes no sense; exits 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 /// The segment an operation works on: `ID`, `--id ID` or `--key KEY`.
 #[derive(Debug, Args)]
@@ -411,7 +409,7 @@ pub struct ListArgs {
     pub output_atomic: Option<std::path::PathBuf>,
 }
 
-fn parse_field(text: &str) -> Result<Field, String> {
+fn parse_field(text: &str) -> Result<Field, parse::ValueError> {
     text.parse()
 }
 
@@ -541,7 +539,7 @@ pub struct LockArgs {
 #[derive(Clone, Copy, Debug)]
 pub struct OwnerGroup(pub Option<u32>, pub Option<u32>);
 
-fn owner_group(text: &str) -> Result<OwnerGroup, String> {
+fn owner_group(text: &str) -> Result<OwnerGroup, parse::ValueError> {
     parse::owner_group(text).map(|(u, g)| OwnerGroup(u, g))
 }
 
@@ -556,13 +554,6 @@ pub struct SetArgs {
     /// New owner and group: USER, USER:GROUP or :GROUP (names or numbers)
     #[arg(long, value_name = "USER[:GROUP]", value_parser = owner_group)]
     pub owner: Option<OwnerGroup>,
-}
-
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
-    /// Where to write man/ and completions/
-    #[arg(value_name = "DIR")]
-    pub dir: std::path::PathBuf,
 }
 
 /// The commands `help` explains: every visible subcommand.
@@ -601,4 +592,16 @@ mod tests {
             .collect();
         assert_eq!(visible, super::COMMANDS);
     }
+}
+
+/// When to colour: `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    #[default]
+    Auto,
+    /// Always, in a pipe too (for less -R, watch --color)
+    Always,
+    /// Never
+    Never,
 }

@@ -4,7 +4,14 @@
 use std::io;
 
 use crate::segment::Key;
-use crate::table::ParseError;
+
+/// Why a text could not be read as a segment table (`/proc/sysvipc/shm`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct ParseError {
+    pub line: usize,
+    pub reason: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -102,7 +109,8 @@ pub enum Error {
     )]
     RemovedMeanwhile { key: Key, shmid: i32 },
 
-    #[error("--ns: {0}")]
+    /// Finding or entering an IPC namespace failed (the binary says which option).
+    #[error("{0}")]
     Namespace(String),
 
     #[error("cannot parse {path}: {source}")]

@@ -20,10 +20,8 @@ pub const SUCCESS: u8 = 0;
 pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 
-/// A command line that parsed but makes no sense; exits 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+// Defined beside the clap definitions, so cli.rs needs nothing of the binary.
+pub use crate::cli::UsageError;
 
 /// True when the error is a closed stdout (`shmtool read | head`).
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -148,11 +148,10 @@ impl Resolver {
 }
 
 impl std::str::FromStr for Field {
-    type Err = String;
+    type Err = crate::parse::ValueError;
 
-    fn from_str(s: &str) -> Result<Field, String> {
-        Field::from_name(s.trim())
-            .ok_or_else(|| format!("unknown field '{s}': valid fields are {}", Field::names()))
+    fn from_str(s: &str) -> Result<Field, Self::Err> {
+        Field::from_name(s.trim()).ok_or_else(|| crate::parse::ValueError::Field(s.into()))
     }
 }
 
@@ -396,8 +395,8 @@ impl Field {
             Field::Id | Field::Name => {
                 Value::Command(std::rc::Rc::new(CommandLine::new(obj.name.slashed())))
             }
-            Field::Owner => Value::Text(names.user_shown(st.uid)),
-            Field::Group => Value::Text(names.group_shown(st.gid)),
+            Field::Owner => Value::Text(names.name_or_uid(st.uid)),
+            Field::Group => Value::Text(names.name_or_gid(st.gid)),
             Field::Uid => Value::UInt(st.uid.into()),
             Field::Gid => Value::UInt(st.gid.into()),
             Field::Perms => Value::Perms(obj.perms()),
@@ -437,13 +436,13 @@ impl Field {
         match self {
             Field::Key => Value::Key(seg.key),
             Field::Shmid => Value::Int(seg.shmid.into()),
-            Field::Owner => Value::Text(names.user_shown(seg.uid)),
-            Field::Group => Value::Text(names.group_shown(seg.gid)),
+            Field::Owner => Value::Text(names.name_or_uid(seg.uid)),
+            Field::Group => Value::Text(names.name_or_gid(seg.gid)),
             Field::Uid => Value::UInt(seg.uid.into()),
             Field::Gid => Value::UInt(seg.gid.into()),
             Field::Cuid => Value::UInt(seg.cuid.into()),
             Field::Cgid => Value::UInt(seg.cgid.into()),
-            Field::Creator => Value::Text(names.user_shown(seg.cuid)),
+            Field::Creator => Value::Text(names.name_or_uid(seg.cuid)),
             Field::Perms => Value::Perms(seg.perms()),
             Field::Bytes => Value::Bytes(seg.size),
             Field::Nattch => Value::UInt(seg.nattch),

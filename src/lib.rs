@@ -1,8 +1,15 @@
-//! shmtool: System V shared memory, inspected and handled safely.
+//! shmtool: System V and POSIX shared memory, inspected and handled safely.
 //!
-//! The library never prints. [`sysv`] holds every system call; [`table`]
-//! reads the segment list; [`ops`] implements the operations; the `shmtool`
-//! binary parses arguments and renders results.
+//! This library is the `shmtool` binary's internals, public only so that the
+//! integration tests (`tests/`) and the fuzz targets (`fuzz/`) can reach
+//! them: it is not published (`publish = false`) and its API may change with
+//! any commit. It never prints, and its errors are typed ([`Error`],
+//! [`parse::ValueError`]) and name no command-line option; the binary
+//! (`src/main.rs`, `cli.rs`, `cmd/`, `render/`) parses arguments, renders
+//! results and words errors for the command line.
+//!
+//! [`sysv`] holds every system call and all the unsafe code; [`procfs_shm`]
+//! parses `/proc/sysvipc/shm`; [`ops`] implements the operations.
 
 // Unsafe code is allowed in one module only, `sysv`, and every block there
 // says why it is sound.
@@ -18,9 +25,9 @@ pub mod ops;
 pub mod parse;
 pub mod posix;
 pub mod process;
+pub mod procfs_shm;
 pub mod segment;
 pub mod sysv;
-pub mod table;
 pub mod users;
 
 pub use error::Error;

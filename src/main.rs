@@ -9,7 +9,6 @@ mod exit;
 
 mod cli;
 mod cmd;
-mod generate;
 mod render;
 
 use std::process::ExitCode;
@@ -31,7 +30,7 @@ fn main() -> ExitCode {
     if let Some(ns) = &cli.ns
         && let Err(err) = shmtool::ops::enter_namespace(ns)
     {
-        return exit::report(name, err.into());
+        return exit::report(name, anyhow::Error::from(err).context("--ns"));
     }
     cmd::posix::set_ns(cli.ns.clone());
     render::terminal::init(cli.color, cli.command.writes_file());

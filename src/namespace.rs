@@ -284,9 +284,9 @@ impl IpcNamespace {
     pub fn read(&self, usage: bool) -> Result<NamespaceTable, Error> {
         self.run(|| -> Result<NamespaceTable, Error> {
             let (segments, _) = if usage {
-                crate::table::read_segments()?
+                crate::procfs_shm::read_segments()?
             } else {
-                crate::table::read_segments_without_usage()?
+                crate::procfs_shm::read_segments_without_usage()?
             };
             let limits = sysv::limits().ok();
             Ok(NamespaceTable { segments, limits })

@@ -4,9 +4,9 @@
 use std::io::{self, Read};
 
 use crate::error::Error;
+use crate::procfs_shm;
 use crate::segment::{Key, Segment};
 use crate::sysv::{self, Attachment, Placement, ReadOnly, ReadWrite};
-use crate::table;
 use crate::users::Names;
 
 /// A segment named by the user: by id or by key.
@@ -28,12 +28,12 @@ fn segment_error(seg: &Segment, what: &str, e: io::Error, names: &mut Names) -> 
         // The owner (or creator) is held to the owner bits like anyone else.
         libc::EACCES if is_own(seg) => Error::OwnDenied {
             shmid,
-            owner: names.user(seg.uid),
+            owner: names.name_or_uid(seg.uid).to_string(),
             mode: seg.perms(),
         },
         libc::EACCES | libc::EPERM => Error::Denied {
             shmid,
-            owner: names.user(seg.uid),
+            owner: names.name_or_uid(seg.uid).to_string(),
         },
         libc::EINVAL => Error::NoSuchId(shmid),
         libc::EIDRM => Error::Removed(shmid),
@@ -115,7 +115,7 @@ pub fn create(req: CreateRequest, names: &mut Names) -> Result<Created, Error> {
                 return Err(Error::KeyExists {
                     key,
                     shmid: seg.shmid,
-                    owner: names.user(seg.uid),
+                    owner: names.name_or_uid(seg.uid).to_string(),
                 });
             }
             libc::EINVAL => {
@@ -199,7 +199,7 @@ pub fn find_in(segments: &[Segment], target: Target) -> Result<&Segment, Error> 
 /// Finds a target's entry in the segment table, without attaching (which
 /// would change its times and last pid) and without needing permission.
 pub fn find(target: Target) -> Result<Segment, Error> {
-    let (segments, _) = table::read_segments()?;
+    let (segments, _) = procfs_shm::read_segments()?;
     find_in(&segments, target).cloned()
 }
 
@@ -367,7 +367,7 @@ fn lock_limit_error(seg: &Segment) -> Error {
             seg.size
         ),
         Some(limit) => {
-            let locked_here: u64 = table::read_segments()
+            let locked_here: u64 = procfs_shm::read_segments()
                 .map(|(all, _)| {
                     all.iter()
                         .filter(|s| s.status().locked)

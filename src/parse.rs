@@ -5,6 +5,59 @@
 
 use crate::segment::Key;
 
+/// Why a typed value is not valid, naming the text as given. Each message
+/// says what would be; it implements `std::error::Error`, which is what
+/// clap's value parsers take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("'{0}' is not a key: expected hex digits after 0x")]
+    KeyHex(String),
+    #[error("'{0}' is not a key: expected 0x hex (0x1234) or decimal (4660, -559038737)")]
+    Key(String),
+    #[error("'{0}' is out of the 32-bit key range")]
+    KeyRange(String),
+    #[error("'{0}' is key 0, IPC_PRIVATE, which names no segment: use an id instead")]
+    PrivateKey(String),
+    #[error("'{0}' is not a size: expected bytes or a number with a unit (25600, 25K, 1MiB, 1G)")]
+    Size(String),
+    #[error("'{text}' has an unknown unit '{unit}': use K, KiB, M, MiB, G, GiB, T or TiB")]
+    SizeUnit { text: String, unit: String },
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+    #[error("'{0}' is not a valid size: a segment holds at least 1 byte")]
+    ZeroSize(String),
+    #[error("'{0}' is not an octal mode: expected digits 0-7, like 640 or 0640")]
+    Mode(String),
+    #[error("'{0}' is more than 0777: only permission bits can be set")]
+    ModeRange(String),
+    #[error("'{0}' is not a segment id: expected a non-negative number")]
+    Shmid(String),
+    #[error("'{0}' is out of the range of segment ids")]
+    ShmidRange(String),
+    #[error("'{0}' is not a duration: use a number and s, m, h, d or w (90s, 10m, 2h, 7d)")]
+    Duration(String),
+    #[error("'{0}' is too long a duration")]
+    DurationRange(String),
+    #[error("'{0}' is not an address: expected 0x hex or decimal")]
+    Address(String),
+    #[error("'{0}' is not a byte: expected 0 to 255, or 0x00 to 0xff")]
+    Byte(String),
+    #[error("no user named '{0}'")]
+    NoUser(String),
+    #[error("no group named '{0}'")]
+    NoGroup(String),
+    #[error("'{0}' names neither a user nor a group: use USER, USER:GROUP or :GROUP")]
+    OwnerGroup(String),
+    #[error("unknown field '{0}': valid fields are {names}", names = crate::field::Field::names())]
+    Field(String),
+    #[error("'{0}' is not an object name: use /NAME")]
+    ObjectName(String),
+    #[error("'{0}' is not an object name: a name has no '/' after the first")]
+    ObjectNameSlash(String),
+    #[error("'{0}' is longer than 255 bytes")]
+    ObjectNameLength(String),
+}
+
 /// Parses a key as `0x` hex, decimal, or a negative decimal as the kernel
 /// prints keys. Zero is refused: it is `IPC_PRIVATE`, which names no segment.
 ///
@@ -14,40 +67,33 @@ use crate::segment::Key;
 /// assert_eq!(key("0x1234").unwrap().to_string(), "0x00001234");
 /// assert!(key("0").is_err());
 /// ```
-pub fn key(text: &str) -> Result<Key, String> {
+pub fn key(text: &str) -> Result<Key, ValueError> {
     let t = text.trim();
     let value: i64 = if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!(
-                "'{text}' is not a key: expected hex digits after 0x"
-            ));
+            return Err(ValueError::KeyHex(text.into()));
         }
-        i64::from_str_radix(hex, 16)
-            .map_err(|_| format!("'{text}' is out of the 32-bit key range"))?
+        i64::from_str_radix(hex, 16).map_err(|_| ValueError::KeyRange(text.into()))?
     } else {
         let digits = t.strip_prefix('-').unwrap_or(t);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "'{text}' is not a key: expected 0x hex (0x1234) or decimal (4660, -559038737)"
-            ));
+            return Err(ValueError::Key(text.into()));
         }
         t.parse::<i64>()
-            .map_err(|_| format!("'{text}' is out of the 32-bit key range"))?
+            .map_err(|_| ValueError::KeyRange(text.into()))?
     };
     if !(i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&value) {
-        return Err(format!("'{text}' is out of the 32-bit key range"));
+        return Err(ValueError::KeyRange(text.into()));
     }
     if value == 0 {
-        return Err(format!(
-            "'{text}' is key 0, IPC_PRIVATE, which names no segment: use an id instead"
-        ));
+        return Err(ValueError::PrivateKey(text.into()));
     }
     // Keys above i32::MAX wrap to the negative value the kernel stores.
     Ok(Key(value as u32 as i32))
 }
 
 /// Parses a key for `create`, where `private` asks for a new private segment.
-pub fn create_key(text: &str) -> Result<Option<Key>, String> {
+pub fn create_key(text: &str) -> Result<Option<Key>, ValueError> {
     if text.trim().eq_ignore_ascii_case("private") {
         return Ok(None);
     }
@@ -69,27 +115,26 @@ const UNITS: &[(&str, u32)] = &[
 
 /// Parses a byte count: digits, optionally followed by a binary unit
 /// (`K`/`KiB`, `M`/`MiB`, `G`/`GiB`, `T`/`TiB`, all powers of 1024).
-pub fn byte_count(text: &str) -> Result<u64, String> {
+pub fn byte_count(text: &str) -> Result<u64, ValueError> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
     if digits.is_empty() {
-        return Err(format!(
-            "'{text}' is not a size: expected bytes or a number with a unit (25600, 25K, 1MiB, 1G)"
-        ));
+        return Err(ValueError::Size(text.into()));
     }
     let unit_lower = unit.to_ascii_lowercase();
     let Some(&(_, shift)) = UNITS.iter().find(|(name, _)| *name == unit_lower) else {
-        return Err(format!(
-            "'{text}' has an unknown unit '{unit}': use K, KiB, M, MiB, G, GiB, T or TiB"
-        ));
+        return Err(ValueError::SizeUnit {
+            text: text.into(),
+            unit: unit.into(),
+        });
     };
     let number: u64 = digits
         .parse()
-        .map_err(|_| format!("'{text}' is too large"))?;
+        .map_err(|_| ValueError::TooLarge(text.into()))?;
     number
         .checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("'{text}' is too large"))
+        .ok_or_else(|| ValueError::TooLarge(text.into()))
 }
 
 /// Parses a segment size: a byte count of at least one byte.
@@ -100,42 +145,33 @@ pub fn byte_count(text: &str) -> Result<u64, String> {
 /// assert_eq!(size("1MiB"), Ok(1 << 20));
 /// assert!(size("0").is_err() && size("1.5M").is_err());
 /// ```
-pub fn size(text: &str) -> Result<u64, String> {
+pub fn size(text: &str) -> Result<u64, ValueError> {
     match byte_count(text)? {
-        0 => Err(format!(
-            "'{text}' is not a valid size: a segment holds at least 1 byte"
-        )),
+        0 => Err(ValueError::ZeroSize(text.into())),
         n => Ok(n),
     }
 }
 
 /// Parses an octal permission mode, `640` or `0640`, at most `0777`.
-pub fn mode(text: &str) -> Result<u32, String> {
+pub fn mode(text: &str) -> Result<u32, ValueError> {
     let t = text.trim();
     let digits = t.strip_prefix("0o").unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-        return Err(format!(
-            "'{text}' is not an octal mode: expected digits 0-7, like 640 or 0640"
-        ));
+        return Err(ValueError::Mode(text.into()));
     }
     match u32::from_str_radix(digits, 8) {
         Ok(m) if m <= 0o777 => Ok(m),
-        _ => Err(format!(
-            "'{text}' is more than 0777: only permission bits can be set"
-        )),
+        _ => Err(ValueError::ModeRange(text.into())),
     }
 }
 
 /// Parses a segment id: a non-negative decimal.
-pub fn shmid(text: &str) -> Result<i32, String> {
+pub fn shmid(text: &str) -> Result<i32, ValueError> {
     let t = text.trim();
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "'{text}' is not a segment id: expected a non-negative number"
-        ));
+        return Err(ValueError::Shmid(text.into()));
     }
-    t.parse()
-        .map_err(|_| format!("'{text}' is out of the range of segment ids"))
+    t.parse().map_err(|_| ValueError::ShmidRange(text.into()))
 }
 
 const DURATION_UNITS: &[(&str, u64)] = &[
@@ -149,30 +185,26 @@ const DURATION_UNITS: &[(&str, u64)] = &[
 
 /// Parses a duration in seconds: digits and a unit, `90s`, `10m`, `2h`,
 /// `7d`, `1w`; bare digits are seconds.
-pub fn duration(text: &str) -> Result<u64, String> {
+pub fn duration(text: &str) -> Result<u64, ValueError> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
     let Some(&(_, scale)) = DURATION_UNITS.iter().find(|(name, _)| *name == unit) else {
-        return Err(format!(
-            "'{text}' is not a duration: use a number and s, m, h, d or w (90s, 10m, 2h, 7d)"
-        ));
+        return Err(ValueError::Duration(text.into()));
     };
     if digits.is_empty() {
-        return Err(format!(
-            "'{text}' is not a duration: use a number and s, m, h, d or w (90s, 10m, 2h, 7d)"
-        ));
+        return Err(ValueError::Duration(text.into()));
     }
     digits
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(scale))
         .filter(|&secs| secs <= i64::MAX as u64)
-        .ok_or_else(|| format!("'{text}' is too long a duration"))
+        .ok_or_else(|| ValueError::DurationRange(text.into()))
 }
 
 /// Parses an address, `0x` hex or decimal.
-pub fn address(text: &str) -> Result<usize, String> {
+pub fn address(text: &str) -> Result<usize, ValueError> {
     let t = text.trim();
     let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
@@ -182,41 +214,39 @@ pub fn address(text: &str) -> Result<usize, String> {
         None if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => t.parse().ok(),
         None => None,
     };
-    parsed.ok_or_else(|| format!("'{text}' is not an address: expected 0x hex or decimal"))
+    parsed.ok_or_else(|| ValueError::Address(text.into()))
 }
 
 /// Parses a byte value: 0 to 255, decimal or `0x` hex.
-pub fn byte(text: &str) -> Result<u8, String> {
+pub fn byte(text: &str) -> Result<u8, ValueError> {
     address(text)
         .ok()
         .and_then(|n| u8::try_from(n).ok())
-        .ok_or_else(|| format!("'{text}' is not a byte: expected 0 to 255, or 0x00 to 0xff"))
+        .ok_or_else(|| ValueError::Byte(text.into()))
 }
 
 /// Parses a user given by name or decimal uid into a uid.
-pub fn user(text: &str) -> Result<u32, String> {
-    crate::users::uid_of(text.trim()).ok_or_else(|| format!("no user named '{text}'"))
+pub fn user(text: &str) -> Result<u32, ValueError> {
+    crate::users::uid_of(text.trim()).ok_or_else(|| ValueError::NoUser(text.into()))
 }
 
 /// Parses `USER`, `USER:GROUP` or `:GROUP` (names or numbers) into a uid
 /// and a gid, either of which may be absent.
-pub fn owner_group(text: &str) -> Result<(Option<u32>, Option<u32>), String> {
+pub fn owner_group(text: &str) -> Result<(Option<u32>, Option<u32>), ValueError> {
     let (user_part, group_part) = match text.split_once(':') {
         Some((u, g)) => (u, Some(g)),
         None => (text, None),
     };
     let uid = match user_part {
         "" => None,
-        u => Some(crate::users::uid_of(u).ok_or_else(|| format!("no user named '{u}'"))?),
+        u => Some(crate::users::uid_of(u).ok_or_else(|| ValueError::NoUser(u.into()))?),
     };
     let gid = match group_part {
         None | Some("") => None,
-        Some(g) => Some(crate::users::gid_of(g).ok_or_else(|| format!("no group named '{g}'"))?),
+        Some(g) => Some(crate::users::gid_of(g).ok_or_else(|| ValueError::NoGroup(g.into()))?),
     };
     if uid.is_none() && gid.is_none() {
-        return Err(format!(
-            "'{text}' names neither a user nor a group: use USER, USER:GROUP or :GROUP"
-        ));
+        return Err(ValueError::OwnerGroup(text.into()));
     }
     Ok((uid, gid))
 }

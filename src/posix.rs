@@ -12,6 +12,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
+use crate::parse::ValueError;
 use crate::sysv::{self, FileStat};
 
 /// Where glibc's shm_open puts objects.
@@ -24,18 +25,16 @@ pub struct Name(OsString);
 impl Name {
     /// Parses a name: the leading slash is optional; the rest must be one
     /// file name (no slash, not `.` or `..`, at most 255 bytes).
-    pub fn parse(text: &str) -> Result<Name, String> {
+    pub fn parse(text: &str) -> Result<Name, ValueError> {
         let bare = text.strip_prefix('/').unwrap_or(text);
         if bare.is_empty() || bare == "." || bare == ".." {
-            return Err(format!("'{text}' is not an object name: use /NAME"));
+            return Err(ValueError::ObjectName(text.into()));
         }
         if bare.contains('/') || bare.contains('\0') {
-            return Err(format!(
-                "'{text}' is not an object name: a name has no '/' after the first"
-            ));
+            return Err(ValueError::ObjectNameSlash(text.into()));
         }
         if bare.len() > 255 {
-            return Err(format!("'{text}' is longer than 255 bytes"));
+            return Err(ValueError::ObjectNameLength(text.into()));
         }
         Ok(Name(bare.into()))
     }

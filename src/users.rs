@@ -61,31 +61,21 @@ impl Names {
         self.group_entry(gid).name.as_deref()
     }
 
-    /// The user's name, or the uid in decimal, shared rather than copied.
-    pub fn user_shown(&mut self, uid: u32) -> Rc<str> {
+    /// The user's name, or the uid in decimal when it has none: what an
+    /// owner column shows. Shared rather than copied.
+    pub fn name_or_uid(&mut self, uid: u32) -> Rc<str> {
         self.user_entry(uid).shown.clone()
     }
 
-    /// The group's name, or the gid in decimal, shared rather than copied.
-    pub fn group_shown(&mut self, gid: u32) -> Rc<str> {
+    /// The group's name, or the gid in decimal when it has none. Shared
+    /// rather than copied.
+    pub fn name_or_gid(&mut self, gid: u32) -> Rc<str> {
         self.group_entry(gid).shown.clone()
     }
 
     /// How many passwd and group lookups were made: one per distinct id.
     pub fn lookups(&self) -> usize {
         self.lookups
-    }
-
-    /// The user's name, or the uid in decimal when it has none.
-    pub fn user(&mut self, uid: u32) -> String {
-        self.user_name(uid)
-            .map_or_else(|| uid.to_string(), str::to_owned)
-    }
-
-    /// The group's name, or the gid in decimal when it has none.
-    pub fn group(&mut self, gid: u32) -> String {
-        self.group_name(gid)
-            .map_or_else(|| gid.to_string(), str::to_owned)
     }
 }
 
@@ -113,9 +103,9 @@ mod tests {
     fn each_distinct_id_is_looked_up_once() {
         let mut names = Names::new();
         for _ in 0..1000 {
-            assert_eq!(names.user(0), "root");
-            assert_eq!(names.user(4_000_000_000), "4000000000");
-            assert_eq!(names.group(0), "root");
+            assert_eq!(&*names.name_or_uid(0), "root");
+            assert_eq!(&*names.name_or_uid(4_000_000_000), "4000000000");
+            assert_eq!(&*names.name_or_gid(0), "root");
         }
         assert_eq!(names.lookups(), 3);
     }

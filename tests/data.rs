@@ -5,15 +5,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{Ns, Peer, assert_one_error_line};
-
-fn stdout_of(out: &assert_cmd::assert::Assert) -> Vec<u8> {
-    out.get_output().stdout.clone()
-}
-
-fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
-}
+use common::{Ns, Peer, assert_one_error_line, stderr_of, stdout_bytes};
 
 /// Deterministic pseudo-random bytes (xorshift64*), fast enough for 256 MiB.
 fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
@@ -45,7 +37,7 @@ fn read_formats_raw_hex_and_text() {
         .assert()
         .success();
     assert_eq!(
-        stdout_of(&raw),
+        stdout_bytes(&raw),
         b"hello\0world",
         "raw is the default off a terminal"
     );
@@ -54,26 +46,26 @@ fn read_formats_raw_hex_and_text() {
         .args(["read", "--key", "1", "--length", "11", "--format", "raw"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&raw), b"hello\0world");
+    assert_eq!(stdout_bytes(&raw), b"hello\0world");
     let text = ns
         .shmtool()
         .args(["read", "--key", "1", "--format", "text"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&text), b"hello", "text stops at the first NUL");
+    assert_eq!(stdout_bytes(&text), b"hello", "text stops at the first NUL");
     let text = ns
         .shmtool()
         .args(["read", "--key", "1", "--format", "text", "--offset", "6"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&text), b"world");
+    assert_eq!(stdout_bytes(&text), b"world");
     let hex = ns
         .shmtool()
         .args(["read", "--key", "1", "--format", "hex"])
         .assert()
         .success();
     assert_eq!(
-        String::from_utf8(stdout_of(&hex)).unwrap(),
+        String::from_utf8(stdout_bytes(&hex)).unwrap(),
         "00000000  68 65 6c 6c 6f 00 77 6f  72 6c 64 00 00 00 00 00  |hello.world.....|\n\
          00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n\
          00000020\n"
@@ -94,7 +86,7 @@ fn read_formats_raw_hex_and_text() {
         "read | hexdump -C: {}",
         String::from_utf8_lossy(&c.stderr)
     );
-    assert_eq!(c.stdout, stdout_of(&hex));
+    assert_eq!(c.stdout, stdout_bytes(&hex));
     ns.fails(2, &["read", "--key", "1", "--format", "base64"]);
 }
 
@@ -216,7 +208,7 @@ fn fill_zeroes_or_patterns_a_range() {
         .success();
     let out = ns.shmtool().args(["read", "--key", "1"]).assert().success();
     assert_eq!(
-        stdout_of(&out),
+        stdout_bytes(&out),
         [[0xff; 4], [0; 4], [0; 4], [0xff; 4]].concat()
     );
     ns.shmtool()
@@ -236,7 +228,7 @@ fn fill_zeroes_or_patterns_a_range() {
         .args(["read", "--key", "1", "--offset", "12"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&out), b"AAAA");
+    assert_eq!(stdout_bytes(&out), b"AAAA");
     let err = ns.fails(
         1,
         &[
@@ -324,7 +316,7 @@ fn a_pipe_longer_than_the_space_writes_what_fits_then_fails() {
         .args(["read", "--key", "1", "--offset", "96"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&back), vec![b'x'; 4000]);
+    assert_eq!(stdout_bytes(&back), vec![b'x'; 4000]);
 }
 
 #[test]
@@ -383,7 +375,7 @@ fn a_fifo_is_read_as_a_stream() {
         .args(["read", "--key", "1", "--format", "text"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&back), b"through a fifo");
+    assert_eq!(stdout_bytes(&back), b"through a fifo");
 }
 
 /// Spawns shmtool with stdout to a pipe nobody reads yet; returns the
@@ -529,7 +521,7 @@ fn attach_write_file_reads_proc_and_sys_files_to_their_end() {
             .args(["read", "--key", "1", "--format", "text"])
             .assert()
             .success();
-        assert_eq!(stdout_of(&out), expected, "{path}");
+        assert_eq!(stdout_bytes(&out), expected, "{path}");
     }
 }
 
@@ -541,7 +533,7 @@ fn length_caps_every_source_and_fill_fills_exactly() {
     let file = dir.path().join("in");
     std::fs::write(&file, b"FFFFFFFF").unwrap();
     let f = file.to_str().unwrap();
-    let read_all = || stdout_of(&ns.shmtool().args(["read", "--key", "1"]).assert().success());
+    let read_all = || stdout_bytes(&ns.shmtool().args(["read", "--key", "1"]).assert().success());
     ns.shmtool()
         .args([
             "attach-write",
@@ -603,7 +595,7 @@ fn read_output_dash_is_standard_output() {
         .args(["read", "--key", "1", "-o", "-"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&out), b"abcd");
+    assert_eq!(stdout_bytes(&out), b"abcd");
     assert!(!dir.path().join("-").exists(), "no file named -");
 }
 
@@ -679,7 +671,7 @@ fn read_output_force_writes_devices_and_fifos_without_truncating() {
         .args(["read", "--key", "1", "-o", "/dev/stdout", "--force"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&out), b"wxyz");
+    assert_eq!(stdout_bytes(&out), b"wxyz");
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
     assert!(
@@ -799,7 +791,7 @@ fn addr_attaches_where_asked_and_rnd_rounds_down() {
         ])
         .assert()
         .success();
-    assert_eq!(stdout_of(&out), b"placed");
+    assert_eq!(stdout_bytes(&out), b"placed");
 }
 
 #[test]
@@ -848,7 +840,7 @@ fn data_written_by_a_c_program_reads_back_identical() {
         .args(["read", "--key", "0x42", "--format", "text"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&out), b"from C via shmat");
+    assert_eq!(stdout_bytes(&out), b"from C via shmat");
 }
 
 #[test]
@@ -895,7 +887,7 @@ fn a_dest_segment_is_still_read_and_written_by_id_while_attached() {
         .args(["read", "--id", &id.to_string(), "--format", "text"])
         .assert()
         .success();
-    assert_eq!(stdout_of(&out), b"after removal");
+    assert_eq!(stdout_bytes(&out), b"after removal");
     // By key it is gone: the key became private.
     ns.fails(1, &["read", "--key", "0x42"]);
     drop(holder);
@@ -1108,7 +1100,7 @@ fn read_text_on_a_terminal_escapes_what_the_segment_holds() {
         .assert()
         .success();
     assert_eq!(
-        stdout_of(&raw),
+        stdout_bytes(&raw),
         "ok\x1b]0;owned\x07\x1b[2J\r\nshmtool: fake\n\u{e9}".as_bytes()
     );
 }
@@ -1165,7 +1157,7 @@ fn read_to_a_file_through_the_segment_file_is_a_snapshot_with_the_copy_paths_byt
             .success();
         assert!(!stderr_of(&piped).contains(SENDFILE_NOTE));
         let dumped = std::fs::read(&path).unwrap();
-        assert_eq!(dumped, stdout_of(&piped), "offset {offset}");
+        assert_eq!(dumped, stdout_bytes(&piped), "offset {offset}");
         assert_eq!(dumped, &before[offset..offset + length], "offset {offset}");
     }
     // Rewritten after the read: the dumps keep what was there.

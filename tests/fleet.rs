@@ -9,8 +9,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command as StdCommand;
 
-use common::Ns;
-use serde_json::Value as Json;
+use common::{Json, Ns};
 
 const DOCKER: &str = "d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d";
 const CONTAINERD: &str = "c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0";
@@ -123,7 +122,7 @@ fn run_fleet(ns: &Ns, body: &str) -> Fleet {
         if let Some((inode, text)) = shm.take() {
             fleet
                 .shm
-                .insert(inode, shmtool::table::parse(&text).unwrap());
+                .insert(inode, shmtool::procfs_shm::parse(&text).unwrap());
         }
     };
     for line in stdout.lines() {

@@ -6,8 +6,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Ns, Peer, shm_peer};
-use serde_json::Value as Json;
+use common::{Json, Ns, Peer, shm_peer, wait_for_zombie};
 use shmtool::sysv::{self, Attachment};
 
 fn stdout(out: &std::process::Output) -> String {
@@ -931,18 +930,6 @@ fn info_escapes_an_attaching_process_and_keeps_its_bytes_in_json() {
     assert_eq!(json["attached"][0]["command"], serde_json::json!(exact));
 }
 
-/// Waits until process `pid` is a zombie.
-fn wait_for_zombie(pid: u32) {
-    for _ in 0..500 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        if stat.rsplit_once(") ").unwrap().1.starts_with('Z') {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("{pid} never became a zombie");
-}
-
 #[test]
 fn a_zombie_creator_shows_as_defunct_not_as_a_kernel_thread() {
     let ns = Ns::new();
@@ -1171,8 +1158,8 @@ fn the_shmctl_walk_and_proc_give_identical_rows() {
     let ns = Ns::new();
     // IPC_INFO says index 0 for an empty table too: still the walk, and empty.
     assert_eq!(
-        shmtool::table::read_segments_without_usage().unwrap(),
-        (vec![], shmtool::table::Source::Walk)
+        shmtool::procfs_shm::read_segments_without_usage().unwrap(),
+        (vec![], shmtool::procfs_shm::Source::Walk)
     );
     let mut ids = Vec::new();
     for (i, mode) in [0o600, 0o644, 0o640, 0o666, 0o400, 0o000]
@@ -1199,10 +1186,10 @@ fn the_shmctl_walk_and_proc_give_identical_rows() {
         .fill(0, 1000, 1)
         .unwrap();
 
-    let (walked, source) = shmtool::table::read_segments_without_usage().unwrap();
-    assert_eq!(source, shmtool::table::Source::Walk);
-    let (mut from_proc, source) = shmtool::table::read_segments().unwrap();
-    assert_eq!(source, shmtool::table::Source::Proc);
+    let (walked, source) = shmtool::procfs_shm::read_segments_without_usage().unwrap();
+    assert_eq!(source, shmtool::procfs_shm::Source::Walk);
+    let (mut from_proc, source) = shmtool::procfs_shm::read_segments().unwrap();
+    assert_eq!(source, shmtool::procfs_shm::Source::Proc);
     assert!(from_proc.iter().any(|s| s.rss.is_some_and(|r| r > 0)));
     for seg in &mut from_proc {
         (seg.rss, seg.swap) = (None, None);

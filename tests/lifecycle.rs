@@ -2,20 +2,11 @@
 
 mod common;
 
-use common::{Ns, Peer, assert_one_error_line};
-use serde_json::Value as Json;
+use common::{Json, Ns, Peer, assert_one_error_line, stderr_of, stdout_of, wait_for_zombie};
 use shmtool::sysv::{self, Attachment};
 
 fn ids(ns: &Ns) -> Vec<i32> {
     ns.segments().iter().map(|s| s.shmid).collect()
-}
-
-fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
-}
-
-fn stdout_of(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
 }
 
 // ---------------------------------------------------------------- selection
@@ -556,19 +547,6 @@ fn a_segment_attached_after_the_snapshot_is_rechecked_and_left_alone() {
         assert_eq!(ids(&ns), [id], "{other} was removed");
         drop(hold);
     }
-}
-
-/// Waits until process `pid` is a zombie.
-fn wait_for_zombie(pid: u32) {
-    for _ in 0..500 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        let state = stat.rsplit_once(") ").unwrap().1.chars().next();
-        if state == Some('Z') {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("{pid} did not become a zombie");
 }
 
 #[test]

@@ -4,15 +4,10 @@
 
 mod common;
 
-use common::{posix_sh, section};
-use serde_json::Value;
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
+use common::{Json, json, posix_sh, section};
 
 /// The rows of a `list --format json`, by name.
-fn row<'a>(rows: &'a Value, name: &str) -> Option<&'a Value> {
+fn row<'a>(rows: &'a Json, name: &str) -> Option<&'a Json> {
     rows.as_array()
         .unwrap()
         .iter()
@@ -313,7 +308,7 @@ echo "== root"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
     assert_eq!(section(&out, "mode"), "640 nobody\n");
     let rows = json(section(&out, "list"));
     assert_eq!(rows[0]["name"], "/mine");
-    assert_eq!(rows[0]["nattch"], Value::Null, "unknown, not 0: {rows}");
+    assert_eq!(rows[0]["nattch"], Json::Null, "unknown, not 0: {rows}");
     let removed = section(&out, "remove");
     assert!(
         removed.contains("could not be inspected") && removed.contains("removed 0"),

@@ -7,11 +7,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Ns, Peer, assert_one_error_line};
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{Ns, Peer, assert_one_error_line, stderr_of};
 
 // ---------------------------------------------------------------- bad input
 
@@ -615,7 +611,7 @@ fn a_bogus_proc_table_is_refused_without_unbounded_memory() {
     // The rss column makes list read /proc (without it, it walks shmctl).
     let script = format!(
         "mount --bind /dev/zero {} && exec prlimit --as={} {} list -v --columns key,shmid,rss",
-        shmtool::table::PROC_SHM,
+        shmtool::procfs_shm::PROC_SHM,
         256 << 20,
         env!("CARGO_BIN_EXE_shmtool")
     );

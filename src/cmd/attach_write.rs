@@ -11,7 +11,7 @@ use shmtool::ops::{self, Route, Target};
 use shmtool::users::Names;
 
 use crate::cli::AttachWriteArgs;
-use crate::cmd::attach;
+use crate::cmd::placement;
 
 /// Where the bytes come from.
 pub(super) enum Input<'a> {
@@ -76,7 +76,7 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
     }
     let target = args.target.target()?;
     let seg = ops::find(target)?;
-    let place = attach::placement(&args.attach)?;
+    let place = placement::placement(&args.attach)?;
     let input = open_input(args)?;
     let offset = args.offset;
     let known_len = known_len(args, &input, seg.size);

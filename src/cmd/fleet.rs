@@ -460,7 +460,7 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
                 ("kind", "sysv".into()),
                 ("id", seg.shmid.to_string()),
                 ("key", seg.key.to_string()),
-                ("owner", ctx.names.user_shown(seg.uid).to_string()),
+                ("owner", ctx.names.name_or_uid(seg.uid).to_string()),
             ];
             labels.extend(ns_labels.iter().cloned());
             for (metric, family) in METRICS.iter().zip(per_segment.iter_mut()) {
@@ -512,7 +512,7 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
                 // Label values are UTF-8; the inode tells apart names this blurs.
                 ("id", obj.name.shown()),
                 ("inode", obj.stat.ino.to_string()),
-                ("owner", ctx.names.user_shown(obj.stat.uid).to_string()),
+                ("owner", ctx.names.name_or_uid(obj.stat.uid).to_string()),
             ];
             labels.extend(devshm_labels.iter().cloned());
             for (metric, family) in METRICS.iter().zip(per_segment.iter_mut()) {

@@ -46,7 +46,11 @@ fn detail(field: Field, value: &Value, ctx: &mut Resolver, seg: &shmtool::Segmen
         (Field::Owner, Value::Text(name)) => format!("{} (uid {})", escaped(name), seg.uid),
         (Field::Group, Value::Text(name)) => format!("{} (gid {})", escaped(name), seg.gid),
         (Field::Creator, Value::Text(name)) => format!("{} (uid {})", escaped(name), seg.cuid),
-        (Field::Cgid, _) => format!("{} ({})", seg.cgid, escaped(&ctx.names.group(seg.cgid))),
+        (Field::Cgid, _) => format!(
+            "{} ({})",
+            seg.cgid,
+            escaped(&ctx.names.name_or_gid(seg.cgid))
+        ),
         (Field::Perms, Value::Perms(p)) => format!("{p:04o} ({})", symbolic(*p)),
         (Field::Status, Value::Status(s)) if s.names().is_empty() => "-".into(),
         (Field::Cpid, Value::Int(0)) => "0 (not visible in this pid namespace)".into(),
@@ -67,7 +71,7 @@ fn attacher_json(a: &Attacher, ctx: &mut Resolver) -> Json {
     json!({
         "pid": p.pid,
         "uid": p.uid,
-        "user": ctx.names.user(p.uid),
+        "user": ctx.names.name_or_uid(p.uid).to_string(),
         "command": render::json::command(&p.command),
         "addresses": addresses,
     })
@@ -165,7 +169,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                 let p = &a.process;
                 let mut row = vec![
                     p.pid.to_string(),
-                    escaped(&ctx.names.user(p.uid)).into_owned(),
+                    escaped(&ctx.names.name_or_uid(p.uid)).into_owned(),
                 ];
                 if args.verbose {
                     let ranges: Vec<String> = a
@@ -203,7 +207,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         }
         for a in found.iter().filter(|_| terminal.is_none()) {
             let p = &a.process;
-            let user = escaped(&ctx.names.user(p.uid)).into_owned();
+            let user = escaped(&ctx.names.name_or_uid(p.uid)).into_owned();
             let command = p.command.escaped();
             if args.verbose {
                 let ranges: Vec<String> = a

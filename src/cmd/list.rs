@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use shmtool::Segment;
 use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
 use shmtool::filter::SegmentFilter;
-use shmtool::table::{self, Source};
+use shmtool::procfs_shm::{self, Source};
 
 use crate::cli::{Format, ListArgs};
 use crate::exit::UsageError;
@@ -16,14 +16,14 @@ use crate::render::{self, Style, ipcs::View};
 /// shmctl walk.
 pub fn read_segments(command: &str, verbose: bool, usage: bool) -> anyhow::Result<Vec<Segment>> {
     let (segments, source) = if usage {
-        table::read_segments()?
+        procfs_shm::read_segments()?
     } else {
-        table::read_segments_without_usage()?
+        procfs_shm::read_segments_without_usage()?
     };
     if verbose && let Source::Shmctl(why) = &source {
         warn!(
             "shmtool: {command}: {} unreadable ({why}); listing with shmctl(IPC_INFO, SHM_STAT_ANY)",
-            table::PROC_SHM
+            procfs_shm::PROC_SHM
         );
     }
     Ok(segments)

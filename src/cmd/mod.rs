@@ -1,13 +1,14 @@
 //! One module per subcommand. Each runs the library operation and renders
 //! its result; errors go back to `main` to be printed once.
 
-mod attach;
 mod attach_write;
 mod create;
 mod fleet;
 mod info;
 mod limits;
 pub mod list;
+mod output_file;
+mod placement;
 pub mod posix;
 mod read;
 mod remove;
@@ -30,10 +31,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Unlock(args) => set::lock(&args, false),
         Command::Set(args) => set::run(&args),
         Command::Help(args) => Ok(help(args.command.as_deref())),
-        Command::Generate(args) => {
-            crate::generate::generate(&args.dir)?;
-            Ok(ExitCode::SUCCESS)
-        }
     }
 }
 

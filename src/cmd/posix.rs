@@ -166,7 +166,8 @@ pub fn create(args: &CreateArgs, name: &Name) -> anyhow::Result<ExitCode> {
 }
 
 pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
-    use crate::cmd::read::{Output, open_output, write_range};
+    use crate::cmd::output_file::{Output, open_output};
+    use crate::cmd::read::write_range;
     refuse_addr(&args.attach)?;
     let dir = open_dir()?;
     let obj = find(&dir, name)?;
@@ -448,7 +449,7 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
                 json!({
                     "pid": u.pid,
                     "uid": p.as_ref().map(|p| p.uid),
-                    "user": p.as_ref().map(|p| ctx.names.user(p.uid)),
+                    "user": p.as_ref().map(|p| ctx.names.name_or_uid(p.uid).to_string()),
                     "command": p.as_ref().map(|p| render::json::command(&p.command)),
                     "addresses": addresses,
                     "fds": u.fds,
@@ -500,7 +501,9 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
             let mut rows = Vec::new();
             for u in uses {
                 let p = shmtool::process::process_info(u.pid);
-                let user = p.as_ref().map_or("-".into(), |p| ctx.names.user(p.uid));
+                let user = p
+                    .as_ref()
+                    .map_or("-".into(), |p| ctx.names.name_or_uid(p.uid).to_string());
                 let command = p
                     .as_ref()
                     .map_or("-".into(), |p| p.command.escaped().to_owned());

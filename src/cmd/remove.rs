@@ -294,9 +294,9 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     let segments = if !sysv {
         Vec::new()
     } else if args.dry_run {
-        shmtool::table::read_segments()?.0
+        shmtool::procfs_shm::read_segments()?.0
     } else {
-        shmtool::table::read_segments_for_removal()?
+        shmtool::procfs_shm::read_segments_for_removal()?
     };
     let selected: Vec<Selected> = if by_filter {
         filter
@@ -425,7 +425,7 @@ fn dry_run(
                     "remove",
                     &Error::Denied {
                         shmid: seg.shmid,
-                        owner: ctx.names.user(seg.uid),
+                        owner: ctx.names.name_or_uid(seg.uid).to_string(),
                     },
                 );
             }
@@ -561,9 +561,9 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         let work = || -> Result<InNamespace, Error> {
             let mut ctx = Resolver::new();
             let segments = if args.dry_run {
-                shmtool::table::read_segments()?.0
+                shmtool::procfs_shm::read_segments()?.0
             } else {
-                shmtool::table::read_segments_for_removal()?
+                shmtool::procfs_shm::read_segments_for_removal()?
             };
             let selected = filter.select(segments, &mut ctx.procs);
             if args.verbose {

@@ -6,6 +6,7 @@
 //! and [`super::write_cells`]. Both lay out the same: columns two spaces apart,
 //! numbers right-aligned, no borders, so a table that fits looks the same.
 
+use crate::cli::ColorChoice;
 use std::io::{self, IsTerminal, Write};
 use std::sync::OnceLock;
 
@@ -16,18 +17,6 @@ use comfy_table::{
 use shmtool::field::{Field, Value};
 
 use super::Style;
-
-/// When to colour: `--color`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set
-    #[default]
-    Auto,
-    /// Always, in a pipe too (for less -R, watch --color)
-    Always,
-    /// Never
-    Never,
-}
 
 /// How human tables are drawn, decided once for the whole run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use shmtool::segment::{Key, Segment};
-use shmtool::{sysv, table};
+use shmtool::{procfs_shm, sysv};
 
 /// A private IPC namespace for the calling test thread. Every process the
 /// test spawns afterwards inherits it; the host's segments stay out of reach.
@@ -49,11 +49,11 @@ impl Ns {
 
     /// The raw text of /proc/sysvipc/shm as this namespace sees it.
     pub fn proc_shm(&self) -> String {
-        std::fs::read_to_string(table::PROC_SHM).expect("read /proc/sysvipc/shm")
+        std::fs::read_to_string(procfs_shm::PROC_SHM).expect("read /proc/sysvipc/shm")
     }
 
     pub fn segments(&self) -> Vec<Segment> {
-        table::parse(&self.proc_shm()).expect("parse /proc/sysvipc/shm")
+        procfs_shm::parse(&self.proc_shm()).expect("parse /proc/sysvipc/shm")
     }
 
     pub fn segment(&self, shmid: i32) -> Option<Segment> {
@@ -347,4 +347,57 @@ pub fn provision(what: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
     done.push(what.to_owned());
+}
+
+/// A JSON value, as `--format json` and `--json` print them.
+pub use serde_json::Value as Json;
+
+/// Parses JSON output, naming the text when it is not JSON.
+pub fn json(text: &str) -> Json {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// What a finished command captured: a `std::process::Output`, or
+/// assert_cmd's `Assert` over one.
+pub trait Captured {
+    fn output(&self) -> &std::process::Output;
+}
+
+impl Captured for std::process::Output {
+    fn output(&self) -> &std::process::Output {
+        self
+    }
+}
+
+impl Captured for assert_cmd::assert::Assert {
+    fn output(&self) -> &std::process::Output {
+        self.get_output()
+    }
+}
+
+/// Standard output as text (invalid UTF-8 replaced).
+pub fn stdout_of(out: &impl Captured) -> String {
+    String::from_utf8_lossy(&out.output().stdout).into_owned()
+}
+
+/// Standard output, byte for byte.
+pub fn stdout_bytes(out: &impl Captured) -> Vec<u8> {
+    out.output().stdout.clone()
+}
+
+/// Standard error as text (invalid UTF-8 replaced).
+pub fn stderr_of(out: &impl Captured) -> String {
+    String::from_utf8_lossy(&out.output().stderr).into_owned()
+}
+
+/// Waits until `pid` is a zombie (exited, not yet reaped).
+pub fn wait_for_zombie(pid: u32) {
+    for _ in 0..500 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        if stat.rsplit_once(") ").unwrap().1.starts_with('Z') {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{pid} never became a zombie");
 }

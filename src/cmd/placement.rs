@@ -1,4 +1,4 @@
-//! What `read` and `attach-write` share: where to attach, and saying so.
+//! Where `read` and `attach-write` attach: `--addr` and `--rnd` as a shmat placement.
 
 use shmtool::sysv::{self, Placement};
 

@@ -4,18 +4,10 @@
 
 use std::io::BufRead;
 
-use crate::error::Error;
+use crate::error::{Error, ParseError};
 use crate::segment::{Key, Segment};
 
 pub const PROC_SHM: &str = "/proc/sysvipc/shm";
-
-/// Why a text could not be read as a segment table.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {reason}")]
-pub struct ParseError {
-    pub line: usize,
-    pub reason: String,
-}
 
 const REQUIRED: [&str; 14] = [
     "key", "shmid", "perms", "size", "cpid", "lpid", "nattch", "uid", "gid", "cuid", "cgid",

@@ -1,6 +1,7 @@
 //! Man pages and shell completions, generated from the clap definition by
-//! the hidden `shmtool generate DIR` (see the README's "Install" and "Completions").
-//! A test regenerates them and fails when the checked-in files are stale.
+//! `cargo run --example generate -- DIR` (see the README's "Install" and
+//! "Completions"). tests/shipping.rs includes this file too: it regenerates
+//! them and fails when the checked-in files are stale.
 
 use std::fs;
 use std::io::{self, Write};
@@ -312,7 +313,7 @@ pub fn generate(dir: &Path) -> io::Result<()> {
             .version(env!("CARGO_PKG_VERSION"));
         write_page(&man_dir, &format!("shmtool-{name}.1"), &name, page)?;
     }
-    let mut visible = without_hidden_commands(Cli::command());
+    let mut cli = Cli::command();
     for shell in [
         Shell::Bash,
         Shell::Zsh,
@@ -320,25 +321,7 @@ pub fn generate(dir: &Path) -> io::Result<()> {
         Shell::Elvish,
         Shell::PowerShell,
     ] {
-        clap_complete::generate_to(shell, &mut visible, "shmtool", &completions)?;
+        clap_complete::generate_to(shell, &mut cli, "shmtool", &completions)?;
     }
     Ok(())
-}
-
-/// `cmd` without its hidden subcommands, which clap_complete would offer:
-/// the same command rebuilt from its visible parts (clap cannot remove one).
-fn without_hidden_commands(cmd: clap::Command) -> clap::Command {
-    let mut bare = clap::Command::new(cmd.get_name().to_owned())
-        .disable_help_subcommand(true)
-        .propagate_version(true)
-        .subcommand_required(true)
-        .args(cmd.get_arguments().cloned())
-        .subcommands(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
-    if let Some(version) = cmd.get_version() {
-        bare = bare.version(version.to_owned());
-    }
-    if let Some(about) = cmd.get_about() {
-        bare = bare.about(about.clone());
-    }
-    bare
 }
