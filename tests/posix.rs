@@ -135,18 +135,18 @@ echo "== still"; ls /dev/shm | sort
 fn an_unlinked_object_still_mapped_is_listed_as_dest() {
     let out = posix_sh(
         r#"
-mount -t tmpfs shmtool-tmp /tmp
-mkfifo /tmp/.shmtool-dest-$$
+mount -t tmpfs shmtool-tmp "$T"
+mkfifo $T/.shmtool-dest-$$
 $SHMTOOL create --name gone --size 1M >/dev/null
 python3 -c "
 import mmap, os, sys, time
 fd = os.open('/dev/shm/gone', os.O_RDWR); m = mmap.mmap(fd, 1 << 20); os.close(fd)
 m[:4] = b'live'
 os.unlink('/dev/shm/gone')
-open('/tmp/.shmtool-dest-$$', 'w').write('ready\n')
+open('$T/.shmtool-dest-$$', 'w').write('ready\n')
 time.sleep(30)" &
-read ready < /tmp/.shmtool-dest-$$
-rm /tmp/.shmtool-dest-$$
+read ready < $T/.shmtool-dest-$$
+rm $T/.shmtool-dest-$$
 echo "== ls"; ls /dev/shm
 echo "== list"; $SHMTOOL list --kind posix --format json
 echo "== dest"; $SHMTOOL list --kind posix --status dest --format csv --columns name,status,nattch
@@ -177,24 +177,24 @@ fn a_crashed_postgresql_leaves_nothing_after_remove_kind_all_orphaned() {
     let out = posix_sh(&format!(
         r#"
 PG={PG_BIN}
-mount -t tmpfs shmtool-tmp /tmp
-mkdir /tmp/pg && chown postgres /tmp/pg
+mount -t tmpfs shmtool-tmp "$T"
+mkdir $T/pg && chown postgres $T/pg
 as_pg() {{ setpriv --reuid postgres --regid postgres --clear-groups --reset-env "$@"; }}
-as_pg $PG/initdb -D /tmp/pg/data -A trust -U postgres --no-sync --no-instructions >/dev/null
-OPTS="-k /tmp/pg -c listen_addresses= -c shared_buffers=1MB -c max_connections=5 -c fsync=off"
-as_pg $PG/pg_ctl -D /tmp/pg/data -o "$OPTS" -l /tmp/pg/log -w start >/dev/null
+as_pg $PG/initdb -D $T/pg/data -A trust -U postgres --no-sync --no-instructions >/dev/null
+OPTS="-k $T/pg -c listen_addresses= -c shared_buffers=1MB -c max_connections=5 -c fsync=off"
+as_pg $PG/pg_ctl -D $T/pg/data -o "$OPTS" -l $T/pg/log -w start >/dev/null
 echo "== running"; $SHMTOOL list --kind all --format json
 echo "== spared"; $SHMTOOL remove --kind all --orphaned --owner postgres 2>&1
-postmaster=$(head -1 /tmp/pg/data/postmaster.pid)
+postmaster=$(head -1 $T/pg/data/postmaster.pid)
 kill -9 $postmaster
 # Its children notice the postmaster's death and exit.
 for i in $(seq 100); do pgrep -u postgres >/dev/null || break; sleep 0.05; done
 echo "== crashed"; $SHMTOOL list --kind all --format json
 echo "== removed"; $SHMTOOL remove --kind all --orphaned --owner postgres -v 2>&1
 echo "== left"; $SHMTOOL list --kind all --format csv --columns kind,id; ls /dev/shm
-as_pg $PG/pg_ctl -D /tmp/pg/data -o "$OPTS" -l /tmp/pg/log -w start >/dev/null
+as_pg $PG/pg_ctl -D $T/pg/data -o "$OPTS" -l $T/pg/log -w start >/dev/null
 echo "== restarted"; $SHMTOOL list --kind all --format csv --columns kind,owner,status
-as_pg $PG/pg_ctl -D /tmp/pg/data -m immediate -w stop >/dev/null
+as_pg $PG/pg_ctl -D $T/pg/data -m immediate -w stop >/dev/null
 "#
     ));
     let running = json(section(&out, "running"));
@@ -241,19 +241,19 @@ as_pg $PG/pg_ctl -D /tmp/pg/data -m immediate -w stop >/dev/null
 fn remove_selects_by_match_owner_age_size_and_use() {
     let out = posix_sh(
         r#"
-mount -t tmpfs shmtool-tmp /tmp
+mount -t tmpfs shmtool-tmp "$T"
 for n in psm_a psm_b keep big; do $SHMTOOL create --name $n --size 100 >/dev/null; done
 $SHMTOOL create --name huge --size 1M >/dev/null
 $SHMTOOL set --name psm_b --owner 65534:65534 --mode 640
 echo "== set"; stat -c '%u %g %a' /dev/shm/psm_b
 touch -d '2 hours ago' /dev/shm/big /dev/shm/huge
-mkfifo /tmp/ready
+mkfifo $T/ready
 python3 -c "
 import mmap, os, time
 fd = os.open('/dev/shm/psm_a', os.O_RDWR); m = mmap.mmap(fd, 100); os.close(fd)
-open('/tmp/ready', 'w').write('x\n')
+open('$T/ready', 'w').write('x\n')
 time.sleep(30)" &
-read x < /tmp/ready
+read x < $T/ready
 echo "== dry"; $SHMTOOL remove --match 'psm_*' --unattached --dry-run --json 2>&1
 echo "== owner"; $SHMTOOL remove --kind posix --owner 65534 --json
 echo "== old"; $SHMTOOL remove --kind posix --older-than 1h --larger-than 1K -v 2>&1
@@ -291,7 +291,7 @@ kill $!
 fn unknown_use_is_not_unused_for_a_user_who_cannot_inspect_every_process() {
     let out = posix_sh(
         r#"
-mount -t tmpfs shmtool-tmp /tmp
+mount -t tmpfs shmtool-tmp "$T"
 $SHMTOOL create --name mine --size 100 >/dev/null
 $SHMTOOL set --name mine --owner 65534:65534
 as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
@@ -322,17 +322,17 @@ echo "== root"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
 fn a_256_mib_round_trip_through_file_and_stdin() {
     let out = posix_sh(
         r#"
-mount -t tmpfs -o size=1g shmtool-tmp /tmp
-head -c 268435456 /dev/urandom > /tmp/in
+mount -t tmpfs -o size=1g shmtool-tmp "$T"
+head -c 268435456 /dev/urandom > $T/in
 $SHMTOOL create --name big --size 256M >/dev/null
 $SHMTOOL create --name big2 --size 256M >/dev/null
-$SHMTOOL attach-write --name big --file /tmp/in
-$SHMTOOL read --name big --output /tmp/out
-cmp /tmp/in /tmp/out && echo "file same"
-stat -c '%a' /tmp/out
-$SHMTOOL attach-write --name /big2 < /tmp/in
-$SHMTOOL read --name /big2 | cmp - /tmp/in && echo "stdin same"
-cmp /dev/shm/big2 /tmp/in && echo "object same"
+$SHMTOOL attach-write --name big --file $T/in
+$SHMTOOL read --name big --output $T/out
+cmp $T/in $T/out && echo "file same"
+stat -c '%a' $T/out
+$SHMTOOL attach-write --name /big2 < $T/in
+$SHMTOOL read --name /big2 | cmp - $T/in && echo "stdin same"
+cmp /dev/shm/big2 $T/in && echo "object same"
 echo x | $SHMTOOL attach-write --name big --offset 268435456 2>&1 || echo "exit $?"
 "#,
     );
@@ -348,18 +348,18 @@ echo x | $SHMTOOL attach-write --name big --offset 268435456 2>&1 || echo "exit 
 fn ns_pid_works_on_the_objects_of_that_process_s_mount_namespace() {
     let out = posix_sh(
         r#"
-mount -t tmpfs shmtool-tmp /tmp
+mount -t tmpfs shmtool-tmp "$T"
 $SHMTOOL create --name host_side --size 10 >/dev/null
-mkfifo /tmp/ready
+mkfifo $T/ready
 unshare --mount --propagation private sh -c '
     mount -t tmpfs inner /dev/shm
     python3 -c "
 import mmap, os, time
 fd = os.open(\"/dev/shm/inside\", os.O_RDWR | os.O_CREAT, 0o600); os.ftruncate(fd, 4096)
 m = mmap.mmap(fd, 4096); os.close(fd); m[:6] = b\"inside\"
-open(\"/tmp/ready\", \"w\").write(str(os.getpid()))
+open(\"$T/ready\", \"w\").write(str(os.getpid()))
 time.sleep(30)"' &
-pid=$(cat /tmp/ready)
+pid=$(cat $T/ready)
 echo "== inner"; $SHMTOOL --ns $pid list --kind posix --format csv --columns name,nattch
 echo "== read"; $SHMTOOL --ns $pid read --name inside --length 6; echo
 echo "== outer"; $SHMTOOL list --kind posix --format csv --columns name,nattch

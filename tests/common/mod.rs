@@ -247,6 +247,10 @@ pub fn shm_hook() -> &'static std::path::Path {
 /// of its own on /dev/shm: the host's /dev/shm is never touched. `$SHMTOOL`
 /// is the binary under test. Panics, showing stderr, when the script fails.
 pub fn posix_sh(script: &str) -> String {
+    // Scratch space for the script: `$T`, a directory of its own that the
+    // script mounts a tmpfs on (never /tmp itself, which may hold this
+    // checkout and so the binary under test).
+    let scratch = tempfile::tempdir().expect("a scratch directory");
     let out = StdCommand::new("unshare")
         .args([
             "--ipc",
@@ -260,6 +264,7 @@ pub fn posix_sh(script: &str) -> String {
             "-ec",
         ])
         .arg(format!("mount -t tmpfs shmtool-test /dev/shm\n{script}"))
+        .env("T", scratch.path())
         .env("SHMTOOL", env!("CARGO_BIN_EXE_shmtool"))
         .env("LC_ALL", "C")
         .output()
