@@ -117,8 +117,8 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t''
-locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t'Marked for destruction (IPC_RMID while still attached)'
+locked\t'Pages locked in memory (SHM_LOCK)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l kind -d 'System V segments (the default), POSIX objects in /dev/shm, or all' -r -f -a "sysv\t'System V segments'
 posix\t'POSIX objects in /dev/shm'
 all\t'Both'"
@@ -172,8 +172,8 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l name -d 'Unli
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l status -d 'Only segments with this status' -r -f -a "dest\t''
-locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l status -d 'Only segments with this status' -r -f -a "dest\t'Marked for destruction (IPC_RMID while still attached)'
+locked\t'Pages locked in memory (SHM_LOCK)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l kind -d 'System V segments (the default), POSIX objects in /dev/shm, or all' -r -f -a "sysv\t'System V segments'
 posix\t'POSIX objects in /dev/shm'
 all\t'Both'"

@@ -258,6 +258,24 @@ pub enum Kind {
     All,
 }
 
+/// A status `--status` selects by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Status {
+    /// Marked for destruction (IPC_RMID while still attached)
+    Dest,
+    /// Pages locked in memory (SHM_LOCK)
+    Locked,
+}
+
+impl From<Status> for StatusFlag {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Dest => StatusFlag::Dest,
+            Status::Locked => StatusFlag::Locked,
+        }
+    }
+}
+
 /// Selection shared by `list` and `remove`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
@@ -291,8 +309,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse::byte_count, allow_hyphen_values = true)]
     pub larger_than: Option<u64>,
     /// Only segments with this status
-    #[arg(long, value_name = "STATUS", value_parser = ["dest", "locked"])]
-    pub status: Option<String>,
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<Status>,
     /// System V segments (the default), POSIX objects in /dev/shm, or all
     ///
     /// For POSIX objects nattch counts the distinct processes that map the
@@ -325,10 +343,7 @@ impl FilterArgs {
             orphaned: self.orphaned,
             older_than: self.older_than,
             larger_than: self.larger_than,
-            status: self
-                .status
-                .as_deref()
-                .and_then(|s| s.parse::<StatusFlag>().ok()),
+            status: self.status.map(StatusFlag::from),
             ..SegmentFilter::default()
         }
     }

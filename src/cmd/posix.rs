@@ -19,7 +19,7 @@ use shmtool::sysv::{self, Attachment};
 
 use crate::cli::{
     AttachOpts, AttachWriteArgs, CreateArgs, DataFormat, FilterArgs, Format, InfoArgs, Kind,
-    ListArgs, ReadArgs, RemoveArgs, SetArgs,
+    ListArgs, ReadArgs, RemoveArgs, SetArgs, Status,
 };
 use crate::cmd::remove::{Outcome, Record};
 use crate::exit::UsageError;
@@ -264,10 +264,7 @@ fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
         && filter
             .older_than
             .is_none_or(|secs| now.saturating_sub(obj.stat.mtime) >= secs as i64)
-        && filter
-            .status
-            .as_deref()
-            .is_none_or(|s| s == "dest" && obj.dest)
+        && filter.status.is_none_or(|s| s == Status::Dest && obj.dest)
         && filter.glob.as_deref().is_none_or(|g| {
             glob_match(
                 g.as_bytes(),
