@@ -339,12 +339,7 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         .chain(objects.iter().map(Row::Posix))
         .collect();
     if let Some(field) = args.sort {
-        let mut keyed: Vec<(Value, Row<'_>)> = rows
-            .into_iter()
-            .map(|r| (field.value(r, &mut ctx), r))
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        rows = keyed.into_iter().map(|(_, r)| r).collect();
+        rows.sort_by_cached_key(|r| field.value(*r, &mut ctx));
     }
     if args.reverse {
         rows.reverse();
