@@ -494,7 +494,7 @@ pub struct RemoveArgs {
     /// A named id or key that does not exist is not an error
     #[arg(long)]
     pub missing_ok: bool,
-    /// Print a line for each segment removed; say on stderr why segments were not taken as orphaned
+    /// Print a line on stdout for each segment: what happened to it, and why when it was not removed; say on stderr why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
     /// Print one JSON record per target (with --dry-run: the segments, as list does)

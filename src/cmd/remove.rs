@@ -103,6 +103,31 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The target as `-v` names it: `/name`, `id N (key K)`, `id N` or `key K`.
+    fn target(&self) -> String {
+        match (&self.name, self.shmid, self.key) {
+            (Some(name), ..) => name.clone(),
+            (None, Some(id), Some(key)) => format!("id {id} (key {key})"),
+            (None, Some(id), None) => format!("id {id}"),
+            (None, None, Some(key)) => format!("key {key}"),
+            (None, None, None) => "segment".into(),
+        }
+    }
+
+    /// The `-v` line: the result as `--json` names it, the target (and
+    /// `place`, such as ` in ns N`), and why when it was not simply removed.
+    pub(super) fn outcome_line(&self, place: &str) -> String {
+        let (result, target) = (self.outcome.name(), self.target());
+        if self.outcome == Outcome::Removed {
+            format!("{result} {target}{place}")
+        } else {
+            // Messages quote names and errors other users chose.
+            format!("{result} {target}{place}: {}", escaped(&self.message))
+        }
+    }
+}
+
 /// How a target was picked, which decides what its outcomes mean.
 #[derive(Clone, Copy, Debug)]
 struct Picked {
@@ -339,7 +364,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
             Ok(seg) => remove_one(&seg, picked, &mut ctx),
             Err(e) => missing(e, args.missing_ok),
         };
-        if record.outcome == Outcome::Marked && !args.json {
+        if record.outcome == Outcome::Marked && !args.json && !args.verbose {
             let id = record.shmid.unwrap_or(-1);
             warn!("shmtool: remove: id {id} {}", record.message);
         }
@@ -374,13 +399,8 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
                 .collect();
             render::json::write_pretty(&mut out, &list)?;
         } else if args.verbose {
-            for r in records.iter().filter(|r| r.outcome == Outcome::Removed) {
-                if let Some(name) = &r.name {
-                    writeln!(out, "removed {name}")?;
-                    continue;
-                }
-                let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
-                writeln!(out, "removed id {}{key}", r.shmid.unwrap_or(-1))?;
+            for r in &records {
+                writeln!(out, "{}", r.outcome_line(""))?;
             }
         }
         out.flush()
@@ -662,7 +682,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 continue;
             };
             for r in records {
-                if r.outcome == Outcome::Marked && !args.json {
+                if r.outcome == Outcome::Marked && !args.json && !args.verbose {
                     let id = r.shmid.unwrap_or(-1);
                     warn!("shmtool: remove: id {id} (ns {}) {}", ns.inode, r.message);
                 }
@@ -676,14 +696,9 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                         "result": r.outcome.name(),
                         "message": &*r.message,
                     }));
-                } else if args.verbose && r.outcome == Outcome::Removed {
-                    let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
-                    writeln!(
-                        out,
-                        "removed id {}{key} in ns {}",
-                        r.shmid.unwrap_or(-1),
-                        ns.inode
-                    )?;
+                } else if args.verbose {
+                    let place = format!(" in ns {}", ns.inode);
+                    writeln!(out, "{}", r.outcome_line(&place))?;
                 }
                 all.push(r);
             }
