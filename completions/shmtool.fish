@@ -59,6 +59,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l addr -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s h -l help -d 'Print help'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l id -d 'The segment\'s id' -r
@@ -75,6 +76,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in 
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l force -d 'Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l format -d 'Output format' -r -f -a "table\t'An aligned table'

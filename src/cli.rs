@@ -168,6 +168,10 @@ pub struct AttachOpts {
     /// Say on stderr how many bytes moved, where, and the attach address
     #[arg(short, long)]
     pub verbose: bool,
+    /// Draw no progress bar (one is drawn on stderr when it is a terminal the
+    /// data does not go to, once a copy has lasted a second)
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]

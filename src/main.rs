@@ -10,6 +10,7 @@ mod exit;
 mod cli;
 mod cmd;
 mod generate;
+mod progress;
 mod render;
 
 use std::process::ExitCode;

@@ -200,6 +200,7 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
             format,
             to_terminal,
             &sink,
+            args.attach.no_progress,
         )
         .map(|(written, _)| written)
     })();
