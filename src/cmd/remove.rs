@@ -4,7 +4,6 @@ use std::borrow::Cow;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use serde_json::json;
 use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
 use shmtool::filter::SegmentFilter;
 use shmtool::ops::{self, Removal, Target};
@@ -58,6 +57,7 @@ impl Outcome {
     }
 }
 
+#[derive(Clone)]
 pub(super) struct Record {
     pub(super) shmid: Option<i32>,
     pub(super) key: Option<Key>,
@@ -66,6 +66,33 @@ pub(super) struct Record {
     pub(super) message: Cow<'static, str>,
     /// A POSIX object's /name (escaped); `None` for a System V segment.
     pub(super) name: Option<String>,
+}
+
+/// A record as `--json` gives it: shmid, key, result, message, and a
+/// POSIX object's name.
+impl serde::Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("shmid", &self.shmid)?;
+        map.serialize_entry("key", &self.key.map(|k| k.to_string()))?;
+        map.serialize_entry("result", self.outcome.name())?;
+        map.serialize_entry("message", &*self.message)?;
+        if let Some(name) = &self.name {
+            map.serialize_entry("name", name)?;
+        }
+        map.end()
+    }
+}
+
+/// A record of `remove -A --json`: where, then what.
+#[derive(serde::Serialize)]
+struct InNamespaceRecord {
+    ns: u64,
+    nspid: i32,
+    container: Option<String>,
+    #[serde(flatten)]
+    record: Record,
 }
 
 /// A target to act on: a segment found in the table, or why a named one
@@ -382,22 +409,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     let written = (|| -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         if args.json {
-            let list: Vec<_> = records
-                .iter()
-                .map(|r| {
-                    let mut record = json!({
-                        "shmid": r.shmid,
-                        "key": r.key.map(|k| k.to_string()),
-                        "result": r.outcome.name(),
-                        "message": &*r.message,
-                    });
-                    if let Some(name) = &r.name {
-                        record["name"] = json!(name);
-                    }
-                    record
-                })
-                .collect();
-            render::json::write_pretty(&mut out, &list)?;
+            render::json::write_pretty(&mut out, &records)?;
         } else if args.verbose {
             for r in &records {
                 writeln!(out, "{}", r.outcome_line(""))?;
@@ -687,15 +699,12 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                     warn!("shmtool: remove: id {id} (ns {}) {}", ns.inode, r.message);
                 }
                 if args.json {
-                    json.push(json!({
-                        "ns": ns.inode,
-                        "nspid": ns.nspid,
-                        "container": ns.container,
-                        "shmid": r.shmid,
-                        "key": r.key.map(|k| k.to_string()),
-                        "result": r.outcome.name(),
-                        "message": &*r.message,
-                    }));
+                    json.push(InNamespaceRecord {
+                        ns: ns.inode,
+                        nspid: ns.nspid,
+                        container: ns.container.clone(),
+                        record: r.clone(),
+                    });
                 } else if args.verbose {
                     let place = format!(" in ns {}", ns.inode);
                     writeln!(out, "{}", r.outcome_line(&place))?;
