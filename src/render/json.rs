@@ -3,10 +3,10 @@
 //! must escape, DEL, C1 and bidi controls are written as `\uXXXX` too, so
 //! JSON on a terminal is as inert as the other formats.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::rc::Rc;
 
-use serde::{Serialize, Serializer};
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use serde_json::{Value as Json, json};
 use shmtool::escape;
 use shmtool::field::{Field, Value};
@@ -22,111 +22,58 @@ pub fn command(c: &CommandLine) -> Json {
     }
 }
 
-/// serde_json's formatter `F`, writing also DEL and the non-ASCII
-/// characters [`escape::is_unsafe`] names as `\uXXXX` (serde_json escapes
-/// C0 itself). Every JSON shmtool prints goes through it, rows and
-/// records alike: one serializer, one escaping.
-struct Inert<F>(F);
-
-impl<F: Formatter> Formatter for Inert<F> {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        out: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        // Nearly all text: ASCII below DEL, checked a byte at a time.
-        if fragment.bytes().all(|b| b < 0x7f) {
-            return out.write_all(fragment.as_bytes());
-        }
-        let needs = |c: char| c >= '\x7f' && escape::is_unsafe(c);
+/// Writes `text` as a JSON string, escaping also what [`escape::is_unsafe`]
+/// names.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.extend_from_slice(text.as_bytes());
+    } else {
         let mut utf8 = [0u8; 4];
-        for c in fragment.chars() {
-            if needs(c) {
-                write!(out, "\\u{:04x}", c as u32)?;
-            } else {
-                out.write_all(c.encode_utf8(&mut utf8).as_bytes())?;
+        for c in text.chars() {
+            match c {
+                '"' => out.extend_from_slice(b"\\\""),
+                '\\' => out.extend_from_slice(b"\\\\"),
+                '\n' => out.extend_from_slice(b"\\n"),
+                '\r' => out.extend_from_slice(b"\\r"),
+                '\t' => out.extend_from_slice(b"\\t"),
+                '\x08' => out.extend_from_slice(b"\\b"),
+                '\x0c' => out.extend_from_slice(b"\\f"),
+                c if escape::is_unsafe(c) => {
+                    out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+                }
+                c => out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes()),
             }
         }
-        Ok(())
     }
-
-    // Everything else as `F` writes it.
-    fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.write_null(w)
-    }
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_array(w)
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array(w)
-    }
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_array_value(w, first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array_value(w)
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object(w)
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object(w)
-    }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_key(w)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object_value(w)
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_value(w)
-    }
+    out.push(b'"');
 }
 
-/// Serializes `value` into `out` with `formatter`, made inert.
-fn serialize<T: Serialize + ?Sized>(
-    out: &mut Vec<u8>,
-    value: &T,
-    formatter: impl Formatter,
-) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(out, Inert(formatter));
-    value.serialize(&mut ser).map_err(io::Error::from)
-}
-
-/// One field value, serialized as [`value`] gives it, without building a
-/// `serde_json::Value` per cell.
-struct Cell<'a>(&'a Value);
-
-impl Serialize for Cell<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Key(key) => s.serialize_str(short(&mut [0; 24], format_args!("{key}"))),
-            Value::Int(n) => s.serialize_i64(*n),
-            Value::UInt(n) | Value::Bytes(n) => s.serialize_u64(*n),
-            Value::Text(text) => s.serialize_str(text),
-            Value::Command(c) => match std::str::from_utf8(c.bytes()) {
-                Ok(text) => s.serialize_str(text),
-                // serde_json writes bytes as an array of numbers.
-                Err(_) => s.serialize_bytes(c.bytes()),
-            },
-            Value::Perms(p) => s.serialize_str(short(&mut [0; 24], format_args!("{p:04o}"))),
-            Value::Time(Some(t)) => s.serialize_i64(*t),
-            Value::Time(None) | Value::Null => s.serialize_unit(),
-            Value::Status(status) => s.collect_seq(status.names()),
+/// JSON text with DEL and the non-ASCII characters [`escape::is_unsafe`]
+/// names written as `\uXXXX`. Outside strings JSON is ASCII, and serde_json
+/// has escaped C0 inside them, so only characters inside strings change,
+/// to equal escapes.
+fn inert(json: Vec<u8>) -> Vec<u8> {
+    let needs = |c: char| c >= '\x7f' && escape::is_unsafe(c);
+    let Ok(text) = std::str::from_utf8(&json) else {
+        return json;
+    };
+    if !text.chars().any(needs) {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    let mut utf8 = [0u8; 4];
+    for c in text.chars() {
+        if needs(c) {
+            out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         }
     }
-}
-
-/// Short text formatted on the stack (serde_json's `collect_str` escapes
-/// piece by piece, slower on every row).
-fn short<'b>(buf: &'b mut [u8; 24], args: std::fmt::Arguments<'_>) -> &'b str {
-    let mut cursor = io::Cursor::new(&mut buf[..]);
-    let _ = cursor.write_fmt(args);
-    let len = cursor.position() as usize;
-    std::str::from_utf8(&buf[..len]).unwrap_or_default()
+    out
 }
 
 /// A field value as JSON.
@@ -144,6 +91,93 @@ pub fn value(value: &Value) -> Json {
     }
 }
 
+/// The JSON text of each command line written so far, so that a process
+/// that created thousands of segments is encoded once, not once a row.
+/// (The Rc kept beside its text keeps the address from being reused.)
+#[derive(Default)]
+struct Encoded(HashMap<*const CommandLine, (Rc<CommandLine>, Vec<u8>)>);
+
+impl Encoded {
+    fn write(&mut self, out: &mut Vec<u8>, c: &Rc<CommandLine>) {
+        let (_, text) = self.0.entry(Rc::as_ptr(c)).or_insert_with(|| {
+            let mut text = Vec::new();
+            write_command(&mut text, c);
+            (c.clone(), text)
+        });
+        out.extend_from_slice(text);
+    }
+}
+
+/// Writes a command line as [`command`] gives it.
+fn write_command(out: &mut Vec<u8>, c: &CommandLine) {
+    match std::str::from_utf8(c.bytes()) {
+        Ok(text) => write_str(out, text),
+        Err(_) => {
+            out.push(b'[');
+            for (i, b) in c.bytes().iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(itoa::Buffer::new().format(*b).as_bytes());
+            }
+            out.push(b']');
+        }
+    }
+}
+
+/// Writes one value as JSON text, straight to `out`: the same text as
+/// [`value`] gives, without building a `serde_json::Value` per cell.
+fn write_value(out: &mut Vec<u8>, v: &Value, encoded: &mut Encoded) -> io::Result<()> {
+    match v {
+        Value::Key(key) => write!(out, "\"{key}\""),
+        Value::Int(n) => out.write_all(itoa::Buffer::new().format(*n).as_bytes()),
+        Value::UInt(n) | Value::Bytes(n) => {
+            out.write_all(itoa::Buffer::new().format(*n).as_bytes())
+        }
+        Value::Text(s) => {
+            write_str(out, s);
+            Ok(())
+        }
+        Value::Command(c) => {
+            encoded.write(out, c);
+            Ok(())
+        }
+        Value::Perms(p) => write!(out, "\"{p:04o}\""),
+        Value::Time(Some(t)) => out.write_all(itoa::Buffer::new().format(*t).as_bytes()),
+        Value::Time(None) | Value::Null => out.write_all(b"null"),
+        Value::Status(s) => {
+            out.write_all(b"[")?;
+            for (i, name) in s.names().iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write!(out, "\"{name}\"")?;
+            }
+            out.write_all(b"]")
+        }
+    }
+}
+
+/// Writes one object, keys in field order.
+fn write_object(
+    out: &mut Vec<u8>,
+    fields: &[Field],
+    row: &[Value],
+    encoded: &mut Encoded,
+) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (field, v)) in fields.iter().zip(row).enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"\"")?;
+        out.write_all(field.name().as_bytes())?;
+        out.write_all(b"\":")?;
+        write_value(out, v, encoded)?;
+    }
+    out.write_all(b"}")
+}
+
 /// Writes rows as one JSON array of objects, one object a line. Text is
 /// built in a local buffer and handed to `out` in 64 KiB pieces.
 pub fn write_rows(
@@ -151,27 +185,14 @@ pub fn write_rows(
     fields: &[Field],
     rows: impl IntoIterator<Item = Vec<Value>>,
 ) -> io::Result<()> {
-    // Each key with its quotes and colon, made once: field names are plain
-    // ASCII, and escaping 29 of them a row was a fifth of a 32,000-row list.
-    let keys: Vec<String> = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| format!("{}\"{}\":", if i == 0 { "{" } else { "," }, f.name()))
-        .collect();
     let mut buf = Vec::with_capacity(1 << 17);
     buf.push(b'[');
     let mut empty = true;
+    let mut encoded = Encoded::default();
     for row in rows {
         buf.extend_from_slice(if empty { b"\n  " } else { b",\n  " });
         empty = false;
-        if fields.is_empty() {
-            buf.push(b'{');
-        }
-        for (key, v) in keys.iter().zip(&row) {
-            buf.extend_from_slice(key.as_bytes());
-            serialize(&mut buf, &Cell(v), CompactFormatter)?;
-        }
-        buf.push(b'}');
+        write_object(&mut buf, fields, &row, &mut encoded)?;
         if buf.len() >= 1 << 16 {
             out.write_all(&buf)?;
             buf.clear();
@@ -183,11 +204,10 @@ pub fn write_rows(
 
 /// Writes any serializable value, pretty, with a final newline. (Writing
 /// directly, not through `serde_json::Value`, keeps u128 numbers exact.)
-pub fn write_pretty<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    let mut text = Vec::new();
-    serialize(&mut text, value, PrettyFormatter::new())?;
+pub fn write_pretty<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    let mut text = serde_json::to_vec_pretty(value)?;
     text.push(b'\n');
-    out.write_all(&text)
+    out.write_all(&inert(text))
 }
 
 #[cfg(test)]
@@ -195,14 +215,8 @@ mod tests {
     use super::*;
     use shmtool::segment::{Key, Status};
 
-    fn inert(value: &impl Serialize) -> String {
-        let mut out = Vec::new();
-        serialize(&mut out, value, CompactFormatter).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
     #[test]
-    fn cells_serialize_as_their_json_values() {
+    fn direct_writing_matches_serde_json() {
         let values = [
             Value::Key(Key(-559038737)),
             Value::Int(-3),
@@ -223,31 +237,24 @@ mod tests {
             Value::Null,
         ];
         for v in values {
-            assert_eq!(inert(&Cell(&v)), inert(&value(&v)), "{v:?}");
+            let mut out = Vec::new();
+            write_value(&mut out, &v, &mut Encoded::default()).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(inert(value(&v).to_string().into_bytes())).unwrap(),
+                "{v:?}"
+            );
         }
-        assert_eq!(inert(&Cell(&Value::Perms(0o640))), r#""0640""#);
-        assert_eq!(inert(&Cell(&Value::Key(Key(0x1234)))), r#""0x00001234""#);
-        assert_eq!(
-            inert(&Cell(&Value::Command(
-                CommandLine::new(&b"a\xff"[..]).into()
-            ))),
-            "[97,255]"
-        );
     }
 
     #[test]
     fn strings_stay_exact_and_inert() {
-        let text = "\u{1b}[2J\u{9b}\u{202e}\u{7f}x\u{8}\u{c}";
-        let written = inert(&text);
-        assert_eq!(written, r#""\u001b[2J\u009b\u202e\u007fx\b\f""#);
-        assert_eq!(serde_json::from_str::<String>(&written).unwrap(), text);
-        // Pretty output (records, info, limits) is as inert.
+        let text = "\u{1b}[2J\u{9b}\u{202e}\u{7f}x";
         let mut out = Vec::new();
-        write_pretty(&mut out, &json!({ "name": "\u{202e}x" })).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "{\n  \"name\": \"\\u202ex\"\n}\n"
-        );
+        write_str(&mut out, text);
+        let written = String::from_utf8(out).unwrap();
+        assert_eq!(written, r#""\u001b[2J\u009b\u202e\u007fx""#);
+        assert_eq!(serde_json::from_str::<String>(&written).unwrap(), text);
         let bytes = CommandLine::new(&b"a\xff"[..]);
         assert_eq!(command(&bytes), json!([97, 255]));
     }
