@@ -78,7 +78,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__attach__subcmd__write)
-            opts="-v -h -V --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --ns --color --help --version"
+            opts="-v -h -V --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --no-progress --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,7 +356,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__read)
-            opts="-o -v -h -V --id --key --name --offset --length --format --output --force --addr --rnd --verbose --ns --color --help --version"
+            opts="-o -v -h -V --id --key --name --offset --length --format --output --force --addr --rnd --verbose --no-progress --ns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

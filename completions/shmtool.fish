@@ -68,6 +68,7 @@ always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l id -d 'The segment\'s id' -r
@@ -87,6 +88,7 @@ never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l force -d 'Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l format -d 'Output format' -r -f -a "table\t'An aligned table'
@@ -132,8 +134,8 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l id -d 'Only the
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t''
-locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l status -d 'Only segments with this status' -r -f -a "dest\t'Marked for destruction (IPC_RMID while still attached)'
+locked\t'Pages locked in memory (SHM_LOCK)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l kind -d 'System V segments (the default), POSIX objects in /dev/shm, or all' -r -f -a "sysv\t'System V segments'
 posix\t'POSIX objects in /dev/shm'
 all\t'Both'"
@@ -192,8 +194,8 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l name -d 'Unli
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l owner -d 'Only segments owned by USER (a name or a uid)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l older-than -d 'Only segments created (or last changed) at least DURATION ago: 90s, 10m, 2h, 7d' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l larger-than -d 'Only segments larger than SIZE (bytes, or 25K, 1M, 1G)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l status -d 'Only segments with this status' -r -f -a "dest\t''
-locked\t''"
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l status -d 'Only segments with this status' -r -f -a "dest\t'Marked for destruction (IPC_RMID while still attached)'
+locked\t'Pages locked in memory (SHM_LOCK)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l kind -d 'System V segments (the default), POSIX objects in /dev/shm, or all' -r -f -a "sysv\t'System V segments'
 posix\t'POSIX objects in /dev/shm'
 all\t'Both'"
@@ -209,7 +211,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l unattached -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s n -l dry-run -d 'Show what would be removed, and change nothing'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l missing-ok -d 'A named id or key that does not exist is not an error'
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line for each segment removed; say on stderr why segments were not taken as orphaned'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s v -l verbose -d 'Print a line on stdout for each segment: what happened to it, and why when it was not removed; say on stderr why segments were not taken as orphaned'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l json -d 'Print one JSON record per target (with --dry-run: the segments, as list does)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d 'Do not ask before removing every segment'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s A -l all-namespaces -d 'Remove what the filters select in every IPC namespace on the host (needs root; filters only); with --kind posix|all also in every /dev/shm'

@@ -176,6 +176,10 @@ pub struct AttachOpts {
     /// Say on stderr how many bytes moved, where, and the attach address
     #[arg(short, long)]
     pub verbose: bool,
+    /// Draw no progress bar (one is drawn on stderr when it is a terminal the
+    /// data does not go to, once a copy has lasted a second)
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +282,24 @@ pub enum Kind {
     All,
 }
 
+/// A status `--status` selects by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Status {
+    /// Marked for destruction (IPC_RMID while still attached)
+    Dest,
+    /// Pages locked in memory (SHM_LOCK)
+    Locked,
+}
+
+impl From<Status> for StatusFlag {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Dest => StatusFlag::Dest,
+            Status::Locked => StatusFlag::Locked,
+        }
+    }
+}
+
 /// Selection shared by `list` and `remove`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
@@ -311,8 +333,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse::byte_count, allow_hyphen_values = true)]
     pub larger_than: Option<u64>,
     /// Only segments with this status
-    #[arg(long, value_name = "STATUS", value_parser = ["dest", "locked"])]
-    pub status: Option<String>,
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<Status>,
     /// System V segments (the default), POSIX objects in /dev/shm, or all
     ///
     /// For POSIX objects nattch counts the distinct processes that map the
@@ -345,10 +367,7 @@ impl FilterArgs {
             orphaned: self.orphaned,
             older_than: self.older_than,
             larger_than: self.larger_than,
-            status: self
-                .status
-                .as_deref()
-                .and_then(|s| s.parse::<StatusFlag>().ok()),
+            status: self.status.map(StatusFlag::from),
             ..SegmentFilter::default()
         }
     }
@@ -499,7 +518,7 @@ pub struct RemoveArgs {
     /// A named id or key that does not exist is not an error
     #[arg(long)]
     pub missing_ok: bool,
-    /// Print a line for each segment removed; say on stderr why segments were not taken as orphaned
+    /// Print a line on stdout for each segment: what happened to it, and why when it was not removed; say on stderr why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
     /// Print one JSON record per target (with --dry-run: the segments, as list does)

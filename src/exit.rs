@@ -146,7 +146,7 @@ pub fn report_clap(err: clap::Error) -> ExitCode {
             parts.push(line);
         }
     }
-    let sub = subcommand_typed();
+    let sub = subcommand_typed(err.kind());
     let prefix = sub.as_ref().map_or_else(String::new, |s| format!("{s}: "));
     let help = sub.map_or_else(
         || "shmtool --help".to_owned(),
@@ -156,12 +156,17 @@ pub fn report_clap(err: clap::Error) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
-/// The subcommand named on the command line, if any, for error prefixes.
-fn subcommand_typed() -> Option<String> {
+/// The subcommand the command line reached, if any, for error prefixes:
+/// clap's own parse, errors ignored, so global options may come first
+/// (`shmtool --ns 1 create --bogus`). An unknown subcommand is no prefix.
+fn subcommand_typed(kind: clap::error::ErrorKind) -> Option<String> {
     use clap::CommandFactory;
-    let arg = std::env::args_os().nth(1)?.into_string().ok()?;
-    let cmd = crate::cli::Cli::command();
-    cmd.get_subcommands()
-        .any(|s| s.get_name() == arg)
-        .then_some(arg)
+    if kind == clap::error::ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let matches = crate::cli::Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(std::env::args_os())
+        .ok()?;
+    matches.subcommand_name().map(str::to_owned)
 }

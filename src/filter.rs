@@ -1,7 +1,5 @@
 //! Segment selection, shared by `list` and `remove`.
 
-use std::str::FromStr;
-
 use crate::process::{Orphan, Processes};
 use crate::segment::{Key, Segment};
 
@@ -10,18 +8,6 @@ use crate::segment::{Key, Segment};
 pub enum StatusFlag {
     Dest,
     Locked,
-}
-
-impl FromStr for StatusFlag {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "dest" => Ok(StatusFlag::Dest),
-            "locked" => Ok(StatusFlag::Locked),
-            _ => Err(format!("'{s}' is not a status: use dest or locked")),
-        }
-    }
 }
 
 /// Which segments to select. Every condition that is set must hold.

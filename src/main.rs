@@ -9,6 +9,7 @@ mod exit;
 
 mod cli;
 mod cmd;
+mod progress;
 mod render;
 
 use std::process::ExitCode;

@@ -485,6 +485,18 @@ pub fn send<M>(
     len: usize,
     sink: &std::fs::File,
 ) -> io::Result<Route> {
+    send_with_progress(attachment, offset, len, sink, |_| {})
+}
+
+/// [`send`], calling `progress` with the bytes moved so far after each
+/// piece of at most [`CHUNK`] bytes, so a caller can show how far it got.
+pub fn send_with_progress<M>(
+    attachment: &Attachment<M>,
+    offset: usize,
+    len: usize,
+    sink: &std::fs::File,
+    mut progress: impl FnMut(u64),
+) -> io::Result<Route> {
     let end = offset
         .checked_add(len)
         .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
@@ -494,7 +506,7 @@ pub fn send<M>(
         && len > 0
         && let Ok(file) = attachment.segment_file()
     {
-        at = send_from_segment_file(&file, offset, end, sink);
+        at = send_from_segment_file(&file, offset, end, sink, &mut progress);
         if at == end {
             return Ok(Route::SegmentFile);
         }
@@ -504,15 +516,19 @@ pub fn send<M>(
         // Fewer, larger writes; unprivileged users may be held to less.
         let _ = sysv::set_pipe_size(sink, PIPE_SIZE);
     }
-    // A kernel without MADV_POPULATE_READ (before 5.14) faults as usual.
-    let _ = attachment.populate(at, end - at);
     while at < end {
-        match attachment.write_to(at, (end - at).min(MAX_IO), sink) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => at += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        let chunk_end = end.min(at.saturating_add(CHUNK));
+        // A kernel without MADV_POPULATE_READ (before 5.14) faults as usual.
+        let _ = attachment.populate(at, chunk_end - at);
+        while at < chunk_end {
+            match attachment.write_to(at, chunk_end - at, sink) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => at += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
+        progress((at - offset) as u64);
     }
     Ok(Route::Mapping)
 }
@@ -526,13 +542,17 @@ fn send_from_segment_file(
     offset: usize,
     end: usize,
     sink: &std::fs::File,
+    progress: &mut impl FnMut(u64),
 ) -> usize {
     let mut at = offset;
     while at < end {
         let mut pos = at as u64;
-        match sysv::sendfile(sink, file, Some(&mut pos), (end - at).min(MAX_IO)) {
+        match sysv::sendfile(sink, file, Some(&mut pos), (end - at).min(CHUNK)) {
             Ok(0) => break,
-            Ok(n) => at += n,
+            Ok(n) => {
+                at += n;
+                progress((at - offset) as u64);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
@@ -543,8 +563,11 @@ fn send_from_segment_file(
 /// The pipe size `send` asks for: the default unprivileged maximum.
 const PIPE_SIZE: usize = 1 << 20;
 
-/// The most one read(2) or write(2) moves on Linux (MAX_RW_COUNT).
-const MAX_IO: usize = 0x7fff_f000;
+/// The most `send` and `receive` move in one call before reporting
+/// progress: large enough that the calls cost nothing measurable, small
+/// enough that a progress bar moves several times a second. (Below
+/// MAX_RW_COUNT, the most one read(2), write(2) or sendfile(2) moves.)
+pub const CHUNK: usize = 64 << 20;
 
 /// How far ahead `receive` maps pages in for a stream of unknown length:
 /// enough to batch the faults, little enough not to allocate much of a
@@ -564,6 +587,18 @@ pub fn receive(
     limit: usize,
     input: &std::fs::File,
 ) -> io::Result<(usize, bool, Route)> {
+    receive_with_progress(attachment, offset, limit, input, |_| {})
+}
+
+/// [`receive`], calling `progress` with the bytes taken so far after each
+/// read (at most [`CHUNK`] bytes), so a caller can show how far it got.
+pub fn receive_with_progress(
+    attachment: &Attachment<ReadWrite>,
+    offset: usize,
+    limit: usize,
+    input: &std::fs::File,
+    mut progress: impl FnMut(u64),
+) -> io::Result<(usize, bool, Route)> {
     let end = offset.saturating_add(limit).min(attachment.len());
     // Stopped by the limit rather than the segment's end: nothing is left
     // to report, and no byte past the limit is taken from the input.
@@ -573,7 +608,7 @@ pub fn receive(
         && input.metadata()?.is_file()
         && let Ok(file) = attachment.segment_file_for_writing()
     {
-        match receive_into_segment_file(&file, at, end, input) {
+        match receive_into_segment_file(&file, at, end, input, &mut progress) {
             (reached, true) => return Ok((reached - offset, false, Route::SegmentFile)),
             (reached, false) if reached == end => {
                 return Ok((
@@ -591,7 +626,10 @@ pub fn receive(
         while at < window_end {
             match attachment.read_from(at, window_end - at, input) {
                 Ok(0) => return Ok((at - offset, false, Route::Mapping)),
-                Ok(n) => at += n,
+                Ok(n) => {
+                    at += n;
+                    progress((at - offset) as u64);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -609,6 +647,7 @@ fn receive_into_segment_file(
     offset: usize,
     end: usize,
     input: &std::fs::File,
+    progress: &mut impl FnMut(u64),
 ) -> (usize, bool) {
     use std::io::Seek;
     let mut at = offset;
@@ -617,9 +656,12 @@ fn receive_into_segment_file(
         return (at, false);
     }
     while at < end {
-        match sysv::sendfile(file, input, None, (end - at).min(MAX_IO)) {
+        match sysv::sendfile(file, input, None, (end - at).min(CHUNK)) {
             Ok(0) => return (at, true),
-            Ok(n) => at += n,
+            Ok(n) => {
+                at += n;
+                progress((at - offset) as u64);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }

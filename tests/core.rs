@@ -5,7 +5,7 @@ mod common;
 
 use std::io::Write;
 
-use common::Ns;
+use common::{Ns, assert_one_error_line};
 use predicates::prelude::*;
 
 fn id_of(stdout: &str) -> i32 {
@@ -161,6 +161,39 @@ fn create_rejects_bad_keys_sizes_and_modes_as_usage_errors() {
         assert!(
             err.contains(named),
             "{args:?}: the error names {named}: {err}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_name_the_subcommand_after_global_options() {
+    let ns = Ns::new();
+    let pid = std::process::id().to_string();
+    let cases: [(&[&str], &str); 6] = [
+        (&["--ns", &pid, "create", "--bogus"], "shmtool: create: "),
+        (&["--ns=1", "read", "--format", "x"], "shmtool: read: "),
+        (&["--ns", "1", "list", "--status", "x"], "shmtool: list: "),
+        (&["--ns", "1", "create", "--key", "1"], "shmtool: create: "),
+        (&["create", "--key", "1", "--ns"], "shmtool: create: "),
+        // No subcommand reached: no subcommand named.
+        (
+            &["--ns", "1", "bogus"],
+            "shmtool: unrecognized subcommand 'bogus'",
+        ),
+    ];
+    for (args, prefix) in cases {
+        let err = ns.fails(2, args);
+        assert!(err.starts_with(prefix), "{args:?}: {err}");
+        assert_one_error_line(&err);
+        let sub = prefix
+            .strip_prefix("shmtool: ")
+            .and_then(|p| p.strip_suffix(": "))
+            .map_or("shmtool --help".to_owned(), |s| {
+                format!("shmtool {s} --help")
+            });
+        assert!(
+            err.contains(&format!("hint: see '{sub}'")),
+            "{args:?}: {err}"
         );
     }
 }

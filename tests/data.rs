@@ -1256,3 +1256,74 @@ fn attach_write_from_a_file_lands_the_same_bytes_as_root_and_as_nobody() {
     assert_eq!(&got[..1000], &written[..1000]);
     assert!(got[1000..].iter().all(|&b| b == 0));
 }
+
+/// Progress on a pseudo-terminal (script(1)): a bar on stderr for a copy
+/// that lasts over a second (a FIFO source that pauses 1.5 s, a pipe
+/// reader that waits 1.5 s), System V and POSIX; none when stderr is a
+/// pipe or with --no-progress; and the bytes are always exactly the input.
+#[test]
+fn progress_is_drawn_on_a_terminal_only_and_never_into_the_data() {
+    let out = common::posix_sh(
+        r#"
+export SHELL=/bin/sh
+mount -t tmpfs shmtool-test /tmp
+cd /tmp
+head -c 3145728 /dev/urandom > input
+head -c 1048576 input > first
+tail -c +1048577 input > rest
+# A source that sends 1 MiB, pauses, then sends the rest.
+slow() { rm -f fifo; mkfifo fifo; (cat first; sleep 1.5; cat rest) > fifo & }
+same() { if cmp -s input "$1"; then echo same; else echo differs; fi; rm -f "$1"; }
+pty() { script -qec "stty cols 100; $1" /dev/null; }
+$SHMTOOL create --key 0x51 --size 4M > /dev/null
+$SHMTOOL create --name big --size 4M > /dev/null
+echo "== sysv"
+slow; pty '$SHMTOOL attach-write --key 0x51 < fifo'
+$SHMTOOL read --key 0x51 --length 3145728 -o got; same got
+echo "== posix"
+slow; pty '$SHMTOOL attach-write --name big < fifo'
+$SHMTOOL read --name big --length 3145728 -o got; same got
+echo "== pipe"
+slow; pty '$SHMTOOL attach-write --key 0x51 < fifo 2>&1 | cat'
+echo "== off"
+slow; pty '$SHMTOOL attach-write --key 0x51 --no-progress < fifo'
+echo "== read"
+pty '$SHMTOOL read --key 0x51 --length 3145728 | (sleep 1.5; cat > got)'; same got
+echo "== read posix"
+pty '$SHMTOOL read --name big --length 3145728 | (sleep 1.5; cat > got)'; same got
+echo "== read pipe"
+pty '$SHMTOOL read --key 0x51 --length 3145728 2>&1 | (sleep 1.5; cat > got)'; same got
+echo "== read off"
+pty '$SHMTOOL read --key 0x51 --length 3145728 --no-progress | (sleep 1.5; cat > got)'; same got
+"#,
+    );
+    let section = |name| common::section(&out, name).replace('\r', "");
+    for (name, command) in [
+        ("sysv", "attach-write"),
+        ("posix", "attach-write"),
+        ("read", "read"),
+        ("read posix", "read"),
+    ] {
+        let text = section(name);
+        assert!(
+            text.contains(&format!("shmtool: {command}: [")) && text.contains(" left"),
+            "{name}: no bar: {text:?}"
+        );
+        // Bytes moved of the total, and a rate.
+        let total = if command == "read" {
+            "3.00 MiB/3.00 MiB"
+        } else {
+            "3.00 MiB/4.00 MiB"
+        };
+        assert!(
+            text.contains(total) && text.contains("MiB/s"),
+            "{name}: {text:?}"
+        );
+        assert!(text.ends_with("same\n"), "{name}: {text:?}");
+    }
+    assert_eq!(section("pipe"), "");
+    assert_eq!(section("off"), "");
+    // stderr into the data pipe: no bar there, nor anywhere.
+    assert_eq!(section("read pipe"), "same\n");
+    assert_eq!(section("read off"), "same\n");
+}

@@ -213,6 +213,68 @@ fn verbose_prints_a_line_per_segment_removed() {
 }
 
 #[test]
+fn verbose_prints_every_outcome_on_stdout_and_the_summary_on_stderr() {
+    let ns = Ns::new();
+    let gone = ns.make(0x10, 10, 0o600);
+    let held = ns.make(0x11, 10, 0o600);
+    let _h = Peer::start(&["hold", &held.to_string()]);
+    // Named: removed, marked, and missing (with --missing-ok).
+    let out = ns
+        .shmtool()
+        .args(["remove", "-v", "--missing-ok", &gone.to_string()])
+        .args(["--id", &held.to_string(), "--key", "0x99"])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout_of(&out),
+        format!(
+            "removed id {gone} (key 0x00000010)\n\
+             marked id {held} (key 0x00000011): marked for destruction; still attached (nattch 1); it goes at the last detach\n\
+             missing key 0x00000099: no segment with key 0x00000099\n"
+        )
+    );
+    // Denied, named: a failure, on stdout with -v as well as its error on stderr.
+    let theirs = ns.make(0x12, 10, 0o600);
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "-v", &theirs.to_string()])
+        .assert()
+        .code(1);
+    let line = stdout_of(&out);
+    assert!(
+        line.starts_with(&format!(
+            "denied id {theirs} (key 0x00000012): permission denied"
+        )),
+        "{line}"
+    );
+    assert_one_error_line(&stderr_of(&out));
+    // By filter: the already marked one (the kernel set its key to 0 when it
+    // was marked) and the skipped one get lines too; the summary stays on stderr.
+    let out = ns
+        .shmtool_as_nobody()
+        .args(["remove", "-v", "--all"])
+        .assert()
+        .success();
+    let lines = stdout_of(&out);
+    assert!(
+        lines.contains(&format!(
+            "marked id {held} (key 0x00000000): already marked"
+        )),
+        "{lines}"
+    );
+    assert!(
+        lines.contains(&format!("denied id {theirs} (key 0x00000012): ")),
+        "{lines}"
+    );
+    assert!(!lines.contains("shmtool:"), "{lines}");
+    // Said once: the marked one is on stdout, not again on stderr.
+    assert_eq!(
+        stderr_of(&out),
+        "shmtool: remove: removed 0, 1 marked (still attached), 1 skipped (owned by others, permission denied)\n"
+    );
+}
+
+#[test]
 fn attached_segments_are_reported_as_marked() {
     let ns = Ns::new();
     let id = ns.make(0x10, 10, 0o600);

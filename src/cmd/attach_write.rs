@@ -12,6 +12,7 @@ use shmtool::users::Names;
 
 use crate::cli::AttachWriteArgs;
 use crate::cmd::placement;
+use crate::progress::Progress;
 
 /// Where the bytes come from.
 pub(super) enum Input<'a> {
@@ -122,6 +123,7 @@ pub(super) fn write_input(
     let offset = args.offset;
     let size = attachment.len() as u64;
     let start = offset as usize;
+    let no_progress = args.attach.no_progress;
     Ok(match input {
         Input::Data(data) => {
             let len = known_len.unwrap_or(0) as usize;
@@ -130,20 +132,32 @@ pub(super) fn write_input(
         }
         Input::Fill(byte) => {
             let len = known_len.unwrap_or(0) as usize;
-            let _ = attachment.populate_write(start, len);
-            attachment.fill(start, len, *byte)?;
+            let mut progress = Progress::new("attach-write", len as u64, no_progress, None);
+            // In pieces, so a bar can move over a large segment.
+            for at in (start..start + len).step_by(ops::CHUNK) {
+                let n = ops::CHUNK.min(start + len - at);
+                let _ = attachment.populate_write(at, n);
+                attachment.fill(at, n, *byte)?;
+                progress.set((at + n - start) as u64);
+            }
+            progress.finish();
             (len, Route::Mapping)
         }
         Input::File { file, .. } => {
             let limit = args
                 .length
                 .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+            // What will go in: the input's size where known, else the room left.
+            let total = known_len.unwrap_or(size.saturating_sub(offset));
+            let mut progress = Progress::new("attach-write", total, no_progress, Some(file));
             let (written, remained, route) =
-                ops::receive(attachment, start, limit, file).context(if args.file.is_some() {
-                    "reading the input file"
-                } else {
-                    "reading the input"
-                })?;
+                ops::receive_with_progress(attachment, start, limit, file, |n| progress.set(n))
+                    .context(if args.file.is_some() {
+                        "reading the input file"
+                    } else {
+                        "reading the input"
+                    })?;
+            progress.finish();
             if remained {
                 let written = written as u64;
                 return Err(Error::InputRemained {

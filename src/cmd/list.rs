@@ -2,7 +2,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use shmtool::Segment;
-use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
+use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver};
 use shmtool::filter::SegmentFilter;
 use shmtool::procfs_shm::{self, Source};
 
@@ -105,12 +105,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(field) = args.sort {
-        let mut keyed: Vec<(Value, Segment)> = segments
-            .into_iter()
-            .map(|s| (field.value(&s, &mut ctx), s))
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        segments = keyed.into_iter().map(|(_, s)| s).collect();
+        segments.sort_by_cached_key(|s| field.value(s, &mut ctx));
     }
     if args.reverse {
         segments.reverse();

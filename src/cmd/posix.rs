@@ -19,7 +19,7 @@ use shmtool::sysv::{self, Attachment};
 
 use crate::cli::{
     AttachOpts, AttachWriteArgs, CreateArgs, DataFormat, FilterArgs, Format, InfoArgs, Kind,
-    ListArgs, ReadArgs, RemoveArgs, SetArgs,
+    ListArgs, ReadArgs, RemoveArgs, SetArgs, Status,
 };
 use crate::cmd::remove::{Outcome, Record};
 use crate::exit::UsageError;
@@ -201,6 +201,7 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
             format,
             to_terminal,
             &sink,
+            args.attach.no_progress,
         )
         .map(|(written, _)| written)
     })();
@@ -265,10 +266,7 @@ pub(super) fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
         && filter
             .older_than
             .is_none_or(|secs| now.saturating_sub(obj.stat.mtime) >= secs as i64)
-        && filter
-            .status
-            .as_deref()
-            .is_none_or(|s| s == "dest" && obj.dest)
+        && filter.status.is_none_or(|s| s == Status::Dest && obj.dest)
         && filter.glob.as_deref().is_none_or(|g| {
             glob_match(
                 g.as_bytes(),
@@ -343,12 +341,7 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         .chain(objects.iter().map(Row::Posix))
         .collect();
     if let Some(field) = args.sort {
-        let mut keyed: Vec<(Value, Row<'_>)> = rows
-            .into_iter()
-            .map(|r| (field.value(r, &mut ctx), r))
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        rows = keyed.into_iter().map(|(_, r)| r).collect();
+        rows.sort_by_cached_key(|r| field.value(*r, &mut ctx));
     }
     if args.reverse {
         rows.reverse();

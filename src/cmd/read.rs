@@ -15,6 +15,7 @@ use shmtool::users::Names;
 use crate::cli::{DataFormat, ReadArgs};
 use crate::cmd::output_file::{Output, open_output};
 use crate::cmd::placement;
+use crate::progress::Progress;
 use crate::render::hexdump::HexDump;
 
 /// Text as `--format text` writes it: as it is into files and pipes; on a
@@ -93,6 +94,30 @@ pub(super) fn write_range(
     format: DataFormat,
     to_terminal: bool,
     sink: &File,
+    no_progress: bool,
+) -> anyhow::Result<(usize, Route)> {
+    let mut progress = Progress::new("read", len as u64, no_progress, Some(sink));
+    let done = write_range_with(
+        attachment,
+        start,
+        len,
+        format,
+        to_terminal,
+        sink,
+        &mut progress,
+    )?;
+    progress.finish();
+    Ok(done)
+}
+
+fn write_range_with(
+    attachment: &Attachment<shmtool::sysv::ReadOnly>,
+    start: usize,
+    len: usize,
+    format: DataFormat,
+    to_terminal: bool,
+    sink: &File,
+    progress: &mut Progress,
 ) -> anyhow::Result<(usize, Route)> {
     let chunks = || {
         (start..start + len)
@@ -101,13 +126,17 @@ pub(super) fn write_range(
     };
     let mut buf = vec![0u8; CHUNK.min(len)];
     Ok(match format {
-        DataFormat::Raw => (len, ops::send(attachment, start, len, sink)?),
+        DataFormat::Raw => (
+            len,
+            ops::send_with_progress(attachment, start, len, sink, |n| progress.set(n))?,
+        ),
         DataFormat::Hex => {
             let mut out = io::BufWriter::with_capacity(CHUNK, sink);
             let mut dump = HexDump::new(start as u64);
             for (at, n) in chunks() {
                 attachment.copy_to(at, &mut buf[..n])?;
                 dump.push(&mut out, &buf[..n])?;
+                progress.set((at + n - start) as u64);
             }
             dump.finish(&mut out)?;
             (len, Route::Mapping)
@@ -122,6 +151,7 @@ pub(super) fn write_range(
                 let text = &buf[..end.unwrap_or(n)];
                 shown.write(&mut out, text)?;
                 written += text.len();
+                progress.set((at + n - start) as u64);
                 if end.is_some() {
                     break;
                 }
@@ -159,8 +189,15 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             let sink = output.file().context("the output")?;
             // check_range proved offset + length <= the mapped length.
             let (start, len) = (args.offset as usize, length as usize);
-            let (written, route) =
-                write_range(&attachment, start, len, format, to_terminal, &sink)?;
+            let (written, route) = write_range(
+                &attachment,
+                start,
+                len,
+                format,
+                to_terminal,
+                &sink,
+                args.attach.no_progress,
+            )?;
             Ok((written, route, attachment.address()))
         });
     let (written, route, address) = match copied {

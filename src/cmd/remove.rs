@@ -4,7 +4,6 @@ use std::borrow::Cow;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use serde_json::json;
 use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
 use shmtool::filter::SegmentFilter;
 use shmtool::ops::{self, Removal, Target};
@@ -58,6 +57,7 @@ impl Outcome {
     }
 }
 
+#[derive(Clone)]
 pub(super) struct Record {
     pub(super) shmid: Option<i32>,
     pub(super) key: Option<Key>,
@@ -66,6 +66,47 @@ pub(super) struct Record {
     pub(super) message: Cow<'static, str>,
     /// A POSIX object's /name (escaped); `None` for a System V segment.
     pub(super) name: Option<String>,
+}
+
+/// A record as `--json` gives it: shmid, key, result, message, and a
+/// POSIX object's name.
+impl serde::Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("shmid", &self.shmid)?;
+        map.serialize_entry("key", &self.key.map(|k| k.to_string()))?;
+        map.serialize_entry("result", self.outcome.name())?;
+        map.serialize_entry("message", &*self.message)?;
+        if let Some(name) = &self.name {
+            map.serialize_entry("name", name)?;
+        }
+        map.end()
+    }
+}
+
+/// A record of `remove -A --json`: where, then what.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum PlacedRecord {
+    /// A System V segment, in its IPC namespace.
+    Ipc {
+        ns: u64,
+        nspid: i32,
+        container: Option<String>,
+        #[serde(flatten)]
+        record: Record,
+    },
+    /// A POSIX object, in its /dev/shm.
+    DevShm {
+        mntns: u64,
+        devshm: String,
+        nspid: i32,
+        container: Option<String>,
+        name: Option<String>,
+        result: &'static str,
+        message: String,
+    },
 }
 
 /// A target to act on: a segment found in the table, or why a named one
@@ -99,6 +140,31 @@ impl Record {
             outcome,
             message: e.to_string().into(),
             name: None,
+        }
+    }
+}
+
+impl Record {
+    /// The target as `-v` names it: `/name`, `id N (key K)`, `id N` or `key K`.
+    fn target(&self) -> String {
+        match (&self.name, self.shmid, self.key) {
+            (Some(name), ..) => name.clone(),
+            (None, Some(id), Some(key)) => format!("id {id} (key {key})"),
+            (None, Some(id), None) => format!("id {id}"),
+            (None, None, Some(key)) => format!("key {key}"),
+            (None, None, None) => "segment".into(),
+        }
+    }
+
+    /// The `-v` line: the result as `--json` names it, the target (and
+    /// `place`, such as ` in ns N`), and why when it was not simply removed.
+    pub(super) fn outcome_line(&self, place: &str) -> String {
+        let (result, target) = (self.outcome.name(), self.target());
+        if self.outcome == Outcome::Removed {
+            format!("{result} {target}{place}")
+        } else {
+            // Messages quote names and errors other users chose.
+            format!("{result} {target}{place}: {}", escaped(&self.message))
         }
     }
 }
@@ -339,7 +405,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
             Ok(seg) => remove_one(&seg, picked, &mut ctx),
             Err(e) => missing(e, args.missing_ok),
         };
-        if record.outcome == Outcome::Marked && !args.json {
+        if record.outcome == Outcome::Marked && !args.json && !args.verbose {
             let id = record.shmid.unwrap_or(-1);
             warn!("shmtool: remove: id {id} {}", record.message);
         }
@@ -357,30 +423,10 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     let written = (|| -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         if args.json {
-            let list: Vec<_> = records
-                .iter()
-                .map(|r| {
-                    let mut record = json!({
-                        "shmid": r.shmid,
-                        "key": r.key.map(|k| k.to_string()),
-                        "result": r.outcome.name(),
-                        "message": &*r.message,
-                    });
-                    if let Some(name) = &r.name {
-                        record["name"] = json!(name);
-                    }
-                    record
-                })
-                .collect();
-            render::json::write_pretty(&mut out, &list)?;
+            render::json::write_pretty(&mut out, &records)?;
         } else if args.verbose {
-            for r in records.iter().filter(|r| r.outcome == Outcome::Removed) {
-                if let Some(name) = &r.name {
-                    writeln!(out, "removed {name}")?;
-                    continue;
-                }
-                let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
-                writeln!(out, "removed id {}{key}", r.shmid.unwrap_or(-1))?;
+            for r in &records {
+                writeln!(out, "{}", r.outcome_line(""))?;
             }
         }
         out.flush()
@@ -702,28 +748,20 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 continue;
             };
             for r in records {
-                if r.outcome == Outcome::Marked && !args.json {
+                if r.outcome == Outcome::Marked && !args.json && !args.verbose {
                     let id = r.shmid.unwrap_or(-1);
                     warn!("shmtool: remove: id {id} (ns {}) {}", ns.inode, r.message);
                 }
                 if args.json {
-                    json.push(json!({
-                        "ns": ns.inode,
-                        "nspid": ns.nspid,
-                        "container": ns.container,
-                        "shmid": r.shmid,
-                        "key": r.key.map(|k| k.to_string()),
-                        "result": r.outcome.name(),
-                        "message": &*r.message,
-                    }));
-                } else if args.verbose && r.outcome == Outcome::Removed {
-                    let key = r.key.map(|k| format!(" (key {k})")).unwrap_or_default();
-                    writeln!(
-                        out,
-                        "removed id {}{key} in ns {}",
-                        r.shmid.unwrap_or(-1),
-                        ns.inode
-                    )?;
+                    json.push(PlacedRecord::Ipc {
+                        ns: ns.inode,
+                        nspid: ns.nspid,
+                        container: ns.container.clone(),
+                        record: r.clone(),
+                    });
+                } else if args.verbose {
+                    let place = format!(" in ns {}", ns.inode);
+                    writeln!(out, "{}", r.outcome_line(&place))?;
                 }
                 all.push(r);
             }
@@ -731,22 +769,18 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         for (tag, r) in posix.records {
             let devshm = format!("{}:{}", tag.major, tag.minor);
             if args.json {
-                json.push(json!({
-                    "mntns": tag.mntns,
-                    "devshm": devshm,
-                    "nspid": tag.nspid,
-                    "container": tag.container.as_deref(),
-                    "name": r.name,
-                    "result": r.outcome.name(),
-                    "message": &*r.message,
-                }));
-            } else if args.verbose && r.outcome == Outcome::Removed {
-                let name = r.name.as_deref().unwrap_or("-");
-                writeln!(
-                    out,
-                    "removed {name} in /dev/shm {devshm} (mntns {})",
-                    tag.mntns
-                )?;
+                json.push(PlacedRecord::DevShm {
+                    mntns: tag.mntns,
+                    devshm,
+                    nspid: tag.nspid,
+                    container: tag.container.as_deref().map(str::to_owned),
+                    name: r.name.clone(),
+                    result: r.outcome.name(),
+                    message: r.message.to_string(),
+                });
+            } else if args.verbose {
+                let place = format!(" in /dev/shm {devshm} (mntns {})", tag.mntns);
+                writeln!(out, "{}", r.outcome_line(&place))?;
             }
             all.push(r);
         }
