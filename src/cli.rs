@@ -14,7 +14,7 @@ use shmtool::segment::Key;
 #[command(
     name = "shmtool",
     version,
-    about = "Create, inspect, read, write and remove System V shared memory segments",
+    about = "Create, inspect, read, write and remove shared memory: System V segments and POSIX objects in /dev/shm",
     propagate_version = true,
     max_term_width = 100,
     // Our own `help`, which takes --help like every command (clap's does not).

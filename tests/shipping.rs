@@ -298,7 +298,9 @@ fn version_and_help_follow_clap_conventions() {
     assert_eq!(version, format!("shmtool {}\n", env!("CARGO_PKG_VERSION")));
     let help = ns.ok(&["--help"]);
     assert!(
-        help.starts_with("Create, inspect, read, write and remove System V shared memory segments"),
+        help.starts_with(
+            "Create, inspect, read, write and remove shared memory: System V segments and POSIX objects"
+        ),
         "{help}"
     );
     for sub in [

@@ -287,13 +287,25 @@ fn select(dir: &Dir, filter: &FilterArgs) -> anyhow::Result<(Vec<Object>, Users)
     Ok((objects, users))
 }
 
+/// Who could inspect the processes this run could not: root, unless this
+/// is root (then something stronger hides them: another pid namespace's
+/// /proc, a security module, a process the kernel will not show).
+fn who_could() -> &'static str {
+    if uzers::get_effective_uid() == 0 {
+        "not even as root"
+    } else {
+        "root can"
+    }
+}
+
 /// With -v: why objects in use may be unseen.
 pub(super) fn say_hidden(command: &str, users: &Users) {
     if users.hidden > 0 {
         warn!(
-            "shmtool: {command}: {} process{} could not be inspected (root can): objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned",
+            "shmtool: {command}: {} process{} could not be inspected ({}): objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned",
             users.hidden,
-            if users.hidden == 1 { "" } else { "es" }
+            if users.hidden == 1 { "" } else { "es" },
+            who_could()
         );
     }
     if let Some(why) = &users.unseen {
@@ -544,9 +556,10 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
         if users.hidden > 0 {
             writeln!(
                 out,
-                "{} process{} could not be inspected by this user (root can)",
+                "{} process{} could not be inspected ({})",
                 users.hidden,
-                if users.hidden == 1 { "" } else { "es" }
+                if users.hidden == 1 { "" } else { "es" },
+                who_could()
             )?;
         }
     }
