@@ -19,7 +19,11 @@ impl Entry {
 }
 
 /// A cache of uid and gid lookups. `ipcs` looks the owner up once per row;
-/// with thousands of segments that is most of its run time.
+/// with thousands of segments that is most of its run time. Not
+/// `uzers::UsersCache`: that caches `Arc<User>` records, so every row would
+/// still format "name, or the id when there is none" anew; this keeps that
+/// text once per id, shared by every row (`Rc<str>`), and remembers ids that
+/// have no name as well.
 #[derive(Debug, Default)]
 pub struct Names {
     users: HashMap<u32, Entry>,

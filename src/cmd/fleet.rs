@@ -349,15 +349,10 @@ fn write_rows(
         )
         .collect();
     if let Some(field) = args.sort {
-        let mut keyed: Vec<(Value, Line<'_>)> = rows
-            .into_iter()
-            .map(|line| {
-                let row = line.row(ctx);
-                (field.value(row, ctx), line)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        rows = keyed.into_iter().map(|(_, r)| r).collect();
+        rows.sort_by_cached_key(|line| {
+            let row = line.row(ctx);
+            field.value(row, ctx)
+        });
     }
     if args.reverse {
         rows.reverse();
