@@ -1266,8 +1266,8 @@ fn progress_is_drawn_on_a_terminal_only_and_never_into_the_data() {
     let out = common::posix_sh(
         r#"
 export SHELL=/bin/sh
-mount -t tmpfs shmtool-test /tmp
-cd /tmp
+mount -t tmpfs shmtool-test "$T"
+cd "$T"
 head -c 3145728 /dev/urandom > input
 head -c 1048576 input > first
 tail -c +1048577 input > rest
