@@ -34,6 +34,7 @@ CASES = [
     ("posix_read_file_new", "POSIX read --name 1 GiB to a tmpfs file vs cat, no file before", "shmtool", "cat", 0.7),
     ("posix_read_file_full", "POSIX read --name 1 GiB to a tmpfs file vs cat, a 1 GiB file to truncate", "shmtool", "cat", 0.7),
     ("list_posix", "list --kind posix, 10,000 objects, 200 processes vs ls -ln /dev/shm", "shmtool", "ls", 2.0),
+    ("fleet_list", "list -A, 50 IPC namespaces of 100 segments vs one process reading /proc/sysvipc/shm in each (bench/nsread.c)", "shmtool", "nsread", 1.5),
 ]
 
 

@@ -249,49 +249,93 @@ impl IpcNamespace {
     /// Runs `work` inside this namespace, on a thread of its own, and
     /// returns what it returned. The caller's thread does not move.
     pub fn run<T: Send>(&self, work: impl FnOnce() -> T + Send) -> Result<T, Error> {
-        let Some(file) = &self.file else {
+        if self.file.is_none() {
             return Ok(work());
-        };
+        }
         std::thread::scope(|scope| {
             scope
                 .spawn(|| {
-                    sysv::setns_ipc(file).map_err(|e| {
-                        Error::Namespace(match e.raw_os_error() {
-                            Some(libc::EPERM) => format!(
-                                "entering IPC namespace {} (pid {}) needs CAP_SYS_ADMIN; run as root",
-                                self.inode, self.nspid
-                            ),
-                            _ => format!(
-                                "entering IPC namespace {} (pid {}): {e}",
-                                self.inode, self.nspid
-                            ),
-                        })
-                    })?;
+                    self.enter()?;
                     Ok(work())
                 })
                 .join()
-                .unwrap_or_else(|_| {
-                    Err(Error::Namespace(format!(
-                        "reading IPC namespace {} failed",
-                        self.inode
-                    )))
-                })
+                .unwrap_or_else(|_| Err(self.failed()))
         })
     }
 
-    /// This namespace's segments and limits, read from inside it; with
-    /// `usage` (rss and swap) from /proc, without from the cheaper shmctl walk.
-    pub fn read(&self, usage: bool) -> Result<NamespaceTable, Error> {
-        self.run(|| -> Result<NamespaceTable, Error> {
-            let (segments, _) = if usage {
-                crate::procfs_shm::read_segments()?
-            } else {
-                crate::procfs_shm::read_segments_without_usage()?
-            };
-            let limits = sysv::limits().ok();
-            Ok(NamespaceTable { segments, limits })
-        })?
+    /// Moves the calling thread into this namespace (setns), when it is not
+    /// the caller's own.
+    fn enter(&self) -> Result<(), Error> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        sysv::setns_ipc(file).map_err(|e| {
+            Error::Namespace(match e.raw_os_error() {
+                Some(libc::EPERM) => format!(
+                    "entering IPC namespace {} (pid {}) needs CAP_SYS_ADMIN; run as root",
+                    self.inode, self.nspid
+                ),
+                _ => format!(
+                    "entering IPC namespace {} (pid {}): {e}",
+                    self.inode, self.nspid
+                ),
+            })
+        })
     }
+
+    fn failed(&self) -> Error {
+        Error::Namespace(format!("reading IPC namespace {} failed", self.inode))
+    }
+}
+
+/// The segments and limits of the calling thread's IPC namespace: with
+/// `usage` (rss and swap) from /proc, without from the cheaper shmctl walk.
+fn read_here(usage: bool) -> Result<NamespaceTable, Error> {
+    let (segments, _) = if usage {
+        crate::procfs_shm::read_segments()?
+    } else {
+        crate::procfs_shm::read_segments_without_usage()?
+    };
+    let limits = sysv::limits().ok();
+    Ok(NamespaceTable { segments, limits })
+}
+
+/// Reads every namespace's table, in order, on one thread that enters each
+/// in turn (setns moves only the calling thread, so the caller's stays
+/// where it is): one thread for all of them, not one each. The caller's
+/// own namespace is read before the thread enters any other.
+pub fn read_all(namespaces: &[IpcNamespace], usage: bool) -> Vec<Result<NamespaceTable, Error>> {
+    let order: Vec<usize> = (0..namespaces.len())
+        .filter(|&i| namespaces[i].file.is_none())
+        .chain((0..namespaces.len()).filter(|&i| namespaces[i].file.is_some()))
+        .collect();
+    let tables = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                order
+                    .iter()
+                    .map(|&i| {
+                        namespaces[i].enter()?;
+                        read_here(usage)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .join()
+            .ok()
+    });
+    let Some(tables) = tables else {
+        return namespaces.iter().map(|ns| Err(ns.failed())).collect();
+    };
+    let mut placed: Vec<Option<Result<NamespaceTable, Error>>> =
+        namespaces.iter().map(|_| None).collect();
+    for (&i, table) in order.iter().zip(tables) {
+        placed[i] = Some(table);
+    }
+    placed
+        .into_iter()
+        .zip(namespaces)
+        .map(|(table, ns)| table.unwrap_or_else(|| Err(ns.failed())))
+        .collect()
 }
 
 /// What one namespace holds.

@@ -150,8 +150,13 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
     // Segments have no name: --match selects none of them.
     let sysv = kind != Kind::Posix && args.filter.glob.is_none();
     let mut groups = Vec::with_capacity(namespaces.len());
-    for ns in namespaces.iter().filter(|_| sysv) {
-        let table = match ns.read(usage) {
+    let tables = if sysv {
+        namespace::read_all(&namespaces, usage)
+    } else {
+        Vec::new()
+    };
+    for (ns, table) in namespaces.iter().zip(tables) {
+        let table = match table {
             Ok(table) => table,
             // Without root, other namespaces cannot be entered: counted, not fatal.
             Err(e) if args.all_namespaces && !ns.own => {
