@@ -259,60 +259,7 @@ fn prometheus_passes_promtool_and_parses_to_the_proc_values() {
     let ns = Ns::new();
     let fleet = run_fleet(&ns, "$B list -A --format prometheus");
     let text = fleet.out.join("\n") + "\n";
-    // promtool: the linter Prometheus ships.
-    common::provision("promtool");
-    common::provision("prometheus_client");
-    let promtool = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".into());
-    let mut child = StdCommand::new(&promtool)
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("{promtool}: {e}: .ci/run extracts promtool from Debian's prometheus package; set PROMTOOL")
-        });
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics: {}{}\n{text}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // prometheus_client's parser, its samples printed as JSON lines.
-    let py = r#"
-import sys, json
-from prometheus_client.parser import text_string_to_metric_families
-for fam in text_string_to_metric_families(sys.stdin.read()):
-    for s in fam.samples:
-        print(json.dumps([fam.name, fam.type, s.name, s.labels, s.value, s.timestamp]))
-"#;
-    let mut child = StdCommand::new("python3")
-        .args(["-c", py])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "prometheus_client parses it");
-    let samples: Vec<Json> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let samples = check_and_parse_metrics(&text);
     let value = |name: &str, inode: u64, id: i32| -> Option<f64> {
         samples.iter().find_map(|s| {
             (s[2] == name
