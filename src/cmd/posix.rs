@@ -317,7 +317,7 @@ pub(super) fn say_hidden(command: &str, users: &Users) {
 pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
     if args.format == Format::Ipcs {
         return Err(UsageError(
-            "--format ipcs shows System V segments only; use table, json, csv or raw with --kind posix or all".into(),
+            "--format ipcs shows System V segments only; use table, json, csv, raw or markdown with --kind posix or all".into(),
         )
         .into());
     }
