@@ -192,7 +192,19 @@ impl Output {
     }
 
     /// The dump is complete: give it its name.
-    pub(super) fn commit(self) -> anyhow::Result<()> {
+    /// Ends the dump with the copy's result: on success the file gets its
+    /// name, on failure it goes (and a replaced file stays as it was).
+    pub(super) fn finish<T>(self, copied: anyhow::Result<T>) -> anyhow::Result<T> {
+        match copied {
+            Ok(done) => self.commit().map(|()| done),
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    fn commit(self) -> anyhow::Result<()> {
         let Output::Pending {
             file,
             temp,
@@ -233,7 +245,7 @@ impl Output {
 
     /// The read failed: leave no file behind that we made, and the old one
     /// as it was. (An unnamed file simply goes when it is closed.)
-    pub(super) fn abandon(self) {
+    fn abandon(self) {
         if let Output::Pending {
             temp: Some(temp), ..
         } = self

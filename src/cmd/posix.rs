@@ -4,7 +4,7 @@
 //! straight between it and the other file, once, each copy a snapshot.
 
 use std::borrow::Cow;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -18,8 +18,8 @@ use shmtool::posix::{CreateError, Dir, Name, Object, Users, glob_match};
 use shmtool::sysv::{self, Attachment};
 
 use crate::cli::{
-    AttachOpts, AttachWriteArgs, CreateArgs, DataFormat, FilterArgs, Format, InfoArgs, Kind,
-    ListArgs, ReadArgs, RemoveArgs, SetArgs, Status,
+    AttachOpts, AttachWriteArgs, CreateArgs, FilterArgs, Format, InfoArgs, Kind, ListArgs,
+    ReadArgs, RemoveArgs, SetArgs, Status,
 };
 use crate::cmd::remove::{Outcome, Record};
 use crate::exit::UsageError;
@@ -166,7 +166,6 @@ pub fn create(args: &CreateArgs, name: &Name) -> anyhow::Result<ExitCode> {
 }
 
 pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
-    use crate::cmd::output_file::{Output, open_output};
     use crate::cmd::read::write_range;
     refuse_addr(&args.attach)?;
     let dir = open_dir()?;
@@ -174,16 +173,7 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
     let size = obj.stat.size;
     let length = args.length.unwrap_or(size.saturating_sub(args.offset));
     ops::check_range(args.offset, length, size)?;
-    let output = match args.output.as_deref() {
-        Some(path) => open_output(path, args.force)?,
-        None => Output::Stdout,
-    };
-    let to_terminal = matches!(output, Output::Stdout) && io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if to_terminal {
-        DataFormat::Hex
-    } else {
-        DataFormat::Raw
-    });
+    let (output, to_terminal, format) = crate::cmd::read::destination(args)?;
     let copied = (|| -> anyhow::Result<usize> {
         let fd = dir
             .open_object(&obj, false)
@@ -205,14 +195,7 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
         )
         .map(|(written, _)| written)
     })();
-    let written = match copied {
-        Ok(n) => n,
-        Err(e) => {
-            output.abandon();
-            return Err(e);
-        }
-    };
-    output.commit()?;
+    let written = output.finish(copied)?;
     if args.attach.verbose {
         warn!(
             "shmtool: read: {written} bytes from {} at offset {}",

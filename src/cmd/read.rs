@@ -163,15 +163,10 @@ fn write_range_with(
     })
 }
 
-pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
-    if let Some(name) = args.target.posix_name() {
-        return crate::cmd::posix::read(args, name);
-    }
-    let seg = ops::find(args.target.target()?)?;
-    let place = placement::placement(&args.attach)?;
-    let length = args.length.unwrap_or(seg.size.saturating_sub(args.offset));
-    // Checked before attaching, so a bad range leaves the segment untouched.
-    ops::check_range(args.offset, length, seg.size)?;
+/// Where `read`'s bytes go, whether that is a terminal, and in what format
+/// (hex on a terminal, raw elsewhere, unless --format says): opened before
+/// anything is attached, so a bad path leaves the segment untouched.
+pub(super) fn destination(args: &ReadArgs) -> anyhow::Result<(Output, bool, DataFormat)> {
     let output = match args.output.as_deref() {
         Some(path) => open_output(path, args.force)?,
         None => Output::Stdout,
@@ -182,6 +177,19 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     } else {
         DataFormat::Raw
     });
+    Ok((output, to_terminal, format))
+}
+
+pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
+    if let Some(name) = args.target.posix_name() {
+        return crate::cmd::posix::read(args, name);
+    }
+    let seg = ops::find(args.target.target()?)?;
+    let place = placement::placement(&args.attach)?;
+    let length = args.length.unwrap_or(seg.size.saturating_sub(args.offset));
+    // Checked before attaching, so a bad range leaves the segment untouched.
+    ops::check_range(args.offset, length, seg.size)?;
+    let (output, to_terminal, format) = destination(args)?;
     let copied = ops::attach_read(&seg, place, &mut Names::new())
         .map_err(anyhow::Error::from)
         .and_then(|attachment| {
@@ -200,14 +208,7 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             )?;
             Ok((written, route, attachment.address()))
         });
-    let (written, route, address) = match copied {
-        Ok(done) => done,
-        Err(e) => {
-            output.abandon();
-            return Err(e);
-        }
-    };
-    output.commit()?;
+    let (written, route, address) = output.finish(copied)?;
     if args.attach.verbose {
         warn!(
             "shmtool: read: {written} bytes from id {} at offset {} (attached at {address:#x}){}",
