@@ -900,3 +900,42 @@ fn a_closed_stdout_never_turns_a_failed_removal_into_success() {
     }
     assert!(ns.segment(id.parse().unwrap()).is_some());
 }
+
+#[test]
+fn a_closed_stdout_never_turns_a_failed_removal_across_namespaces_into_success() {
+    // -A sees every namespace on the host: a pid namespace of its own, with
+    // its own /proc, shows it only this test's.
+    let hold = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+    let script = r#"
+        for out in --json -v; do
+            id=$("$SHMTOOL" create --private --size 16); export SHM_HOOK_ID=$id
+            LD_PRELOAD=$HOOK "$SHMTOOL" remove -A --unattached $out 2>/dev/null | true
+            echo "rc=${PIPESTATUS[0]}"
+        done
+    "#;
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--ipc",
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "bash",
+            "-c",
+            script,
+        ])
+        .env("SHMTOOL", env!("CARGO_BIN_EXE_shmtool"))
+        .env("HOOK", common::shm_hook())
+        .env("SHM_HOOK_BEFORE", "rmid")
+        .env("SHM_HOOK_HOLD", hold.as_os_str())
+        .output()
+        .unwrap();
+    // A process attached just before IPC_RMID: "marked (in use)", exit 1,
+    // whether or not anyone reads the output.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "rc=1\nrc=1\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(hold);
+}

@@ -437,6 +437,27 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     exit::after_output(code, written)
 }
 
+/// The rows of a dry run: as `list --format json` with --json, otherwise a
+/// table (Markdown with --format markdown).
+fn write_dry_run_rows(
+    out: &mut impl Write,
+    args: &RemoveArgs,
+    fields: &[Field],
+    rows: Vec<Vec<Value>>,
+) -> io::Result<()> {
+    if args.json {
+        render::json::write_rows(out, fields, rows)
+    } else {
+        render::write_table(
+            out,
+            args.format == Some(DryRunFormat::Markdown),
+            fields,
+            rows,
+            Style::default(),
+        )
+    }
+}
+
 /// Prints what would be removed, as `list` prints it, and changes nothing.
 /// What the real run would skip or refuse is left out and counted, or
 /// reported as the real run reports it.
@@ -536,17 +557,7 @@ fn dry_run(
     }
     let written = (|| -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        if args.json {
-            render::json::write_rows(&mut out, &fields, rows)?;
-        } else {
-            render::write_table(
-                &mut out,
-                args.format == Some(DryRunFormat::Markdown),
-                &fields,
-                rows,
-                Style::default(),
-            )?;
-        }
+        write_dry_run_rows(&mut out, args, &fields, rows)?;
         out.flush()
     })();
     let mut line = match objects {
@@ -662,6 +673,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
+    let mut written = Ok(());
     let mut ctx = Resolver::new();
     let tag = |ns: &shmtool::namespace::IpcNamespace| {
         std::rc::Rc::new(shmtool::field::NamespaceTag {
@@ -707,17 +719,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         }
         count += posix.shown.len();
         skipped += posix.skipped;
-        if args.json {
-            render::json::write_rows(&mut out, &fields, rows)?;
-        } else {
-            render::write_table(
-                &mut out,
-                args.format == Some(DryRunFormat::Markdown),
-                &fields,
-                rows,
-                Style::default(),
-            )?;
-        }
+        write_dry_run_rows(&mut out, args, &fields, rows)?;
         out.flush()?;
         use crate::cli::Kind;
         let (what, place) = match kind {
@@ -743,6 +745,9 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
     } else {
         let mut all = Vec::new();
         let mut json = Vec::new();
+        // Held until the outcome is known: a reader that goes away must not
+        // turn a failure into success.
+        let mut text = Vec::new();
         for (ns, result) in results {
             let InNamespace::Done(records) = result else {
                 continue;
@@ -761,7 +766,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                     });
                 } else if args.verbose {
                     let place = format!(" in ns {}", ns.inode);
-                    writeln!(out, "{}", r.outcome_line(&place))?;
+                    writeln!(text, "{}", r.outcome_line(&place))?;
                 }
                 all.push(r);
             }
@@ -780,18 +785,18 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 });
             } else if args.verbose {
                 let place = format!(" in /dev/shm {devshm} (mntns {})", tag.mntns);
-                writeln!(out, "{}", r.outcome_line(&place))?;
+                writeln!(text, "{}", r.outcome_line(&place))?;
             }
             all.push(r);
         }
         if args.json {
-            render::json::write_pretty(&mut out, &json)?;
+            render::json::write_pretty(&mut text, &json)?;
         }
-        out.flush()?;
+        failed = all.iter().any(|r| r.outcome.failed());
+        written = out.write_all(&text).and_then(|()| out.flush());
         if !args.json {
             warn!("shmtool: remove: {}", summary(&all));
         }
-        failed = all.iter().any(|r| r.outcome.failed());
     }
     if uninspected > 0 {
         warn!(
@@ -799,9 +804,5 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
             if uninspected == 1 { "" } else { "es" }
         );
     }
-    Ok(ExitCode::from(if failed {
-        exit::FAILURE
-    } else {
-        exit::SUCCESS
-    }))
+    exit::after_output(if failed { exit::FAILURE } else { exit::SUCCESS }, written)
 }
