@@ -198,7 +198,15 @@ pub fn find_in(segments: &[Segment], target: Target) -> Result<&Segment, Error> 
 
 /// Finds a target's entry in the segment table, without attaching (which
 /// would change its times and last pid) and without needing permission.
+/// From the shmctl walk: rss and swap are not known (see
+/// [`find_with_usage`]), and the kernel does not format /proc's text.
 pub fn find(target: Target) -> Result<Segment, Error> {
+    let (segments, _) = procfs_shm::read_segments_without_usage()?;
+    find_in(&segments, target).cloned()
+}
+
+/// [`find`], with rss and swap (from /proc/sysvipc/shm).
+pub fn find_with_usage(target: Target) -> Result<Segment, Error> {
     let (segments, _) = procfs_shm::read_segments()?;
     find_in(&segments, target).cloned()
 }
@@ -316,13 +324,17 @@ pub fn may_remove(seg: &Segment) -> bool {
     euid == seg.uid || euid == seg.cuid || has_cap_sys_admin().unwrap_or(euid == 0)
 }
 
-/// CAP_SYS_ADMIN in the effective set, from /proc/thread-self/status.
+/// CAP_SYS_ADMIN in the effective set, from /proc/thread-self/status: read
+/// once (a dry run asks for every segment it may not own).
 fn has_cap_sys_admin() -> Option<bool> {
-    const CAP_SYS_ADMIN: u32 = 21;
-    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
-    let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
-    let caps = u64::from_str_radix(hex.trim(), 16).ok()?;
-    Some(caps & (1 << CAP_SYS_ADMIN) != 0)
+    static CAP: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        const CAP_SYS_ADMIN: u32 = 21;
+        let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+        let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
+        let caps = u64::from_str_radix(hex.trim(), 16).ok()?;
+        Some(caps & (1 << CAP_SYS_ADMIN) != 0)
+    })
 }
 
 /// Locks (`SHM_LOCK`) or unlocks (`SHM_UNLOCK`) a segment's pages in memory.

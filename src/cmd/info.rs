@@ -101,7 +101,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     if let Some(name) = args.target.posix_name() {
         return crate::cmd::posix::info(args, name);
     }
-    let seg = ops::find(args.target.target()?)?;
+    let seg = ops::find_with_usage(args.target.target()?)?;
     let attached = process::attached(seg.shmid);
     let unaccounted = seg.nattch.saturating_sub(attached.mappings());
     let mut ctx = Resolver::new();
