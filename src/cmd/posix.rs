@@ -728,8 +728,3 @@ pub(super) fn may_remove(obj: &Object) -> bool {
     let euid = uzers::get_effective_uid();
     euid == 0 || euid == obj.stat.uid
 }
-
-/// With -v on remove: why objects were not taken as unused.
-pub(super) fn say_hidden_remove(users: &Users) {
-    say_hidden("remove", users);
-}

@@ -377,7 +377,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     if args.verbose
         && let Some(sel) = &objects
     {
-        crate::cmd::posix::say_hidden_remove(&sel.users);
+        crate::cmd::posix::say_hidden("remove", &sel.users);
     }
     if args.dry_run {
         if args.verbose {
