@@ -1218,3 +1218,42 @@ fn the_shmctl_walk_and_proc_give_identical_rows() {
     let ipcs = ns.tool("ipcs").arg("-m").assert().success();
     assert_eq!(table.as_bytes(), ipcs.get_output().stdout.as_slice());
 }
+
+/// Past a few hundred segments /proc is read on a second thread while the
+/// first parses (procfs_shm::read_file_table): the rows must be the ones
+/// the kernel's text has, every one, rss and swap included.
+#[test]
+fn a_large_table_read_on_two_threads_has_the_rows_proc_has() {
+    let ns = Ns::new();
+    let ids: Vec<i32> = (0..700)
+        .map(|i| ns.make(0x5000 + i, 4096 * (1 + i as u64 % 3), 0o600))
+        .collect();
+    for &id in ids.iter().step_by(50) {
+        Attachment::read_write(id, Default::default())
+            .unwrap()
+            .fill(0, 4096, 7)
+            .unwrap();
+    }
+    let fields = "shmid,key,bytes,rss,swap,uid,ctime";
+    let listed = ns.ok(&["list", "--format", "csv", "--columns", fields]);
+    let expected: String = ns
+        .segments()
+        .iter()
+        .map(|s| {
+            format!(
+                "{},{},{},{},{},{},{}\n",
+                s.shmid,
+                s.key,
+                s.size,
+                s.rss.unwrap(),
+                s.swap.unwrap(),
+                s.uid,
+                s.ctime
+            )
+        })
+        .collect();
+    assert_eq!(listed.lines().count(), 701, "header and 700 rows");
+    assert_eq!(listed.split_once('\n').unwrap().1, expected);
+    let resident = ns.segments().iter().filter(|s| s.rss == Some(4096)).count();
+    assert_eq!(resident, 14, "the written segments' rss");
+}
