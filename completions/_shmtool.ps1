@@ -41,12 +41,12 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;create' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Permission bits, octal (640 or 0640) [default: 600]')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--private', '--private', [CompletionResultType]::ParameterName, 'Create a private segment (IPC_PRIVATE), reachable by id only')
             [CompletionResult]::new('--reuse', '--reuse', [CompletionResultType]::ParameterName, 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -56,6 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;attach-write' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
@@ -65,8 +67,6 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--fill', '--fill', [CompletionResultType]::ParameterName, 'Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes')
             [CompletionResult]::new('--length', '--length', [CompletionResultType]::ParameterName, 'How many bytes to write: with --fill exactly N; from --data, --file or standard input at most N')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Ask shmat to attach at this address (0x hex or decimal)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--rnd', '--rnd', [CompletionResultType]::ParameterName, 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr how many bytes moved, where, and the attach address')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr how many bytes moved, where, and the attach address')
@@ -78,6 +78,8 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;read' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
@@ -87,8 +89,6 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file (created mode 0600) instead of standard output; `-` is standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file (created mode 0600) instead of standard output; `-` is standard output')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Ask shmat to attach at this address (0x hex or decimal)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink')
             [CompletionResult]::new('--rnd', '--rnd', [CompletionResultType]::ParameterName, 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr how many bytes moved, where, and the attach address')
@@ -101,6 +101,8 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;list' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to show, in order, comma-separated (the JSON field names)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only the segment with this key')
@@ -113,8 +115,6 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by this field (any of the --columns fields)')
             [CompletionResult]::new('--output-atomic', '--output-atomic', [CompletionResultType]::ParameterName, 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)')
             [CompletionResult]::new('--pids', '--pids', [CompletionResultType]::ParameterName, 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)')
             [CompletionResult]::new('--creator', '--creator', [CompletionResultType]::ParameterName, 'Add the creator''s user and group (with --format ipcs: ipcs -m -c)')
@@ -134,6 +134,8 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;remove' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Remove the segment with this id (repeatable)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Remove the segment with this key (repeatable)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Unlink the POSIX object /NAME from /dev/shm (repeatable)')
@@ -144,8 +146,6 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'System V segments (the default), POSIX objects in /dev/shm, or all')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How --dry-run prints the segments: table, or markdown (for $GITHUB_STEP_SUMMARY)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select among every segment (with no filter: remove them all)')
             [CompletionResult]::new('--unattached', '--unattached', [CompletionResultType]::ParameterName, 'Only segments no process attaches (nattch 0)')
             [CompletionResult]::new('--orphaned', '--orphaned', [CompletionResultType]::ParameterName, 'Only unattached segments whose creator and last user are proven gone')
@@ -166,11 +166,11 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;info' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show where each process has the segment mapped')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show where each process has the segment mapped')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object')
@@ -191,11 +191,11 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;lock' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -203,11 +203,11 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;unlock' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -215,13 +215,13 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;set' {
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'New permission bits, octal (640 or 0640)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)')
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -78,12 +78,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__attach__subcmd__write)
-            opts="-v -h -V --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --no-progress --ns --color --help --version"
+            opts="-v -h -V --ns --color --id --key --name --offset --data --file --fill --length --addr --rnd --verbose --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -120,14 +128,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -136,12 +136,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__create)
-            opts="-h -V --key --private --size --mode --reuse --name --ns --color --help --version"
+            opts="-h -V --ns --color --key --private --size --mode --reuse --name --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -156,14 +164,6 @@ _shmtool() {
                     ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -196,12 +196,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__info)
-            opts="-v -h -V --id --key --name --verbose --json --ns --color --help --version"
+            opts="-v -h -V --ns --color --id --key --name --verbose --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -214,14 +222,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -230,7 +230,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__limits)
-            opts="-h -V --json --ns --color --help --version"
+            opts="-h -V --ns --color --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -252,12 +252,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__list)
-            opts="-v -A -h -V --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --match --sort --reverse --verbose --all-namespaces --output-atomic --ns --color --help --version"
+            opts="-v -A -h -V --ns --color --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --match --sort --reverse --verbose --all-namespaces --output-atomic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table ipcs json csv raw prometheus markdown" -- "${cur}"))
                     return 0
@@ -306,14 +314,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -322,12 +322,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__lock)
-            opts="-h -V --id --key --name --ns --color --help --version"
+            opts="-h -V --ns --color --id --key --name --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -340,14 +348,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -356,12 +356,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__read)
-            opts="-o -v -h -V --id --key --name --offset --length --format --output --force --addr --rnd --verbose --no-progress --ns --color --help --version"
+            opts="-o -v -h -V --ns --color --id --key --name --offset --length --format --output --force --addr --rnd --verbose --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -398,14 +406,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -414,12 +414,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__remove)
-            opts="-n -v -y -A -h -V --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --format --ns --color --help --version"
+            opts="-n -v -y -A -h -V --ns --color --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -460,14 +468,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -W "table markdown" -- "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -476,12 +476,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__set)
-            opts="-h -V --id --key --name --mode --owner --ns --color --help --version"
+            opts="-h -V --ns --color --id --key --name --mode --owner --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -502,14 +510,6 @@ _shmtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -518,12 +518,20 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__unlock)
-            opts="-h -V --id --key --name --ns --color --help --version"
+            opts="-h -V --ns --color --id --key --name --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -534,14 +542,6 @@ _shmtool() {
                     ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -37,12 +37,12 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand help 'Print the help of shmtool or of one of its commands'
         }
         &'shmtool;create'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --key 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`'
             cand --size 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)'
             cand --mode 'Permission bits, octal (640 or 0640) [default: 600]'
             cand --name 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --private 'Create a private segment (IPC_PRIVATE), reachable by id only'
             cand --reuse 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
             cand -h 'Print help (see more with ''--help'')'
@@ -51,6 +51,8 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;attach-write'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
             cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
@@ -60,8 +62,6 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --fill 'Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes'
             cand --length 'How many bytes to write: with --fill exactly N; from --data, --file or standard input at most N'
             cand --addr 'Ask shmat to attach at this address (0x hex or decimal)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --rnd 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
             cand -v 'Say on stderr how many bytes moved, where, and the attach address'
             cand --verbose 'Say on stderr how many bytes moved, where, and the attach address'
@@ -72,6 +72,8 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;read'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
             cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
@@ -81,8 +83,6 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand -o 'Write to this file (created mode 0600) instead of standard output; `-` is standard output'
             cand --output 'Write to this file (created mode 0600) instead of standard output; `-` is standard output'
             cand --addr 'Ask shmat to attach at this address (0x hex or decimal)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --force 'Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink'
             cand --rnd 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
             cand -v 'Say on stderr how many bytes moved, where, and the attach address'
@@ -94,6 +94,8 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;list'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --format 'Output format'
             cand --columns 'Columns to show, in order, comma-separated (the JSON field names)'
             cand --key 'Only the segment with this key'
@@ -106,8 +108,6 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --match 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)'
             cand --sort 'Sort by this field (any of the --columns fields)'
             cand --output-atomic 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --time 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
             cand --pids 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'
             cand --creator 'Add the creator''s user and group (with --format ipcs: ipcs -m -c)'
@@ -126,6 +126,8 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;remove'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'Remove the segment with this id (repeatable)'
             cand --key 'Remove the segment with this key (repeatable)'
             cand --name 'Unlink the POSIX object /NAME from /dev/shm (repeatable)'
@@ -136,8 +138,6 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --kind 'System V segments (the default), POSIX objects in /dev/shm, or all'
             cand --match 'Only POSIX objects whose name (without the slash) matches this shell glob, such as ''psm_*'' (implies --kind posix unless --kind is given)'
             cand --format 'How --dry-run prints the segments: table, or markdown (for $GITHUB_STEP_SUMMARY)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --all 'Select among every segment (with no filter: remove them all)'
             cand --unattached 'Only segments no process attaches (nattch 0)'
             cand --orphaned 'Only unattached segments whose creator and last user are proven gone'
@@ -157,11 +157,11 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;info'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
             cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand -v 'Also show where each process has the segment mapped'
             cand --verbose 'Also show where each process has the segment mapped'
             cand --json 'Print one JSON object'
@@ -180,35 +180,35 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;lock'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
             cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'shmtool;unlock'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
             cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'shmtool;set'= {
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
             cand --name 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)'
             cand --mode 'New permission bits, octal (640 or 0640)'
             cand --owner 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)'
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
-            cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -41,18 +41,22 @@ complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "lock" -d 'Lock a se
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "unlock" -d 'Unlock a segment\'s pages (SHM_UNLOCK)'
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "set" -d 'Change a segment\'s permission bits or owner (IPC_SET)'
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "help" -d 'Print the help of shmtool or of one of its commands'
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l key -d 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l size -d 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l mode -d 'Permission bits, octal (640 or 0640) [default: 600]' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l name -d 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l key -d 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l size -d 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l mode -d 'Permission bits, octal (640 or 0640) [default: 600]' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l name -d 'Create a POSIX object /NAME in /dev/shm (shm_open) instead of a segment, and print its name' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l private -d 'Create a private segment (IPC_PRIVATE), reachable by id only'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l reuse -d 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always, in a pipe too (for less -R, watch --color)'
+never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l key -d 'The segment\'s key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
@@ -62,15 +66,15 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l file -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l fill -d 'Fill with this byte (0-255 or 0x00-0xff) from the offset to the end, or for --length bytes' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l length -d 'How many bytes to write: with --fill exactly N; from --data, --file or standard input at most N' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l addr -d 'Ask shmat to attach at this address (0x hex or decimal)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
-always\t'Always, in a pipe too (for less -R, watch --color)'
-never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always, in a pipe too (for less -R, watch --color)'
+never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l key -d 'The segment\'s key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
@@ -81,16 +85,16 @@ hex\t'The canonical hex dump: offset, 16 bytes in hex, ASCII'
 text\t'The bytes up to the first NUL, as C strings are kept'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s o -l output -d 'Write to this file (created mode 0600) instead of standard output; `-` is standard output' -r -F
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l addr -d 'Ask shmat to attach at this address (0x hex or decimal)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
-always\t'Always, in a pipe too (for less -R, watch --color)'
-never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l force -d 'Replace --output when it exists: a regular file only once the new content is complete; a device or FIFO is written, not truncated; never a regular file reached through a symlink'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l rnd -d 'Round --addr down to SHMLBA (SHM_RND) instead of refusing an unaligned one'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s v -l verbose -d 'Say on stderr how many bytes moved, where, and the attach address'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always, in a pipe too (for less -R, watch --color)'
+never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l format -d 'Output format' -r -f -a "table\t'An aligned table'
 ipcs\t'Byte for byte what `ipcs -m` prints'
 json\t'One JSON array of typed objects'
@@ -172,10 +176,6 @@ mtime\t'a POSIX object\'s last modification time, epoch seconds'
 mntns\t'a POSIX object\'s mount namespace inode, as lsns prints it (with --all-namespaces)'
 devshm\t'a POSIX object\'s /dev/shm device, major:minor (with --all-namespaces)'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l output-atomic -d 'Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink' -r -F
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
-always\t'Always, in a pipe too (for less -R, watch --color)'
-never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l time -d 'Add the attach, detach and change times (with --format ipcs: ipcs -m -t)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l pids -d 'Add the creator and last-operation pids (with --format ipcs: ipcs -m -p)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l creator -d 'Add the creator\'s user and group (with --format ipcs: ipcs -m -c)'
@@ -188,6 +188,10 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s A -l all-namespaces -d 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always, in a pipe too (for less -R, watch --color)'
+never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l id -d 'Remove the segment with this id (repeatable)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l key -d 'Remove the segment with this key (repeatable)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l name -d 'Unlink the POSIX object /NAME from /dev/shm (repeatable)' -r
@@ -202,10 +206,6 @@ all\t'Both'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l match -d 'Only POSIX objects whose name (without the slash) matches this shell glob, such as \'psm_*\' (implies --kind posix unless --kind is given)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l format -d 'How --dry-run prints the segments: table, or markdown (for $GITHUB_STEP_SUMMARY)' -r -f -a "table\t'An aligned table, as list prints it'
 markdown\t'A GitHub-flavoured Markdown table (for CI job summaries)'"
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
-always\t'Always, in a pipe too (for less -R, watch --color)'
-never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l all -d 'Select among every segment (with no filter: remove them all)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l unattached -d 'Only segments no process attaches (nattch 0)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
@@ -217,13 +217,13 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s A -l all-namespaces -d 'Remove what the filters select in every IPC namespace on the host (needs root; filters only); with --kind posix|all also in every /dev/shm'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l key -d 'The segment\'s key' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s v -l verbose -d 'Also show where each process has the segment mapped'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l json -d 'Print one JSON object'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -235,33 +235,33 @@ never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l json -d 'Print one JSON object'
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l id -d 'The segment\'s id' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l key -d 'The segment\'s key' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l id -d 'The segment\'s id' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l key -d 'The segment\'s key' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l id -d 'The segment\'s id' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l key -d 'The segment\'s key' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s V -l version -d 'Print version'
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
+always\t'Always, in a pipe too (for less -R, watch --color)'
+never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l id -d 'The segment\'s id' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l key -d 'The segment\'s key' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l mode -d 'New permission bits, octal (640 or 0640)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l owner -d 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
-complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
-always\t'Always, in a pipe too (for less -R, watch --color)'
-never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s V -l version -d 'Print version'
 complete -c shmtool -n "__fish_shmtool_using_subcommand help" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r

@@ -34,6 +34,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Only the subcommand given is built: its arguments were most of start-up.
+// Flattened argument structs take `//` comments, not doc comments: a
+// deferred command takes their doc as its own description.
+#[command(defer = true)]
 pub enum Command {
     /// Create a segment and print its shmid
     Create(CreateArgs),
@@ -129,7 +133,7 @@ pub struct CreateArgs {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// The segment an operation works on: `ID`, `--id ID` or `--key KEY`.
+// The segment an operation works on: `ID`, `--id ID` or `--key KEY`.
 #[derive(Debug, Args)]
 #[group(id = "segment", required = true, multiple = false)]
 pub struct SegmentRef {
@@ -164,7 +168,7 @@ impl SegmentRef {
     }
 }
 
-/// How to attach: shmat's address options, and reporting.
+// How to attach: shmat's address options, and reporting.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct AttachOpts {
     /// Ask shmat to attach at this address (0x hex or decimal)
@@ -300,7 +304,7 @@ impl From<Status> for StatusFlag {
     }
 }
 
-/// Selection shared by `list` and `remove`.
+// Selection shared by `list` and `remove`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
     /// Only segments owned by USER (a name or a uid)
@@ -610,6 +614,29 @@ mod tests {
             .map(|s| s.get_name())
             .collect();
         assert_eq!(visible, super::COMMANDS);
+    }
+
+    /// Building a deferred subcommand adds its arguments and keeps the
+    /// description the command list shows.
+    #[test]
+    fn every_command_keeps_its_description_once_built() {
+        let listed = super::Cli::command();
+        let mut built = super::Cli::command();
+        built.build();
+        for (before, after) in listed.get_subcommands().zip(built.get_subcommands()) {
+            assert_eq!(before.get_name(), after.get_name());
+            assert_eq!(
+                before.get_about().map(ToString::to_string),
+                after.get_about().map(ToString::to_string),
+                "{}",
+                after.get_name()
+            );
+            assert!(
+                after.get_name() == "help" || after.get_arguments().any(|a| a.get_id() == "ns"),
+                "{} has its arguments and the global ones",
+                after.get_name()
+            );
+        }
     }
 }
 
