@@ -486,8 +486,13 @@ impl<Mode> Attachment<Mode> {
     /// another file without this process mapping a page. Opening those
     /// entries needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE); without it
     /// this fails (EPERM) and callers copy through the mapping instead.
+    /// A mapped POSIX object is its own file: its descriptor, duplicated,
+    /// needs no privilege (one opened read-only refuses writes, EBADF).
     fn open_segment_file(&self, flags: c_int) -> io::Result<std::fs::File> {
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        if let Backing::File(file) = &self.backing {
+            return Ok(file.try_clone()?.into());
+        }
         let page = page_size() as usize;
         let start = self.address();
         // shmat maps the size rounded up to whole pages: that is the entry's name.

@@ -489,3 +489,72 @@ echo "== left"; ls /dev/shm
     assert!(section(&out, "remove").contains("removed 0"));
     assert_eq!(section(&out, "left"), "x\n");
 }
+
+/// An object is a file: `read --name` into a file and `attach-write --name
+/// --file` let the kernel copy between the files (sendfile), with no
+/// privilege, so nobody gets it too; a pipe still gets a copy through the
+/// mapping. The bytes are the object's at every offset, and a dump keeps
+/// what was there when it was taken.
+#[test]
+fn an_object_is_copied_file_to_file_by_sendfile_and_the_dump_is_a_snapshot() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs -o size=64m shmtool-tmp "$T"
+chmod 1777 "$T"
+head -c 1048699 /dev/urandom > $T/in
+$SHMTOOL create --name obj --size 1048699 --mode 644 >/dev/null
+echo "== write"
+$SHMTOOL attach-write --name obj --file $T/in -v 2>&1
+cmp /dev/shm/obj $T/in && echo "object same"
+head -c 5000 /dev/urandom > $T/part
+$SHMTOOL attach-write --name obj --file $T/part --offset 4097 -v 2>&1
+dd if=$T/part of=$T/in bs=1 seek=4097 conv=notrunc status=none
+cmp /dev/shm/obj $T/in && echo "part same"
+echo "== read"
+for span in "0 1048699" "4097 70000" "1048694 5"; do
+    set -- $span
+    $SHMTOOL read --name obj --offset $1 --length $2 -o $T/dump-$1 -v 2>&1
+    tail -c +$(($1 + 1)) $T/in | head -c $2 | cmp - $T/dump-$1 && echo "dump $1 same"
+done
+echo "== pipe"
+$SHMTOOL read --name obj -v 2>$T/err | cmp - $T/in && echo "pipe same"
+cat $T/err
+echo "== nobody"
+setpriv --reuid 65534 --regid 65534 --clear-groups $SHMTOOL read --name obj -o $T/nobody -v 2>&1
+cmp $T/nobody $T/in && echo "nobody same"
+echo "== later"
+head -c 1048699 /dev/zero | $SHMTOOL attach-write --name obj
+cmp $T/dump-0 $T/in && echo "dump kept"
+"#,
+    );
+    let write = section(&out, "write");
+    assert!(
+        write.contains(
+            "1048699 bytes to /obj at offset 0, copied by sendfile into the object's file\n"
+        ) && write.contains(
+            "5000 bytes to /obj at offset 4097, copied by sendfile into the object's file\n"
+        ) && write.contains("object same\n")
+            && write.ends_with("part same\n"),
+        "{out}"
+    );
+    let read = section(&out, "read");
+    for (offset, length) in [(0, 1048699), (4097, 70000), (1048694, 5)] {
+        assert!(
+            read.contains(&format!(
+                "read: {length} bytes from /obj at offset {offset}, copied by sendfile from the object's file\ndump {offset} same\n"
+            )),
+            "{out}"
+        );
+    }
+    let pipe = section(&out, "pipe");
+    assert!(
+        pipe.starts_with("pipe same\n") && !pipe.contains("sendfile"),
+        "{out}"
+    );
+    assert!(
+        section(&out, "nobody")
+            .contains("copied by sendfile from the object's file\nnobody same\n"),
+        "{out}"
+    );
+    assert_eq!(section(&out, "later"), "dump kept\n", "{out}");
+}

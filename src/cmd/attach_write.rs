@@ -102,10 +102,7 @@ pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
         warn!(
             "shmtool: attach-write: {written} bytes to id {} at offset {offset} (attached at {address:#x}){}",
             seg.shmid,
-            match route {
-                Route::SegmentFile => ", copied by sendfile into the segment's file",
-                Route::Mapping => "",
-            },
+            super::route_note(route, "into", "segment"),
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -16,7 +16,18 @@ mod set;
 
 use std::process::ExitCode;
 
+use shmtool::ops::Route;
+
 use crate::cli::Command;
+
+/// How `-v` says the bytes moved (`direction` "from" or "into" the
+/// `what`'s own file); nothing for the usual way, through the mapping.
+fn route_note(route: Route, direction: &str, what: &str) -> String {
+    match route {
+        Route::SegmentFile => format!(", copied by sendfile {direction} the {what}'s file"),
+        Route::Mapping => String::new(),
+    }
+}
 
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {

@@ -174,7 +174,7 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
     let length = args.length.unwrap_or(size.saturating_sub(args.offset));
     ops::check_range(args.offset, length, size)?;
     let (output, to_terminal, format) = crate::cmd::read::destination(args)?;
-    let copied = (|| -> anyhow::Result<usize> {
+    let copied = (|| -> anyhow::Result<(usize, ops::Route)> {
         let fd = dir
             .open_object(&obj, false)
             .map_err(|e| open_error(&obj, e))?;
@@ -193,14 +193,14 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
             &sink,
             args.attach.no_progress,
         )
-        .map(|(written, _)| written)
     })();
-    let written = output.finish(copied)?;
+    let (written, route) = output.finish(copied)?;
     if args.attach.verbose {
         warn!(
-            "shmtool: read: {written} bytes from {} at offset {}",
+            "shmtool: read: {written} bytes from {} at offset {}{}",
             shown(name),
-            args.offset
+            args.offset,
+            super::route_note(route, "from", "object"),
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -222,12 +222,13 @@ pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitC
     ops::check_range(args.offset, known.unwrap_or(0), now)?;
     let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
     let mapped = Attachment::map_write(fd, len).context("mapping the object")?;
-    let (written, _) = write_input(args, &mapped, &input, known)?;
+    let (written, route) = write_input(args, &mapped, &input, known)?;
     if args.attach.verbose {
         warn!(
-            "shmtool: attach-write: {written} bytes to {} at offset {}",
+            "shmtool: attach-write: {written} bytes to {} at offset {}{}",
             shown(name),
-            args.offset
+            args.offset,
+            super::route_note(route, "into", "object"),
         );
     }
     Ok(ExitCode::SUCCESS)

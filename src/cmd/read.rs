@@ -214,10 +214,7 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             "shmtool: read: {written} bytes from id {} at offset {} (attached at {address:#x}){}",
             seg.shmid,
             args.offset,
-            match route {
-                Route::SegmentFile => ", copied by sendfile from the segment's file",
-                Route::Mapping => "",
-            },
+            super::route_note(route, "from", "segment"),
         );
     }
     Ok(ExitCode::SUCCESS)
