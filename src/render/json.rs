@@ -289,38 +289,6 @@ fn write_f64(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-/// JSON text with DEL and the non-ASCII characters [`escape::is_unsafe`]
-/// names written as `\uXXXX`. Outside strings JSON is ASCII, and serde_json
-/// has escaped C0 inside them, so only characters inside strings change,
-/// to equal escapes.
-fn inert(json: Vec<u8>) -> Vec<u8> {
-    let needs = |c: char| c >= '\x7f' && escape::is_unsafe(c);
-    let Ok(text) = std::str::from_utf8(&json) else {
-        return json;
-    };
-    if !text.chars().any(needs) {
-        return json;
-    }
-    let mut out = Vec::with_capacity(json.len() + 16);
-    let mut utf8 = [0u8; 4];
-    for c in text.chars() {
-        if needs(c) {
-            out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
-        } else {
-            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
-        }
-    }
-    out
-}
-
-/// Writes any serializable value, pretty, with a final newline. (Writing
-/// directly, not through `serde_json::Value`, keeps u128 numbers exact.)
-pub fn write_pretty<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    let mut text = serde_json::to_vec_pretty(value)?;
-    text.push(b'\n');
-    out.write_all(&inert(text))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
