@@ -1,7 +1,6 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use serde_json::{Map, Value as Json, json};
 use shmtool::escape::escaped;
 use shmtool::field::{Field, Resolver, Value};
 use shmtool::ops;
@@ -9,6 +8,7 @@ use shmtool::process::{self, Attacher, Attachers};
 use shmtool::segment::{SHM_DEST, SHM_LOCKED};
 
 use crate::cli::InfoArgs;
+use crate::render::json::Json;
 use crate::render::terminal::Fit;
 use crate::render::{self, Style};
 
@@ -61,20 +61,20 @@ fn detail(field: Field, value: &Value, ctx: &mut Resolver, seg: &shmtool::Segmen
     }
 }
 
-fn attacher_json(a: &Attacher, ctx: &mut Resolver) -> Json {
+fn attacher_json<'a>(a: &'a Attacher, ctx: &mut Resolver) -> Json<'a> {
     let p = &a.process;
     let addresses: Vec<String> = a
         .ranges
         .iter()
         .map(|(start, _)| format!("{start:#x}"))
         .collect();
-    json!({
-        "pid": p.pid,
-        "uid": p.uid,
-        "user": ctx.names.name_or_uid(p.uid).to_string(),
-        "command": render::json::command(&p.command),
-        "addresses": addresses,
-    })
+    Json::Object(vec![
+        ("pid", p.pid.into()),
+        ("uid", p.uid.into()),
+        ("user", ctx.names.name_or_uid(p.uid).to_string().into()),
+        ("command", Json::Command(&p.command)),
+        ("addresses", addresses.into()),
+    ])
 }
 
 /// What the attaches seen leave out: nattch counts every mapping (each
@@ -111,22 +111,19 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        let mut object = Map::new();
-        for (field, value) in &values {
-            object.insert(field.name().into(), render::json::value(value));
-        }
-        object.insert(
-            "mode".into(),
-            Json::String(format!("{:04o}", seg.mode & 0o7777)),
-        );
+        let mut object: Vec<(&str, Json)> = values
+            .iter()
+            .map(|(field, value)| (field.name(), Json::Value(value)))
+            .collect();
+        object.push(("mode", format!("{:04o}", seg.mode & 0o7777).into()));
         let list: Vec<Json> = attached
             .found
             .iter()
             .map(|p| attacher_json(p, &mut ctx))
             .collect();
-        object.insert("attached".into(), Json::Array(list));
-        object.insert("unaccounted_attaches".into(), json!(unaccounted));
-        render::json::write_pretty(&mut out, &Json::Object(object))?;
+        object.push(("attached", Json::Array(list)));
+        object.push(("unaccounted_attaches", unaccounted.into()));
+        render::json::write_document(&mut out, &Json::Object(object))?;
     } else {
         for (field, value) in &values {
             writeln!(

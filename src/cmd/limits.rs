@@ -1,15 +1,15 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use serde::Serialize;
 use shmtool::sysv;
 
 use crate::cli::LimitsArgs;
+use crate::render;
+use crate::render::json::{self, Json};
 use crate::render::terminal::Fit;
-use crate::render::{self, json};
 
 /// The union of `ipcs -m -l`, `ipcs -m -u` and `lsipc -g`'s shared memory rows.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 struct Report {
     page_size: u64,
     /// Largest segment, bytes.
@@ -36,13 +36,48 @@ struct Report {
 }
 
 /// A /dev/shm file system's size and use (statfs).
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 struct DevShm {
     path: String,
     bytes: u64,
     used_bytes: u64,
     available_bytes: u64,
     used_percent: f64,
+}
+
+impl Report {
+    /// The report as `--json` gives it: the fields in their order.
+    fn json(&self) -> Json<'_> {
+        Json::Object(vec![
+            ("page_size", self.page_size.into()),
+            ("shmmax", self.shmmax.into()),
+            ("shmmin", self.shmmin.into()),
+            ("shmmni", self.shmmni.into()),
+            ("shmseg", self.shmseg.into()),
+            ("shmall_pages", self.shmall_pages.into()),
+            ("shmall_bytes", self.shmall_bytes.into()),
+            ("used_segments", self.used_segments.into()),
+            ("used_pages", self.used_pages.into()),
+            ("used_bytes", self.used_bytes.into()),
+            ("resident_pages", self.resident_pages.into()),
+            ("swapped_pages", self.swapped_pages.into()),
+            ("segments_percent", self.segments_percent.into()),
+            ("pages_percent", self.pages_percent.into()),
+            ("dev_shm", self.dev_shm.as_ref().map(DevShm::json).into()),
+        ])
+    }
+}
+
+impl DevShm {
+    fn json(&self) -> Json<'_> {
+        Json::Object(vec![
+            ("path", self.path.as_str().into()),
+            ("bytes", self.bytes.into()),
+            ("used_bytes", self.used_bytes.into()),
+            ("available_bytes", self.available_bytes.into()),
+            ("used_percent", self.used_percent.into()),
+        ])
+    }
 }
 
 fn dev_shm() -> Option<DevShm> {
@@ -88,7 +123,7 @@ pub fn run(args: &LimitsArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        json::write_pretty(&mut out, &r)?;
+        json::write_document(&mut out, &r.json())?;
     } else {
         let human = |n: u128| u64::try_from(n).map_or_else(|_| "> 16E".into(), render::human_size);
         // A limit, and its use where the kernel counts one.

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use anyhow::{Context, anyhow};
-use serde_json::{Map, Value as Json, json};
 use shmtool::escape::escaped;
 use shmtool::field::{self, Field, Resolver, Row, Value};
 use shmtool::ops;
@@ -23,6 +22,7 @@ use crate::cli::{
 };
 use crate::cmd::remove::{Outcome, Record};
 use crate::exit::UsageError;
+use crate::render::json::Json;
 use crate::render::{self, Style};
 
 /// The global --ns, as given: POSIX objects are in the mount namespace of
@@ -412,42 +412,51 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        let mut object = Map::new();
-        for (field, value) in &values {
-            object.insert(field.name().into(), render::json::value(value));
-        }
-        object.insert("mode".into(), Json::String(format!("{:04o}", obj.perms())));
-        object.insert(
-            "device".into(),
-            json!(format!(
-                "{}:{}",
-                libc::major(obj.stat.dev),
-                libc::minor(obj.stat.dev)
-            )),
-        );
-        object.insert("inode".into(), json!(obj.stat.ino));
-        let list: Vec<Json> = uses
+        let mut object: Vec<(&str, Json)> = values
             .iter()
-            .map(|u| {
-                let p = shmtool::process::process_info(u.pid);
+            .map(|(field, value)| (field.name(), Json::Value(value)))
+            .collect();
+        object.push(("mode", format!("{:04o}", obj.perms()).into()));
+        let device = format!(
+            "{}:{}",
+            libc::major(obj.stat.dev),
+            libc::minor(obj.stat.dev)
+        );
+        object.push(("device", device.into()));
+        object.push(("inode", obj.stat.ino.into()));
+        let processes: Vec<_> = uses
+            .iter()
+            .map(|u| (u, shmtool::process::process_info(u.pid)))
+            .collect();
+        let list: Vec<Json> = processes
+            .iter()
+            .map(|(u, p)| {
                 let addresses: Vec<String> = u
                     .ranges
                     .iter()
                     .map(|(s, e)| format!("{s:#x}-{e:#x}"))
                     .collect();
-                json!({
-                    "pid": u.pid,
-                    "uid": p.as_ref().map(|p| p.uid),
-                    "user": p.as_ref().map(|p| ctx.names.name_or_uid(p.uid).to_string()),
-                    "command": p.as_ref().map(|p| render::json::command(&p.command)),
-                    "addresses": addresses,
-                    "fds": u.fds,
-                })
+                Json::Object(vec![
+                    ("pid", u.pid.into()),
+                    ("uid", p.as_ref().map(|p| p.uid).into()),
+                    (
+                        "user",
+                        p.as_ref()
+                            .map(|p| ctx.names.name_or_uid(p.uid).to_string())
+                            .into(),
+                    ),
+                    (
+                        "command",
+                        p.as_ref().map(|p| Json::Command(&p.command)).into(),
+                    ),
+                    ("addresses", addresses.into()),
+                    ("fds", u.fds.clone().into()),
+                ])
             })
             .collect();
-        object.insert("used_by".into(), Json::Array(list));
-        object.insert("hidden_processes".into(), json!(users.hidden));
-        render::json::write_pretty(&mut out, &Json::Object(object))?;
+        object.push(("used_by", Json::Array(list)));
+        object.push(("hidden_processes", users.hidden.into()));
+        render::json::write_document(&mut out, &Json::Object(object))?;
     } else {
         for (field, value) in &values {
             let text = match (field, value) {

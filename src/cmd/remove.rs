@@ -12,6 +12,7 @@ use shmtool::{Error, Segment};
 
 use crate::cli::{DryRunFormat, RemoveArgs};
 use crate::exit::{self, UsageError};
+use crate::render::json::Json;
 use crate::render::{self, Style};
 use shmtool::escape::escaped;
 
@@ -68,33 +69,30 @@ pub(super) struct Record {
     pub(super) name: Option<String>,
 }
 
-/// A record as `--json` gives it: shmid, key, result, message, and a
-/// POSIX object's name.
-impl serde::Serialize for Record {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("shmid", &self.shmid)?;
-        map.serialize_entry("key", &self.key.map(|k| k.to_string()))?;
-        map.serialize_entry("result", self.outcome.name())?;
-        map.serialize_entry("message", &*self.message)?;
+impl Record {
+    /// The record as `--json` gives it: shmid, key, result, message, and a
+    /// POSIX object's name.
+    fn json_entries(&self) -> Vec<(&'static str, Json<'_>)> {
+        let mut entries = vec![
+            ("shmid", self.shmid.into()),
+            ("key", self.key.map(|k| k.to_string()).into()),
+            ("result", self.outcome.name().into()),
+            ("message", Json::Str(Cow::Borrowed(&self.message))),
+        ];
         if let Some(name) = &self.name {
-            map.serialize_entry("name", name)?;
+            entries.push(("name", name.as_str().into()));
         }
-        map.end()
+        entries
     }
 }
 
 /// A record of `remove -A --json`: where, then what.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
 enum PlacedRecord {
     /// A System V segment, in its IPC namespace.
     Ipc {
         ns: u64,
         nspid: i32,
         container: Option<String>,
-        #[serde(flatten)]
         record: Record,
     },
     /// A POSIX object, in its /dev/shm.
@@ -107,6 +105,44 @@ enum PlacedRecord {
         result: &'static str,
         message: String,
     },
+}
+
+impl PlacedRecord {
+    fn json(&self) -> Json<'_> {
+        match self {
+            PlacedRecord::Ipc {
+                ns,
+                nspid,
+                container,
+                record,
+            } => {
+                let mut entries = vec![
+                    ("ns", (*ns).into()),
+                    ("nspid", (*nspid).into()),
+                    ("container", container.as_deref().into()),
+                ];
+                entries.extend(record.json_entries());
+                Json::Object(entries)
+            }
+            PlacedRecord::DevShm {
+                mntns,
+                devshm,
+                nspid,
+                container,
+                name,
+                result,
+                message,
+            } => Json::Object(vec![
+                ("mntns", (*mntns).into()),
+                ("devshm", devshm.as_str().into()),
+                ("nspid", (*nspid).into()),
+                ("container", container.as_deref().into()),
+                ("name", name.as_deref().into()),
+                ("result", (*result).into()),
+                ("message", message.as_str().into()),
+            ]),
+        }
+    }
 }
 
 /// A target to act on: a segment found in the table, or why a named one
@@ -423,7 +459,8 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     let written = (|| -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         if args.json {
-            render::json::write_pretty(&mut out, &records)?;
+            let list = records.iter().map(|r| Json::Object(r.json_entries()));
+            render::json::write_document(&mut out, &Json::Array(list.collect()))?;
         } else if args.verbose {
             for r in &records {
                 writeln!(out, "{}", r.outcome_line(""))?;
@@ -790,7 +827,8 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
             all.push(r);
         }
         if args.json {
-            render::json::write_pretty(&mut text, &json)?;
+            let list = json.iter().map(PlacedRecord::json).collect();
+            render::json::write_document(&mut text, &Json::Array(list))?;
         }
         failed = all.iter().any(|r| r.outcome.failed());
         written = out.write_all(&text).and_then(|()| out.flush());
