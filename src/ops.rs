@@ -297,24 +297,34 @@ pub fn current(seg: &Segment, names: &mut Names) -> Result<Option<Segment>, Erro
     }
 }
 
-/// Removes a segment (`IPC_RMID`), given its entry from the table, and
-/// says whether the kernel destroyed it or, attached, only marked it.
-pub fn remove(seg: &Segment, names: &mut Names) -> Result<Removal, Error> {
+/// `IPC_RMID` on a segment, given its entry from the table; whether the
+/// kernel destroyed it or only marked it, [`removal`] tells afterwards.
+pub fn mark_removed(seg: &Segment, names: &mut Names) -> Result<(), Error> {
     if seg.status().dest {
         return Err(Error::AlreadyRemoved {
             shmid: seg.shmid,
             nattch: seg.nattch,
         });
     }
-    sysv::remove(seg.shmid).map_err(|e| segment_error(seg, "removing", e, names))?;
-    // Still present afterwards means attached now, whatever the listing
-    // said: the kernel only marked it.
-    Ok(match current(seg, names) {
+    sysv::remove(seg.shmid).map_err(|e| segment_error(seg, "removing", e, names))
+}
+
+/// What became of a segment given `IPC_RMID`: still present means attached
+/// now, whatever the listing said, so the kernel only marked it.
+pub fn removal(seg: &Segment, names: &mut Names) -> Removal {
+    match current(seg, names) {
         Ok(Some(now)) if now.nattch > 0 => Removal::Marked { nattch: now.nattch },
         Ok(_) => Removal::Removed,
         Err(_) if seg.nattch > 0 => Removal::Marked { nattch: seg.nattch },
         Err(_) => Removal::Removed,
-    })
+    }
+}
+
+/// Whether the caller's IPC namespace holds no segment at all (one
+/// `SHM_INFO`, cheap when there are none): then every segment given
+/// `IPC_RMID` was destroyed, none only marked.
+pub fn no_segments_left() -> bool {
+    sysv::usage().is_ok_and(|u| u.segments == 0)
 }
 
 /// Whether the caller may remove `seg` (`IPC_RMID`): as its owner or

@@ -214,12 +214,42 @@ struct Picked {
     unattached: bool,
 }
 
-/// Removes one selected segment and says what happened.
-fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Record {
+/// A removal: settled, or given `IPC_RMID` with its outcome (destroyed or
+/// only marked) still to be found out by [`settle`].
+enum Step {
+    Done(Record),
+    Marked(Segment),
+}
+
+/// Finds out what became of every segment given `IPC_RMID`: when none is
+/// left in the namespace at all, one `SHM_INFO` proves them all destroyed
+/// (`remove --all` makes half the system calls it would otherwise);
+/// otherwise each is re-read.
+fn settle(steps: Vec<Step>, picked: Picked, ctx: &mut Resolver) -> Vec<Record> {
+    let marked = steps.iter().any(|s| matches!(s, Step::Marked(_)));
+    let all_gone = marked && ops::no_segments_left();
+    steps
+        .into_iter()
+        .map(|step| match step {
+            Step::Done(record) => record,
+            Step::Marked(seg) => {
+                let removal = if all_gone {
+                    Removal::Removed
+                } else {
+                    ops::removal(&seg, &mut ctx.names)
+                };
+                removal_record(&seg, removal, picked)
+            }
+        })
+        .collect()
+}
+
+/// What `IPC_RMID` did to one segment, as its record.
+fn removal_record(seg: &Segment, removal: Removal, picked: Picked) -> Record {
     let (shmid, key) = (Some(seg.shmid), Some(seg.key));
-    let (outcome, message) = match ops::remove(seg, &mut ctx.names) {
-        Ok(Removal::Removed) => (Outcome::Removed, Cow::Borrowed("removed")),
-        Ok(Removal::Marked { nattch }) if picked.unattached => {
+    let (outcome, message) = match removal {
+        Removal::Removed => (Outcome::Removed, Cow::Borrowed("removed")),
+        Removal::Marked { nattch } if picked.unattached => {
             let e = Error::io(
                 format!("id {} marked (in use), not removed", seg.shmid),
                 io::Error::other(format!(
@@ -228,12 +258,27 @@ fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Record {
             );
             return Record::failed(shmid, key, Outcome::MarkedInUse, e);
         }
-        Ok(Removal::Marked { nattch }) => (
+        Removal::Marked { nattch } => (
             Outcome::Marked,
             Cow::Owned(format!(
                 "marked for destruction; still attached (nattch {nattch}); it goes at the last detach"
             )),
         ),
+    };
+    Record {
+        shmid,
+        key,
+        outcome,
+        message,
+        name: None,
+    }
+}
+
+/// Gives one selected segment `IPC_RMID`, or says why not.
+fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Step {
+    let (shmid, key) = (Some(seg.shmid), Some(seg.key));
+    let (outcome, message) = match ops::mark_removed(seg, &mut ctx.names) {
+        Ok(()) => return Step::Marked(seg.clone()),
         // Already marked: nothing left to do when selected by a filter.
         Err(Error::AlreadyRemoved { nattch, .. }) if picked.by_filter || picked.missing_ok => (
             Outcome::Marked,
@@ -250,16 +295,18 @@ fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Record {
         {
             (Outcome::Missing, e.to_string().into())
         }
-        Err(e @ Error::Denied { .. }) => return Record::failed(shmid, key, Outcome::Denied, e),
-        Err(e) => return Record::failed(shmid, key, Outcome::Error, e),
+        Err(e @ Error::Denied { .. }) => {
+            return Step::Done(Record::failed(shmid, key, Outcome::Denied, e));
+        }
+        Err(e) => return Step::Done(Record::failed(shmid, key, Outcome::Error, e)),
     };
-    Record {
+    Step::Done(Record {
         shmid,
         key,
         outcome,
         message,
         name: None,
-    }
+    })
 }
 
 /// Re-reads a segment a filter selected from the snapshot, immediately
@@ -269,14 +316,16 @@ fn recheck_and_remove(
     filter: &SegmentFilter,
     picked: Picked,
     ctx: &mut Resolver,
-) -> Record {
+) -> Step {
     let (shmid, key) = (Some(seg.shmid), Some(seg.key));
-    let record = |outcome, message: String| Record {
-        shmid,
-        key,
-        outcome,
-        message: message.into(),
-        name: None,
+    let record = |outcome, message: String| {
+        Step::Done(Record {
+            shmid,
+            key,
+            outcome,
+            message: message.into(),
+            name: None,
+        })
     };
     let now = match ops::current(seg, &mut ctx.names) {
         Ok(Some(now)) => now,
@@ -287,7 +336,7 @@ fn recheck_and_remove(
             );
         }
         Err(e @ Error::Denied { .. }) => return record(Outcome::Skipped, e.to_string()),
-        Err(e) => return Record::failed(shmid, key, Outcome::Error, e),
+        Err(e) => return Step::Done(Record::failed(shmid, key, Outcome::Error, e)),
     };
     // Processes are looked at afresh: the last user may have changed.
     ctx.procs.forget();
@@ -434,18 +483,20 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         missing_ok: args.missing_ok,
         unattached: filter.implies_unattached(),
     };
-    let mut records = Vec::with_capacity(selected.len());
-    for found in selected {
-        let record = match found {
+    let steps = selected
+        .into_iter()
+        .map(|found| match found {
             Ok(seg) if !filter.is_empty() => recheck_and_remove(&seg, &filter, picked, &mut ctx),
             Ok(seg) => remove_one(&seg, picked, &mut ctx),
-            Err(e) => missing(e, args.missing_ok),
-        };
+            Err(e) => Step::Done(missing(e, args.missing_ok)),
+        })
+        .collect();
+    let mut records = settle(steps, picked, &mut ctx);
+    for record in &records {
         if record.outcome == Outcome::Marked && !args.json && !args.verbose {
             let id = record.shmid.unwrap_or(-1);
             warn!("shmtool: remove: id {id} {}", record.message);
         }
-        records.push(record);
     }
     if let Some(sel) = &objects {
         records.extend(crate::cmd::posix::remove(args, sel, by_filter));
@@ -686,11 +737,11 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                     skipped,
                 });
             }
-            let records = selected
+            let steps = selected
                 .iter()
                 .map(|seg| recheck_and_remove(seg, filter, picked, &mut ctx))
                 .collect();
-            Ok(InNamespace::Done(records))
+            Ok(InNamespace::Done(settle(steps, picked, &mut ctx)))
         };
         match ns.run(work).and_then(|r| r) {
             Ok(result) => results.push((ns, result)),
