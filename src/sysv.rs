@@ -138,27 +138,57 @@ pub fn stat_all_any() -> io::Result<Vec<Segment>> {
     stat_walk(&[SHM_STAT_ANY])
 }
 
+/// From this many indexes on, [`stat_walk`] walks on two threads.
+const SPLIT_WALK_FROM: c_int = 2048;
+
+/// `cmd` on every index in `indexes`: the segments found, and whether the
+/// kernel knew the command (some index held a segment, readable or not).
+fn stat_range(
+    indexes: std::ops::RangeInclusive<c_int>,
+    cmd: c_int,
+) -> io::Result<(Vec<Segment>, bool)> {
+    let mut segments = Vec::with_capacity(indexes.clone().count());
+    let mut answered = false;
+    for index in indexes {
+        match stat_index(index, cmd) {
+            Ok(seg) => {
+                answered = true;
+                segments.push(seg);
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EIDRM)) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EACCES) => answered = true,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((segments, answered))
+}
+
 fn stat_walk(cmds: &[c_int]) -> io::Result<Vec<Segment>> {
     // IPC_INFO, not SHM_INFO, for the highest index: SHM_INFO walks every
     // segment in the kernel to total rss and swap.
     let (_, max_index) = limits_and_max_index()?;
     for &cmd in cmds {
-        let mut segments = Vec::with_capacity(usize::try_from(max_index + 1).unwrap_or(0));
-        // The highest index is in use, so an empty result means the command
+        let (segments, answered) = if max_index + 1 >= SPLIT_WALK_FROM {
+            // Two threads, each walking half the indexes: one system call
+            // per index is the whole cost, and the kernel serves them side
+            // by side. The halves are joined in index order.
+            let middle = max_index / 2;
+            std::thread::scope(|scope| {
+                let upper = scope.spawn(move || stat_range(middle + 1..=max_index, cmd));
+                let lower = stat_range(0..=middle, cmd);
+                let upper = upper
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("the walking thread failed")));
+                let ((mut segments, low), (rest, high)) = (lower?, upper?);
+                segments.extend(rest);
+                Ok::<_, io::Error>((segments, low || high))
+            })?
+        } else {
+            stat_range(0..=max_index, cmd)?
+        };
+        // The highest index is in use, so no answer at all means the command
         // itself is unknown (SHM_STAT_ANY before Linux 4.17).
-        let mut unsupported = max_index >= 0;
-        for index in 0..=max_index {
-            match stat_index(index, cmd) {
-                Ok(seg) => {
-                    unsupported = false;
-                    segments.push(seg);
-                }
-                Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EIDRM)) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EACCES) => unsupported = false,
-                Err(e) => return Err(e),
-            }
-        }
-        if !unsupported {
+        if answered || max_index < 0 {
             return Ok(segments);
         }
         // IPC_INFO says 0 for an empty table too: only SHM_INFO's count

@@ -1220,12 +1220,13 @@ fn the_shmctl_walk_and_proc_give_identical_rows() {
 }
 
 /// Past a few hundred segments /proc is read on a second thread while the
-/// first parses (procfs_shm::read_file_table): the rows must be the ones
-/// the kernel's text has, every one, rss and swap included.
+/// first parses (procfs_shm::read_file_table), and past 2048 the shmctl
+/// walk splits its indexes between two threads (sysv::stat_walk): both
+/// must give the rows the kernel's text has, every one, in its order.
 #[test]
 fn a_large_table_read_on_two_threads_has_the_rows_proc_has() {
     let ns = Ns::new();
-    let ids: Vec<i32> = (0..700)
+    let ids: Vec<i32> = (0..2100)
         .map(|i| ns.make(0x5000 + i, 4096 * (1 + i as u64 % 3), 0o600))
         .collect();
     for &id in ids.iter().step_by(50) {
@@ -1252,8 +1253,25 @@ fn a_large_table_read_on_two_threads_has_the_rows_proc_has() {
             )
         })
         .collect();
-    assert_eq!(listed.lines().count(), 701, "header and 700 rows");
+    assert_eq!(listed.lines().count(), 2101, "header and 2100 rows");
     assert_eq!(listed.split_once('\n').unwrap().1, expected);
+    // Without rss and swap: the walk.
+    let walked = ns.ok(&[
+        "list",
+        "--format",
+        "csv",
+        "--columns",
+        "shmid,key,bytes,uid,ctime",
+    ]);
+    let expected: String = ns
+        .segments()
+        .iter()
+        .map(|s| format!("{},{},{},{},{}\n", s.shmid, s.key, s.size, s.uid, s.ctime))
+        .collect();
+    assert_eq!(walked.split_once('\n').unwrap().1, expected);
+    let (direct, source) = shmtool::procfs_shm::read_segments_without_usage().unwrap();
+    assert_eq!(source, shmtool::procfs_shm::Source::Walk);
+    assert_eq!(direct.len(), 2100);
     let resident = ns.segments().iter().filter(|s| s.rss == Some(4096)).count();
-    assert_eq!(resident, 14, "the written segments' rss");
+    assert_eq!(resident, 42, "the written segments' rss");
 }
