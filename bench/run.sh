@@ -28,8 +28,10 @@ if [ -z "${SHMTOOL_BENCH_INNER:-}" ]; then
         apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
     cargo build --release --quiet
+    cargo build --release --quiet --example clap_floor
     mkdir -p target/bench
     cc -O2 -Wall -o target/bench/populate bench/populate.c
+    cc -O2 -Wall -o target/bench/copy_floor bench/copy_floor.c
     rustc --edition 2021 -C opt-level=3 -C panic=abort -C lto -C codegen-units=1 -C strip=symbols \
         -o target/bench/startup_floor bench/startup_floor.rs
     export SHMTOOL_BENCH_INNER=1
@@ -126,9 +128,12 @@ hyperfine --style basic --shell=bash --runs "$RUNS" --export-json "$RESULTS/remo
 echo "== start-up, empty namespace" >&2
 "$SHMTOOL" remove --all --yes >/dev/null 2>&1 || true
 # Milliseconds each: many runs, or the noise is larger than the difference.
-# The floor: a Rust program that only prints the header (bench/startup_floor.rs).
+# The floors: a Rust program that only prints the header (bench/startup_floor.rs),
+# and one that also parses shmtool's clap definition and loads libm as shmtool
+# does (examples/clap_floor.rs): all that comes before shmtool's own work.
 hyperfine --style basic -N --warmup 50 --runs 200 --export-json "$RESULTS/startup.json" \
-    -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m" -n rust-floor "$ROOT/target/bench/startup_floor" >&2
+    -n shmtool "$SHMTOOL list" -n ipcs "ipcs -m" -n rust-floor "$ROOT/target/bench/startup_floor" \
+    -n clap-floor "$ROOT/target/release/examples/clap_floor list" >&2
 
 echo "== 1 GiB data" >&2
 SIZE=$((1 << 30))
@@ -137,6 +142,8 @@ ID=$("$SHMTOOL" create --key 0xb16 --size "$SIZE")
 "$SHMTOOL" attach-write --id "$ID" --file "$WORK/f"
 "$SHMTOOL" read --id "$ID" | cmp - "$WORK/f" >&2 || { echo "1 GiB round trip differs" >&2; exit 1; }
 "$SHMTOOL" read --id "$ID" > "$WORK/out" && cmp "$WORK/out" "$WORK/f" >&2 || { echo "1 GiB read to a file differs" >&2; exit 1; }
+# The kernel's sendfile between two files, without shmtool (bench/copy_floor.c).
+COPY_FLOOR=$ROOT/target/bench/copy_floor
 data() { # NAME [hyperfine options]: the data cases run more pairs, each from the same state
     local name=$1
     shift
@@ -153,26 +160,39 @@ data read_pipe -S bash -n shmtool "$SHMTOOL read --id $ID | cat >/dev/null" -n c
 data read_file_new -S bash --prepare "rm -f $WORK/out" \
     -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out" \
     -n alloc-only "fallocate -l $SIZE $WORK/out" \
-    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none"
+    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none" \
+    -n copy-floor "$COPY_FLOOR $WORK/f /dev/stdout > $WORK/out"
 data read_file_full -S bash --prepare "rm -f $WORK/out; cp $WORK/f $WORK/out" \
     -n shmtool "$SHMTOOL read --id $ID > $WORK/out" -n cat "cat $WORK/f > $WORK/out" \
-    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none"
+    -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none" \
+    -n copy-floor "$COPY_FLOOR $WORK/f /dev/stdout > $WORK/out"
 rm -f "$WORK/out"
+# copy-floor: the kernel's sendfile from f into a tmpfs file that has its
+# pages already, as attach-write copies into the segment's (bench/copy_floor.c);
+# zero-floor: the same pages written from a source that costs nothing (zeros).
+cp "$WORK/f" "$WORK/held"
 data write_file_new -S bash --prepare "rm -f $WORK/g" \
-    -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g"
+    -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g" \
+    -n copy-floor "$COPY_FLOOR $WORK/f $WORK/held" \
+    -n zero-floor "dd if=/dev/zero of=$WORK/held bs=1M count=1024 conv=notrunc status=none"
 data write_file_full -S bash --prepare "rm -f $WORK/g; cp $WORK/f $WORK/g" \
-    -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g"
-rm -f "$WORK/g"
-# POSIX objects (`read --name`) come with another branch: measured once it is there.
+    -n shmtool "$SHMTOOL attach-write --id $ID --file $WORK/f" -n cat "cat $WORK/f > $WORK/g" \
+    -n copy-floor "$COPY_FLOOR $WORK/f $WORK/held"
+rm -f "$WORK/g" "$WORK/held"
+# POSIX objects (`read --name`), with the same write floors as above.
 POSIX=
 if "$SHMTOOL" read --help 2>/dev/null | grep -q -- '--name'; then
     POSIX=1
     cp "$WORK/f" /dev/shm/shmtool-bench
     "$SHMTOOL" read --name /shmtool-bench | cmp - "$WORK/f" >&2 || { echo "POSIX read differs" >&2; exit 1; }
     data posix_read_file_new -S bash --prepare "rm -f $WORK/out" \
-        -n shmtool "$SHMTOOL read --name /shmtool-bench > $WORK/out" -n cat "cat /dev/shm/shmtool-bench > $WORK/out"
+        -n shmtool "$SHMTOOL read --name /shmtool-bench > $WORK/out" -n cat "cat /dev/shm/shmtool-bench > $WORK/out" \
+        -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none" \
+        -n copy-floor "$COPY_FLOOR /dev/shm/shmtool-bench /dev/stdout > $WORK/out"
     data posix_read_file_full -S bash --prepare "rm -f $WORK/out; cp $WORK/f $WORK/out" \
-        -n shmtool "$SHMTOOL read --name /shmtool-bench > $WORK/out" -n cat "cat /dev/shm/shmtool-bench > $WORK/out"
+        -n shmtool "$SHMTOOL read --name /shmtool-bench > $WORK/out" -n cat "cat /dev/shm/shmtool-bench > $WORK/out" \
+        -n write-floor "dd if=/dev/zero of=$WORK/out bs=1M count=1024 status=none" \
+        -n copy-floor "$COPY_FLOOR /dev/shm/shmtool-bench /dev/stdout > $WORK/out"
     rm -f "$WORK/out"
 fi
 
