@@ -52,8 +52,6 @@ FLOORS = [
     ("read_file_new", "alloc-only", "fallocate 1 GiB in tmpfs (the new sink's pages, no copy), vs cat f > out", "cat"),
     ("read_file_new", "write-floor", "dd 1 GiB of zeros (a cache-hot source) into a new tmpfs file, vs cat f > out", "cat"),
     ("read_file_full", "write-floor", "dd 1 GiB of zeros into a 1 GiB tmpfs file it truncates, vs cat f > out", "cat"),
-    ("read_file_new", "copy-floor", "the kernel's sendfile of f into a new tmpfs file, no shmtool (bench/copy_floor.c), vs cat f > out", "cat"),
-    ("read_file_full", "copy-floor", "the same into a 1 GiB tmpfs file it truncates, vs cat f > out", "cat"),
     ("write_file_new", "copy-floor", "sendfile 1 GiB from f into a tmpfs file that has its pages (bench/copy_floor.c), vs cat f > g", "cat"),
     ("write_file_new", "zero-floor", "dd 1 GiB of zeros into a tmpfs file that has its pages (no source to read), vs cat f > g", "cat"),
     ("write_file_full", "copy-floor", "sendfile 1 GiB from f into a tmpfs file that has its pages, vs cat f > g (g to truncate)", "cat"),
