@@ -330,23 +330,30 @@ const PREFETCH_FROM: usize = 512;
 /// the text a page per call (40 ms of system time at 32,000 segments), and
 /// parsing meanwhile hides most of our own time. The rows are the same
 /// either way, and nothing is returned before the whole text was read.
-fn read_file_table(file: impl Read + Send, capacity: usize) -> Result<Vec<Segment>, Error> {
-    if capacity < PREFETCH_FROM {
-        return read_table(BufReader::with_capacity(CHUNK, file), capacity);
+fn read_file_table(mut file: impl Read + Send, capacity: usize) -> Result<Vec<Segment>, Error> {
+    if capacity >= PREFETCH_FROM {
+        let prefetched = std::thread::scope(|scope| {
+            // A few chunks in flight keep both threads busy without holding
+            // the whole text. A parser that stops early drops `chunks`,
+            // which ends the thread at its next send.
+            let (send, chunks) = mpsc::sync_channel(8);
+            let source = &mut file;
+            // No thread to be had (a process or cgroup limit): one thread.
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || read_chunks(source, &send))
+                .ok()?;
+            let reader = Prefetched {
+                chunks,
+                chunk: Vec::new(),
+                pos: 0,
+            };
+            Some(read_table(reader, capacity))
+        });
+        if let Some(table) = prefetched {
+            return table;
+        }
     }
-    std::thread::scope(|scope| {
-        // A few chunks in flight keep both threads busy without holding the
-        // whole text. A parser that stops early drops `chunks`, which ends
-        // the thread at its next send.
-        let (send, chunks) = mpsc::sync_channel(8);
-        scope.spawn(move || read_chunks(file, &send));
-        let reader = Prefetched {
-            chunks,
-            chunk: Vec::new(),
-            pos: 0,
-        };
-        read_table(reader, capacity)
-    })
+    read_table(BufReader::with_capacity(CHUNK, file), capacity)
 }
 
 /// The size of each read of the table.

@@ -168,23 +168,30 @@ fn stat_walk(cmds: &[c_int]) -> io::Result<Vec<Segment>> {
     // segment in the kernel to total rss and swap.
     let (_, max_index) = limits_and_max_index()?;
     for &cmd in cmds {
-        let (segments, answered) = if max_index + 1 >= SPLIT_WALK_FROM {
+        let split = (max_index + 1 >= SPLIT_WALK_FROM).then(|| {
             // Two threads, each walking half the indexes: one system call
             // per index is the whole cost, and the kernel serves them side
             // by side. The halves are joined in index order.
             let middle = max_index / 2;
             std::thread::scope(|scope| {
-                let upper = scope.spawn(move || stat_range(middle + 1..=max_index, cmd));
+                // No thread to be had (a process or cgroup limit): one thread.
+                let upper = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || stat_range(middle + 1..=max_index, cmd))
+                    .ok()?;
                 let lower = stat_range(0..=middle, cmd);
                 let upper = upper
                     .join()
                     .unwrap_or_else(|_| Err(io::Error::other("the walking thread failed")));
-                let ((mut segments, low), (rest, high)) = (lower?, upper?);
-                segments.extend(rest);
-                Ok::<_, io::Error>((segments, low || high))
-            })?
-        } else {
-            stat_range(0..=max_index, cmd)?
+                Some(lower.and_then(|(mut segments, low)| {
+                    let (rest, high) = upper?;
+                    segments.extend(rest);
+                    Ok((segments, low || high))
+                }))
+            })
+        });
+        let (segments, answered) = match split.flatten() {
+            Some(walked) => walked?,
+            None => stat_range(0..=max_index, cmd)?,
         };
         // The highest index is in use, so no answer at all means the command
         // itself is unknown (SHM_STAT_ANY before Linux 4.17).

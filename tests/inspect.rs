@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Json, Ns, Peer, shm_peer, wait_for_zombie};
+use common::{Json, Ns, Peer, shm_peer, stderr_of, stdout_of, wait_for_zombie};
 use shmtool::sysv::{self, Attachment};
 
 fn stdout(out: &std::process::Output) -> String {
@@ -1274,4 +1274,35 @@ fn a_large_table_read_on_two_threads_has_the_rows_proc_has() {
     assert_eq!(direct.len(), 2100);
     let resident = ns.segments().iter().filter(|s| s.rss == Some(4096)).count();
     assert_eq!(resident, 42, "the written segments' rss");
+}
+
+/// Where no second thread can be had (a process limit, a cgroup's
+/// pids.max), the large-table paths do the work on one thread: the same
+/// output, never a panic.
+#[test]
+fn without_a_second_thread_large_tables_are_read_on_one() {
+    let ns = Ns::new();
+    for i in 0..2100 {
+        ns.make(0x6000 + i, 4096, 0o644);
+    }
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    for args in [
+        &["list"][..],
+        &["list", "--format", "json"],
+        &["info", "2099"],
+    ] {
+        let free = ns.shmtool_as_nobody().args(args).assert().success();
+        // RLIMIT_NPROC 1: this very process is the one nobody may have.
+        let limited = ns
+            .tool("setpriv")
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .args(["prlimit", "--nproc=1", bin])
+            .args(args)
+            .assert()
+            .success();
+        assert_eq!(stderr_of(&limited), "", "{args:?}");
+        let (free, limited) = (stdout_of(&free), stdout_of(&limited));
+        assert!(free.lines().count() > 15, "{args:?}: {free}");
+        assert_eq!(limited, free, "{args:?}");
+    }
 }
