@@ -939,3 +939,64 @@ fn a_closed_stdout_never_turns_a_failed_removal_across_namespaces_into_success()
     );
     drop(hold);
 }
+
+/// The attach that makes a removal "in use" may end before the command
+/// does: what became of each segment is looked at right after its
+/// IPC_RMID, not after the whole selection was removed, so an attach that
+/// came and went meanwhile still fails the removal (found by review: a
+/// check deferred to the end reported "removed" and exit 0).
+#[test]
+fn an_attach_that_ends_before_the_next_removal_still_fails_unattached_removal() {
+    for filter in ["--unattached", "--orphaned"] {
+        let ns = Ns::new();
+        let first = orphan("0x40");
+        let second = orphan("0x41");
+        assert!(first < second, "removed in index order");
+        let hold = tempfile::NamedTempFile::new().unwrap().into_temp_path();
+        let out = shmtool_raced(first, "rmid", &hold)
+            .env("SHM_HOOK_RELEASE", "1")
+            .args(["remove", filter, "-v"])
+            .assert()
+            .code(1);
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(&format!("id {first} marked (in use), not removed")),
+            "{filter}: {err}"
+        );
+        assert!(
+            stdout_of(&out).contains(&format!("removed id {second} ")),
+            "{filter}: {}",
+            stdout_of(&out)
+        );
+        // The attacher left, so both are gone now.
+        assert_eq!(ids(&ns), Vec::<i32>::new(), "{filter}");
+    }
+}
+
+/// Named segments are reported in the order they were named, a failure
+/// among them included (found by review: marked ones came after it).
+#[test]
+fn named_removals_report_in_the_order_named() {
+    let ns = Ns::new();
+    let a = ns.make(0x50, 10, 0o600);
+    let c = ns.make(0x51, 10, 0o600);
+    let _a = Peer::start(&["hold", &a.to_string()]);
+    let _c = Peer::start(&["hold", &c.to_string()]);
+    let out = ns
+        .shmtool()
+        .args(["remove", &a.to_string(), "999999", &c.to_string()])
+        .assert()
+        .code(1);
+    let err = stderr_of(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with(&format!("shmtool: remove: id {a} marked")),
+        "{err}"
+    );
+    assert!(lines[1].contains("999999"), "{err}");
+    assert!(
+        lines[2].starts_with(&format!("shmtool: remove: id {c} marked")),
+        "{err}"
+    );
+}

@@ -221,11 +221,17 @@ enum Step {
     Marked(Segment),
 }
 
-/// Finds out what became of every segment given `IPC_RMID`: when none is
-/// left in the namespace at all, one `SHM_INFO` proves them all destroyed
-/// (`remove --all` makes half the system calls it would otherwise);
-/// otherwise each is re-read.
-fn settle(steps: Vec<Step>, picked: Picked, ctx: &mut Resolver) -> Vec<Record> {
+/// Finds out what became of every segment given `IPC_RMID` and not yet
+/// settled: when none is left in the namespace at all, one `SHM_INFO`
+/// proves them all destroyed (`remove --all` makes half the system calls
+/// it would otherwise); otherwise each is re-read. `settled` sees each
+/// record settled here.
+fn settle(
+    steps: Vec<Step>,
+    picked: Picked,
+    ctx: &mut Resolver,
+    mut settled: impl FnMut(&Record),
+) -> Vec<Record> {
     let marked = steps.iter().any(|s| matches!(s, Step::Marked(_)));
     let all_gone = marked && ops::no_segments_left();
     steps
@@ -238,7 +244,9 @@ fn settle(steps: Vec<Step>, picked: Picked, ctx: &mut Resolver) -> Vec<Record> {
                 } else {
                     ops::removal(&seg, &mut ctx.names)
                 };
-                removal_record(&seg, removal, picked)
+                let record = removal_record(&seg, removal, picked);
+                settled(&record);
+                record
             }
         })
         .collect()
@@ -274,10 +282,19 @@ fn removal_record(seg: &Segment, removal: Removal, picked: Picked) -> Record {
     }
 }
 
-/// Gives one selected segment `IPC_RMID`, or says why not.
+/// Gives one selected segment `IPC_RMID`, or says why not. What became of
+/// it is looked at at once where it decides success (a filter that picks
+/// only unattached segments fails for one a process attached meanwhile,
+/// and a check made later could miss an attach that has ended since) and
+/// for named segments, whose messages keep the order they were named in;
+/// otherwise [`settle`] finds out for all at the end.
 fn remove_one(seg: &Segment, picked: Picked, ctx: &mut Resolver) -> Step {
     let (shmid, key) = (Some(seg.shmid), Some(seg.key));
     let (outcome, message) = match ops::mark_removed(seg, &mut ctx.names) {
+        Ok(()) if picked.unattached || !picked.by_filter => {
+            let removal = ops::removal(seg, &mut ctx.names);
+            return Step::Done(removal_record(seg, removal, picked));
+        }
         Ok(()) => return Step::Marked(seg.clone()),
         // Already marked: nothing left to do when selected by a filter.
         Err(Error::AlreadyRemoved { nattch, .. }) if picked.by_filter || picked.missing_ok => (
@@ -483,21 +500,31 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         missing_ok: args.missing_ok,
         unattached: filter.implies_unattached(),
     };
-    let steps = selected
-        .into_iter()
-        .map(|found| match found {
-            Ok(seg) if !filter.is_empty() => recheck_and_remove(&seg, &filter, picked, &mut ctx),
-            Ok(seg) => remove_one(&seg, picked, &mut ctx),
-            Err(e) => Step::Done(missing(e, args.missing_ok)),
-        })
-        .collect();
-    let mut records = settle(steps, picked, &mut ctx);
-    for record in &records {
+    // A segment left marked is said on stderr when its outcome is known,
+    // so named segments keep their order among the failures.
+    let say_marked = |record: &Record| {
         if record.outcome == Outcome::Marked && !args.json && !args.verbose {
             let id = record.shmid.unwrap_or(-1);
             warn!("shmtool: remove: id {id} {}", record.message);
         }
-    }
+    };
+    let steps = selected
+        .into_iter()
+        .map(|found| {
+            let step = match found {
+                Ok(seg) if !filter.is_empty() => {
+                    recheck_and_remove(&seg, &filter, picked, &mut ctx)
+                }
+                Ok(seg) => remove_one(&seg, picked, &mut ctx),
+                Err(e) => Step::Done(missing(e, args.missing_ok)),
+            };
+            if let Step::Done(record) = &step {
+                say_marked(record);
+            }
+            step
+        })
+        .collect();
+    let mut records = settle(steps, picked, &mut ctx, say_marked);
     if let Some(sel) = &objects {
         records.extend(crate::cmd::posix::remove(args, sel, by_filter));
     }
@@ -741,7 +768,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 .iter()
                 .map(|seg| recheck_and_remove(seg, filter, picked, &mut ctx))
                 .collect();
-            Ok(InNamespace::Done(settle(steps, picked, &mut ctx)))
+            Ok(InNamespace::Done(settle(steps, picked, &mut ctx, |_| {})))
         };
         match ns.run(work).and_then(|r| r) {
             Ok(result) => results.push((ns, result)),

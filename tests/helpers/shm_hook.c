@@ -8,6 +8,9 @@
  *                           (the first look at it after the table was read)
  *   SHM_HOOK_HOLD=PATH      the attaching process stays attached while PATH
  *                           exists (at most 20 s), then exits
+ *   SHM_HOOK_RELEASE=1      with HOLD: before shmtool's next IPC_RMID of another
+ *                           segment, remove PATH and wait for the attaching
+ *                           process to exit (an attach that came and went)
  *   SHM_HOOK_STOP=1         instead of attaching, stop shmtool (SIGSTOP) there,
  *                           so the test can attach as another user and SIGCONT it
  *   SHM_HOOK_BEFORE=shmat   instead: IPC_RMID on ID just before shmtool's first
@@ -25,7 +28,11 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+/* The attaching process, while it runs. */
+static pid_t holder;
 
 static void attach_in_child(int id, const char *hold) {
     int fds[2];
@@ -48,6 +55,7 @@ static void attach_in_child(int id, const char *hold) {
     char ok;
     if (pid > 0 && read(fds[0], &ok, 1) != 1) ok = 'n';
     close(fds[0]);
+    holder = pid;
 }
 
 int shmctl(int id, int cmd, struct shmid_ds *buf) {
@@ -57,6 +65,13 @@ int shmctl(int id, int cmd, struct shmid_ds *buf) {
     const char *target = getenv("SHM_HOOK_ID");
     const char *when = getenv("SHM_HOOK_BEFORE");
     int base = cmd & ~0x100; /* without IPC_64 */
+    const char *hold = getenv("SHM_HOOK_HOLD");
+    if (holder > 0 && hold && getenv("SHM_HOOK_RELEASE") && base == IPC_RMID && target &&
+        id != atoi(target)) {
+        unlink(hold);
+        waitpid(holder, NULL, 0);
+        holder = 0;
+    }
     if (!done && target && when && id == atoi(target)) {
         int hit = base == IPC_RMID || (!strcmp(when, "check") && base == IPC_STAT);
         if (hit) {
