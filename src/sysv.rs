@@ -524,10 +524,16 @@ impl<Mode> Attachment<Mode> {
     /// entries needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE); without it
     /// this fails (EPERM) and callers copy through the mapping instead.
     /// A mapped POSIX object is its own file: its descriptor, duplicated,
-    /// needs no privilege (one opened read-only refuses writes, EBADF).
+    /// needs no privilege. For reading only: a write through it would grow
+    /// an object another process shrank meanwhile, where a write through
+    /// the mapping fails (EFAULT) and leaves the object as that process
+    /// left it.
     fn open_segment_file(&self, flags: c_int) -> io::Result<std::fs::File> {
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
         if let Backing::File(file) = &self.backing {
+            if flags & libc::O_ACCMODE != libc::O_RDONLY {
+                return Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP));
+            }
             return Ok(file.try_clone()?.into());
         }
         let page = page_size() as usize;

@@ -193,7 +193,8 @@ pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
             &sink,
             args.attach.no_progress,
         )
-    })();
+    })()
+    .map_err(|e| shrunk(e, name));
     let (written, route) = output.finish(copied)?;
     if args.attach.verbose {
         warn!(
@@ -222,7 +223,8 @@ pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitC
     ops::check_range(args.offset, known.unwrap_or(0), now)?;
     let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
     let mapped = Attachment::map_write(fd, len).context("mapping the object")?;
-    let (written, route) = write_input(args, &mapped, &input, known)?;
+    let (written, route) =
+        write_input(args, &mapped, &input, known).map_err(|e| shrunk(e, name))?;
     if args.attach.verbose {
         warn!(
             "shmtool: attach-write: {written} bytes to {} at offset {}{}",
@@ -232,6 +234,24 @@ pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitC
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A copy through the mapping of an object that another process truncated
+/// meanwhile faults (EFAULT): say so, rather than "Bad address".
+fn shrunk(e: anyhow::Error, name: &Name) -> anyhow::Error {
+    let faulted = e.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.raw_os_error() == Some(libc::EFAULT))
+    });
+    if faulted {
+        anyhow!(
+            "{}: the object shrank while being copied (another process truncated it)",
+            shown(name)
+        )
+    } else {
+        e
+    }
 }
 
 pub(super) fn epoch_now() -> i64 {

@@ -18,6 +18,10 @@
  *                           shmtool's lookup and its attach (with SHM_HOOK_STOP=1:
  *                           stop there instead, without removing)
  *
+ *   SHM_HOOK_TRUNCATE=PATH  truncate PATH to 0 bytes right after shmtool's first
+ *                           shared mmap, as if another process shrank the POSIX
+ *                           object it just mapped
+ *
  * The attaching process is forked from shmtool and attaches before the call
  * goes on, so shmtool's next shmctl sees it attached.
  */
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,4 +104,17 @@ void *shmat(int id, const void *addr, int flags) {
             shmctl(id, IPC_RMID, NULL);
     }
     return real(id, addr, flags);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+    static void *(*real)(void *, size_t, int, int, int, off_t);
+    static int done;
+    if (!real) real = (void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap");
+    void *p = real(addr, len, prot, flags, fd, off);
+    const char *path = getenv("SHM_HOOK_TRUNCATE");
+    if (!done && path && p != MAP_FAILED && (flags & MAP_SHARED) && fd >= 0) {
+        done = 1;
+        if (truncate(path, 0) != 0) _exit(99);
+    }
+    return p;
 }
