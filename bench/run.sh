@@ -121,7 +121,8 @@ bench list_json_lsipc -S bash -n shmtool "$SHMTOOL list --format json" -n lsipc 
 
 echo "== remove all, 32,000 segments" >&2
 # Each run starts from a full namespace: --prepare refills it, untimed.
-hyperfine --style basic --shell=bash --runs "$RUNS" --export-json "$RESULTS/remove_all.json" \
+# Twice the runs: this row moves most between runs on this machine.
+hyperfine --style basic --shell=bash --runs $((RUNS * 2)) --export-json "$RESULTS/remove_all.json" \
     --prepare "$SHMTOOL remove --all --yes >/dev/null 2>&1; $POPULATE 32000" \
     -n shmtool "$SHMTOOL remove --all --yes" -n ipcrm "ipcrm --all=shm" >&2
 

@@ -37,8 +37,11 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
                 '\t' => out.extend_from_slice(b"\\t"),
                 '\x08' => out.extend_from_slice(b"\\b"),
                 '\x0c' => out.extend_from_slice(b"\\f"),
+                // As UTF-16 code units: a surrogate pair past U+FFFF.
                 c if escape::is_unsafe(c) => {
-                    out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        out.extend_from_slice(format!("\\u{unit:04x}").as_bytes());
+                    }
                 }
                 c => out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes()),
             }
