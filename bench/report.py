@@ -123,7 +123,7 @@ def report(results, quick):
         f"Run on {today} on {machine()}{' (--quick: 3 runs each)' if quick else ''}.",
         f"Load average (1, 5, 15 min) at the start: {load(results, 'load_start')}; at the end: {load(results, 'load_end')} "
         "(the machine's two cores are shared with other work).",
-        "Command: `sudo bench/run.sh`. Medians of hyperfine's runs (list cases 10, remove 20, data cases 15, start-up 200); "
+        "Command: `sudo bench/run.sh`. Medians of hyperfine's runs (list cases 10, remove 20, data cases 25, start-up 200); "
         "ratio = shmtool / the other tool.",
         "",
         "| case | shmtool | other | ratio | target | met |",

@@ -41,7 +41,7 @@ fi
 
 QUICK=${1:-}
 RUNS=10
-DATA_RUNS=15
+DATA_RUNS=25
 [ "$QUICK" = --quick ] || [ "$QUICK" = --posix-only ] && RUNS=3 && DATA_RUNS=3
 SHMTOOL=$ROOT/target/release/shmtool
 POPULATE=$ROOT/target/bench/populate
