@@ -534,7 +534,7 @@ impl<Mode> Attachment<Mode> {
             if flags & libc::O_ACCMODE != libc::O_RDONLY {
                 return Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP));
             }
-            return Ok(file.try_clone()?.into());
+            return file.try_clone();
         }
         let page = page_size() as usize;
         let start = self.address();
@@ -735,64 +735,28 @@ enum Backing {
     /// with `munmap`. Copies into or out of our own buffers go through
     /// pread/pwrite on it, so a peer that shrinks the object meanwhile gives
     /// an error (EFAULT, a short count), never SIGBUS in this process.
-    File(std::os::fd::OwnedFd),
+    File(std::fs::File),
 }
 
-fn file_copy_to(file: &std::os::fd::OwnedFd, offset: usize, buf: &mut [u8]) -> io::Result<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        let rest = &mut buf[done..];
-        // SAFETY: pread writes at most rest.len() bytes into rest, our own memory.
-        let n = unsafe {
-            libc::pread(
-                file.as_raw_fd(),
-                rest.as_mut_ptr().cast(),
-                rest.len(),
-                (offset + done) as libc::off_t,
-            )
-        };
-        match n {
-            0 => return Err(io::Error::other("the object shrank while being read")),
-            n if n < 0 => {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-            n => done += n as usize,
+fn file_copy_to(file: &std::fs::File, offset: usize, buf: &mut [u8]) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    // Short: the object shrank. Said as a copy through the mapping says it
+    // (EFAULT), so callers tell one case, not two.
+    file.read_exact_at(buf, offset as u64).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            io::Error::from_raw_os_error(libc::EFAULT)
+        } else {
+            e
         }
-    }
-    Ok(())
+    })
 }
 
-fn file_copy_from(file: &std::os::fd::OwnedFd, offset: usize, data: &[u8]) -> io::Result<()> {
-    let mut done = 0;
-    while done < data.len() {
-        let rest = &data[done..];
-        // SAFETY: pwrite reads at most rest.len() bytes from rest, our own memory.
-        let n = unsafe {
-            libc::pwrite(
-                file.as_raw_fd(),
-                rest.as_ptr().cast(),
-                rest.len(),
-                (offset + done) as libc::off_t,
-            )
-        };
-        match n {
-            0 => return Err(io::ErrorKind::WriteZero.into()),
-            n if n < 0 => {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-            n => done += n as usize,
-        }
-    }
-    Ok(())
+fn file_copy_from(file: &std::fs::File, offset: usize, data: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.write_all_at(data, offset as u64)
 }
 
-fn file_fill(file: &std::os::fd::OwnedFd, offset: usize, len: usize, byte: u8) -> io::Result<()> {
+fn file_fill(file: &std::fs::File, offset: usize, len: usize, byte: u8) -> io::Result<()> {
     let block = vec![byte; len.min(1 << 20)];
     let mut at = offset;
     let end = offset + len;
@@ -830,7 +794,7 @@ impl<Mode> Attachment<Mode> {
             addr,
             len,
             segment: object_segment(len as u64),
-            backing: Backing::File(file),
+            backing: Backing::File(file.into()),
             _mode: PhantomData,
         })
     }

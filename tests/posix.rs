@@ -586,3 +586,21 @@ cat $T/err
          exit 1\nerr\nsrc\nshmtool: read: /y: the object shrank while being copied (another process truncated it)\n"
     );
 }
+
+/// The formats that look at the bytes copy with pread, not the mapping: an
+/// object shrunk meanwhile is said the same way there.
+#[test]
+fn a_hex_read_of_an_object_shrunk_meanwhile_says_it_shrank() {
+    let hook = common::shm_hook().display().to_string();
+    let out = posix_sh(&format!(
+        r#"
+$SHMTOOL create --name z --size 100000 >/dev/null
+LD_PRELOAD={hook} SHM_HOOK_TRUNCATE=/dev/shm/z $SHMTOOL read --name z --format hex 2>$T/err >/dev/null && echo "exit 0" || echo "exit $?"
+cat $T/err
+"#
+    ));
+    assert_eq!(
+        out,
+        "exit 1\nshmtool: read: /z: the object shrank while being copied (another process truncated it)\n"
+    );
+}
