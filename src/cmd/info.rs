@@ -111,10 +111,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        let mut object: Vec<(&str, Json)> = values
-            .iter()
-            .map(|(field, value)| (field.name(), Json::Value(value)))
-            .collect();
+        let mut object = render::json::field_entries(&values);
         object.push(("mode", format!("{:04o}", seg.mode & 0o7777).into()));
         let list: Vec<Json> = attached
             .found

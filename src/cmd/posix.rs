@@ -432,10 +432,7 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.json {
-        let mut object: Vec<(&str, Json)> = values
-            .iter()
-            .map(|(field, value)| (field.name(), Json::Value(value)))
-            .collect();
+        let mut object = render::json::field_entries(&values);
         object.push(("mode", format!("{:04o}", obj.perms()).into()));
         let device = format!(
             "{}:{}",

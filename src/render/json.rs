@@ -219,6 +219,15 @@ impl<'a, T: Into<Json<'a>>> From<Vec<T>> for Json<'a> {
     }
 }
 
+/// The entries of an object with one entry per field, in field order, as
+/// `info --json` starts its document.
+pub fn field_entries(values: &[(Field, Value)]) -> Vec<(&'static str, Json<'_>)> {
+    values
+        .iter()
+        .map(|(field, value)| (field.name(), Json::Value(value)))
+        .collect()
+}
+
 /// Writes a document pretty, with a final newline: the layout of
 /// serde_json's `to_vec_pretty` (two-space indent, `"key": value`, `[]` and
 /// `{}` when empty), with strings as inert as in rows.
