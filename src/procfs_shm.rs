@@ -363,31 +363,24 @@ const CHUNK: usize = 1 << 16;
 /// then an empty chunk at its end, or the error that stopped it.
 fn read_chunks(mut file: impl Read, send: &mpsc::SyncSender<io::Result<Vec<u8>>>) {
     loop {
-        let mut chunk = vec![0; CHUNK];
-        let mut len = 0;
-        // The kernel gives about a page per call: fill the chunk first.
-        let error = loop {
-            match file.read(&mut chunk[len..]) {
-                Ok(0) => break None,
-                Ok(n) => {
-                    len += n;
-                    if len == chunk.len() {
-                        break None;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Some(e),
-            }
-        };
-        chunk.truncate(len);
-        let message = match error {
-            // What was read goes first; the error then comes with the next read.
-            Some(e) if len == 0 => Err(e),
-            _ => Ok(chunk),
-        };
-        let done = len == 0;
-        if send.send(message).is_err() || done {
+        // The kernel gives about a page per call: fill the chunk first. On
+        // an error, what was read before it is in the chunk and goes first.
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let read = (&mut file).take(CHUNK as u64).read_to_end(&mut chunk);
+        let end = chunk.is_empty();
+        if !end && send.send(Ok(chunk)).is_err() {
             return;
+        }
+        match read {
+            Err(e) => {
+                let _ = send.send(Err(e));
+                return;
+            }
+            Ok(_) if end => {
+                let _ = send.send(Ok(Vec::new()));
+                return;
+            }
+            Ok(_) => {}
         }
     }
 }
