@@ -385,20 +385,14 @@ fn write_rows(
             })
             .collect::<Vec<Value>>()
     });
-    match args.format {
-        Format::Table | Format::Markdown => render::write_table(
-            out,
-            args.format == Format::Markdown,
-            &fields,
-            values,
-            Style { human: args.human },
-        )?,
-        Format::Json => render::json::write_rows(out, &fields, values)?,
-        Format::Csv => render::delimited::write_csv(out, &fields, values)?,
-        Format::Raw => render::delimited::write_raw(out, values)?,
-        Format::Ipcs | Format::Prometheus => {}
-    }
-    Ok(())
+    let style = Style { human: args.human };
+    Ok(render::write_rows(
+        out,
+        args.format,
+        &fields,
+        values,
+        style,
+    )?)
 }
 
 /// The label a number of the field takes in a metric, when it has one.

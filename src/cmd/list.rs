@@ -119,20 +119,9 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         let rows = segments
             .iter()
             .map(|seg| fields.iter().map(|f| f.value(seg, &mut ctx)).collect());
-        match args.format {
-            Format::Table | Format::Markdown => render::write_table(
-                &mut out,
-                args.format == Format::Markdown,
-                &fields,
-                rows,
-                Style { human: args.human },
-            )?,
-            Format::Json => render::json::write_rows(&mut out, &fields, rows)?,
-            Format::Csv => render::delimited::write_csv(&mut out, &fields, rows)?,
-            Format::Raw => render::delimited::write_raw(&mut out, rows)?,
-            // Routed to cmd::fleet before anything is read.
-            Format::Ipcs | Format::Prometheus => {}
-        }
+        // ipcs was written above; Prometheus is routed to cmd::fleet.
+        let style = Style { human: args.human };
+        render::write_rows(&mut out, args.format, &fields, rows, style)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -371,20 +371,9 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
             .collect()
     });
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    match args.format {
-        Format::Table | Format::Markdown => render::write_table(
-            &mut out,
-            args.format == Format::Markdown,
-            &fields,
-            values,
-            Style { human: args.human },
-        )?,
-        Format::Json => render::json::write_rows(&mut out, &fields, values)?,
-        Format::Csv => render::delimited::write_csv(&mut out, &fields, values)?,
-        Format::Raw => render::delimited::write_raw(&mut out, values)?,
-        // Refused before anything is read (cmd::list).
-        Format::Ipcs | Format::Prometheus => {}
-    }
+    // ipcs and Prometheus are refused or routed before anything is read (cmd::list).
+    let style = Style { human: args.human };
+    render::write_rows(&mut out, args.format, &fields, values, style)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

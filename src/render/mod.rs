@@ -36,6 +36,28 @@ pub fn write_table(
     }
 }
 
+/// Writes `list` rows (of any kind, or every namespace's) in `format`.
+/// ipcs and Prometheus have writers of their own, chosen before any row
+/// is made; for them this writes nothing.
+pub fn write_rows(
+    out: &mut dyn std::io::Write,
+    format: crate::cli::Format,
+    fields: &[Field],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+    style: Style,
+) -> std::io::Result<()> {
+    use crate::cli::Format;
+    match format {
+        Format::Table | Format::Markdown => {
+            write_table(out, format == Format::Markdown, fields, rows, style)
+        }
+        Format::Json => json::write_rows(out, fields, rows),
+        Format::Csv => delimited::write_csv(out, fields, rows),
+        Format::Raw => delimited::write_raw(out, rows),
+        Format::Ipcs | Format::Prometheus => Ok(()),
+    }
+}
+
 /// Writes rows of escaped text as a table, drawn for the terminal when
 /// there is one; `fits` says which columns may wrap or be cut there.
 pub fn write_cells(
