@@ -93,6 +93,16 @@ fn unaccounted_text(nattch: u64, attached: &Attachers) -> Option<String> {
     ))
 }
 
+/// Where a process maps the segment: `START-END`, comma-separated.
+fn mapped_at(a: &Attacher) -> String {
+    let ranges: Vec<String> = a
+        .ranges
+        .iter()
+        .map(|(s, e)| format!("{s:#x}-{e:#x}"))
+        .collect();
+    ranges.join(",")
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -166,12 +176,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
                     escaped(&ctx.names.name_or_uid(p.uid)).into_owned(),
                 ];
                 if args.verbose {
-                    let ranges: Vec<String> = a
-                        .ranges
-                        .iter()
-                        .map(|(s, e)| format!("{s:#x}-{e:#x}"))
-                        .collect();
-                    row.push(ranges.join(","));
+                    row.push(mapped_at(a));
                 }
                 row.push(p.command.escaped().to_owned());
                 row
@@ -204,12 +209,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
             let user = escaped(&ctx.names.name_or_uid(p.uid)).into_owned();
             let command = p.command.escaped();
             if args.verbose {
-                let ranges: Vec<String> = a
-                    .ranges
-                    .iter()
-                    .map(|(s, e)| format!("{s:#x}-{e:#x}"))
-                    .collect();
-                let ranges = ranges.join(",");
+                let ranges = mapped_at(a);
                 writeln!(out, "{:>8}  {user:<12}  {ranges:<33}  {command}", p.pid)?;
             } else {
                 writeln!(out, "{:>8}  {user:<12}  {command}", p.pid)?;

@@ -675,7 +675,7 @@ fn dry_run(
         write_dry_run_rows(&mut out, args, &fields, rows)?;
         out.flush()
     })();
-    let mut line = match objects {
+    let line = match objects {
         None => format!("dry run: {} segment(s) would be removed", segments.len()),
         Some((_, false)) => format!(
             "dry run: {} POSIX object(s) would be removed",
@@ -687,6 +687,13 @@ fn dry_run(
             shown_objects.len()
         ),
     };
+    say_dry_run(line, marked, skipped);
+    exit::after_output(if failed { exit::FAILURE } else { exit::SUCCESS }, written)
+}
+
+/// The summary of a dry run on stderr: `line` (what would be removed), then
+/// what the real run would leave.
+fn say_dry_run(mut line: String, marked: usize, skipped: usize) {
     if marked > 0 {
         line.push_str(&format!(", {marked} already marked (still attached)"));
     }
@@ -694,7 +701,6 @@ fn dry_run(
         line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
     }
     warn!("shmtool: remove: {line}; nothing changed");
-    exit::after_output(if failed { exit::FAILURE } else { exit::SUCCESS }, written)
 }
 
 /// What `remove -A` did in one namespace.
@@ -849,14 +855,8 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                 ),
             ),
         };
-        let mut line = format!("dry run: {count} {what} in {place} would be removed");
-        if marked > 0 {
-            line.push_str(&format!(", {marked} already marked (still attached)"));
-        }
-        if skipped > 0 {
-            line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
-        }
-        warn!("shmtool: remove: {line}; nothing changed");
+        let line = format!("dry run: {count} {what} in {place} would be removed");
+        say_dry_run(line, marked, skipped);
     } else {
         let mut all = Vec::new();
         let mut json = Vec::new();
