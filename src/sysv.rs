@@ -595,8 +595,8 @@ impl Attachment<ReadWrite> {
     /// Copies `data` into the segment at `offset`.
     pub fn copy_from(&self, offset: usize, data: &[u8]) -> io::Result<()> {
         let dest = self.span(offset, data.len())?;
-        if let Backing::File(file) = &self.backing {
-            return file_copy_from(file, offset, data);
+        if let Backing::File(_) = &self.backing {
+            return self.copy_through_pipe(offset, data.chunks(PIPE_CHUNK));
         }
         // SAFETY: span proved dest..dest+len lies in the mapping, writable
         // since it was attached without SHM_RDONLY; data is this process's
@@ -609,11 +609,45 @@ impl Attachment<ReadWrite> {
     /// Sets `len` bytes at `offset` to `byte`.
     pub fn fill(&self, offset: usize, len: usize, byte: u8) -> io::Result<()> {
         let dest = self.span(offset, len)?;
-        if let Backing::File(file) = &self.backing {
-            return file_fill(file, offset, len, byte);
+        if let Backing::File(_) = &self.backing {
+            let block = [byte; PIPE_CHUNK];
+            let blocks = (0..len)
+                .step_by(PIPE_CHUNK)
+                .map(|at| &block[..PIPE_CHUNK.min(len - at)]);
+            return self.copy_through_pipe(offset, blocks);
         }
         // SAFETY: span proved dest..dest+len lies in the writable mapping.
         unsafe { std::ptr::write_bytes(dest, byte, len) };
+        Ok(())
+    }
+
+    /// Writes `pieces` one after another from `offset` into a mapped POSIX
+    /// object, each through a pipe and [`Attachment::read_from`], so the
+    /// kernel makes the copy into the mapping: where another process shrank
+    /// the object it fails with EFAULT, where a copy of our own would die of
+    /// SIGBUS and `pwrite` would grow the object back.
+    fn copy_through_pipe<'a>(
+        &self,
+        offset: usize,
+        pieces: impl Iterator<Item = &'a [u8]>,
+    ) -> io::Result<()> {
+        use std::io::Write;
+        let (reader, mut writer) = std::io::pipe()?;
+        let mut at = offset;
+        for piece in pieces {
+            // A piece fits an empty pipe (a page at the least), so this
+            // write never waits for a reader.
+            writer.write_all(piece)?;
+            let end = at + piece.len();
+            while at < end {
+                match self.read_from(at, end - at, &reader) {
+                    Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                    Ok(n) => at += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         Ok(())
     }
 
@@ -732,9 +766,10 @@ enum Backing {
     /// A System V segment attached with `shmat`, detached with `shmdt`.
     Shm,
     /// A POSIX object mapped `MAP_SHARED` from this descriptor; unmapped
-    /// with `munmap`. Copies into or out of our own buffers go through
-    /// pread/pwrite on it, so a peer that shrinks the object meanwhile gives
-    /// an error (EFAULT, a short count), never SIGBUS in this process.
+    /// with `munmap`. Copies out into our own buffers use pread on it, and
+    /// copies in go through a pipe into the mapping, so a peer that shrinks
+    /// the object meanwhile gives an error (EFAULT), never SIGBUS in this
+    /// process, and is never grown back.
     File(std::fs::File),
 }
 
@@ -751,22 +786,9 @@ fn file_copy_to(file: &std::fs::File, offset: usize, buf: &mut [u8]) -> io::Resu
     })
 }
 
-fn file_copy_from(file: &std::fs::File, offset: usize, data: &[u8]) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    file.write_all_at(data, offset as u64)
-}
-
-fn file_fill(file: &std::fs::File, offset: usize, len: usize, byte: u8) -> io::Result<()> {
-    let block = vec![byte; len.min(1 << 20)];
-    let mut at = offset;
-    let end = offset + len;
-    while at < end {
-        let n = block.len().min(end - at);
-        file_copy_from(file, at, &block[..n])?;
-        at += n;
-    }
-    Ok(())
-}
+/// The most [`Attachment::copy_through_pipe`] puts in its pipe at once:
+/// a page, what every pipe holds however little it was given.
+const PIPE_CHUNK: usize = 4096;
 
 impl<Mode> Attachment<Mode> {
     fn map_file(file: std::os::fd::OwnedFd, len: usize, prot: c_int) -> io::Result<Self> {

@@ -604,3 +604,24 @@ cat $T/err
         "exit 1\nshmtool: read: /z: the object shrank while being copied (another process truncated it)\n"
     );
 }
+
+/// `--data` and `--fill` do not grow back an object shrunk meanwhile either
+/// (found in review: they wrote with pwrite, which grew it to hold the
+/// bytes and reported success).
+#[test]
+fn data_and_fill_never_grow_back_an_object_shrunk_meanwhile() {
+    let hook = common::shm_hook().display().to_string();
+    let out = posix_sh(&format!(
+        r#"
+for how in "--data abc --offset 500" "--fill 7 --length 100"; do
+    $SHMTOOL create --name x --size 1000 >/dev/null
+    LD_PRELOAD={hook} SHM_HOOK_TRUNCATE=/dev/shm/x $SHMTOOL attach-write --name x $how 2>$T/err && echo "exit 0" || echo "exit $?"
+    stat -c 'size %s' /dev/shm/x
+    cat $T/err
+    rm /dev/shm/x
+done
+"#
+    ));
+    let said = "shmtool: attach-write: /x: the object shrank while being copied (another process truncated it)\n";
+    assert_eq!(out, format!("exit 1\nsize 0\n{said}exit 1\nsize 0\n{said}"));
+}
