@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'shmtool' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;create' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)')
@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;attach-write' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
@@ -78,7 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;read' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
@@ -101,7 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;list' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to show, in order, comma-separated (the JSON field names)')
@@ -125,8 +125,8 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse the order')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned')
-            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container')
-            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container (a /dev/shm that is not the root of a tmpfs of its own, or is behind a symlink, is skipped)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container (a /dev/shm that is not the root of a tmpfs of its own, or is behind a symlink, is skipped)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -134,7 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;remove' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Remove the segment with this id (repeatable)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Remove the segment with this key (repeatable)')
@@ -166,7 +166,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;info' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
@@ -181,7 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;limits' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -191,7 +191,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;lock' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
@@ -203,7 +203,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;unlock' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
@@ -215,7 +215,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;set' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The segment''s id')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The segment''s key')
@@ -229,7 +229,7 @@ Register-ArgumentCompleter -Native -CommandName 'shmtool' -ScriptBlock {
             break
         }
         'shmtool;help' {
-            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc')
+            [CompletionResult]::new('--ns', '--ns', [CompletionResultType]::ParameterName, 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
     }
     var completions = [
         &'shmtool'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -37,7 +37,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand help 'Print the help of shmtool or of one of its commands'
         }
         &'shmtool;create'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --key 'Key: 0x hex, decimal (negative as the kernel prints it), or `private`'
             cand --size 'Size: bytes, or a number with a unit: 25K, 25KiB, 1M, 1G (powers of 1024)'
@@ -51,7 +51,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;attach-write'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
@@ -72,7 +72,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;read'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
@@ -94,7 +94,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;list'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --format 'Output format'
             cand --columns 'Columns to show, in order, comma-separated (the JSON field names)'
@@ -118,15 +118,15 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --reverse 'Reverse the order'
             cand -v 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned'
             cand --verbose 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned'
-            cand -A 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container'
-            cand --all-namespaces 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container'
+            cand -A 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container (a /dev/shm that is not the root of a tmpfs of its own, or is behind a symlink, is skipped)'
+            cand --all-namespaces 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container (a /dev/shm that is not the root of a tmpfs of its own, or is behind a symlink, is skipped)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'shmtool;remove'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'Remove the segment with this id (repeatable)'
             cand --key 'Remove the segment with this key (repeatable)'
@@ -157,7 +157,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;info'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
@@ -171,7 +171,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;limits'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --json 'Print one JSON object'
             cand -h 'Print help (see more with ''--help'')'
@@ -180,7 +180,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;lock'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
@@ -191,7 +191,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;unlock'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
@@ -202,7 +202,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;set'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand --id 'The segment''s id'
             cand --key 'The segment''s key'
@@ -215,7 +215,7 @@ set edit:completion:arg-completer[shmtool] = {|@words|
             cand --version 'Print version'
         }
         &'shmtool;help'= {
-            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc'
+            cand --ns 'Work in another IPC namespace: a container''s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process''s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps'
             cand --color 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -24,7 +24,7 @@ function __fish_shmtool_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c shmtool -n "__fish_shmtool_needs_command" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_needs_command" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_needs_command" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -41,7 +41,7 @@ complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "lock" -d 'Lock a se
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "unlock" -d 'Unlock a segment\'s pages (SHM_UNLOCK)'
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "set" -d 'Change a segment\'s permission bits or owner (IPC_SET)'
 complete -c shmtool -n "__fish_shmtool_needs_command" -f -a "help" -d 'Print the help of shmtool or of one of its commands'
-complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -53,7 +53,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l private -d 'C
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -l reuse -d 'If the key exists with at least SIZE bytes, print its id instead of failing (its mode stays as it is)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand create" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -71,7 +71,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s v -l ve
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand attach-write" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -91,7 +91,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s v -l verbose -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -l no-progress -d 'Draw no progress bar (one is drawn on stderr when it is a terminal the data does not go to, once a copy has lasted a second)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand read" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -185,10 +185,10 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l unattached -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l orphaned -d 'Only unattached segments whose creator and last user are proven gone'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -l reverse -d 'Reverse the order'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s v -l verbose -d 'Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned'
-complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s A -l all-namespaces -d 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container'
+complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s A -l all-namespaces -d 'List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container (a /dev/shm that is not the root of a tmpfs of its own, or is behind a symlink, is skipped)'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand list" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -217,7 +217,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s y -l yes -d '
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s A -l all-namespaces -d 'Remove what the filters select in every IPC namespace on the host (needs root; filters only); with --kind posix|all also in every /dev/shm'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand remove" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -228,14 +228,14 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s v -l verbose -d
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -l json -d 'Print one JSON object'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand info" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -l json -d 'Print one JSON object'
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand limits" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -244,7 +244,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l key -d 'The seg
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand lock" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -253,7 +253,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l key -d 'The s
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -l name -d 'A POSIX object in /dev/shm, /NAME as shm_open names it (the slash is optional)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand unlock" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"
@@ -264,7 +264,7 @@ complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l mode -d 'New per
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -l owner -d 'New owner and group: USER, USER:GROUP or :GROUP (names or numbers)' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c shmtool -n "__fish_shmtool_using_subcommand set" -s V -l version -d 'Print version'
-complete -c shmtool -n "__fish_shmtool_using_subcommand help" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc' -r
+complete -c shmtool -n "__fish_shmtool_using_subcommand help" -l ns -d 'Work in another IPC namespace: a container\'s, by the PID of a process in it, or by a path to its namespace file such as /proc/PID/ns/ipc. POSIX objects are then that process\'s /dev/shm, opened beneath its root without following symlinks and taken only as the root of a tmpfs (else exit 1); in a user namespace only the objects of uids it maps' -r
 complete -c shmtool -n "__fish_shmtool_using_subcommand help" -l color -d 'Colour tables (bold header, dest and locked): auto on a terminal unless NO_COLOR is set; always colours in a pipe too (less -R, watch --color)' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set'
 always\t'Always, in a pipe too (for less -R, watch --color)'
 never\t'Never'"

@@ -22,7 +22,10 @@ use shmtool::segment::Key;
 )]
 pub struct Cli {
     /// Work in another IPC namespace: a container's, by the PID of a process
-    /// in it, or by a path to its namespace file such as /proc/PID/ns/ipc
+    /// in it, or by a path to its namespace file such as /proc/PID/ns/ipc.
+    /// POSIX objects are then that process's /dev/shm, opened beneath its
+    /// root without following symlinks and taken only as the root of a tmpfs
+    /// (else exit 1); in a user namespace only the objects of uids it maps
     #[arg(long, global = true, value_name = "PID|PATH")]
     pub ns: Option<String>,
     /// Colour tables (bold header, dest and locked): auto on a terminal unless
@@ -424,7 +427,7 @@ pub struct ListArgs {
     /// Say on stderr where the list came from when it is not /proc/sysvipc/shm, and why segments were not taken as orphaned
     #[arg(short, long)]
     pub verbose: bool,
-    /// List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container
+    /// List the segments of every IPC namespace on the host (needs root), adding the ns, nspid and container fields; with --kind posix|all also the objects of every /dev/shm, adding mntns, devshm, nspid and container (a /dev/shm that is not the root of a tmpfs of its own, or is behind a symlink, is skipped)
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
     /// Write the list to FILE atomically (mode 0644): a new file beside it, renamed over it once complete, never following a symlink

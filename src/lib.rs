@@ -20,6 +20,7 @@ pub mod error;
 pub mod escape;
 pub mod field;
 pub mod filter;
+pub mod foreign;
 pub mod namespace;
 pub mod ops;
 pub mod parse;

@@ -49,8 +49,22 @@ pub struct DevShm {
     pub own: bool,
     /// `/proc/NSPID/root/dev/shm`, for messages.
     pub path: PathBuf,
-    /// That directory, opened (O_PATH) while the process was known to see it.
+    /// That directory, opened (O_PATH) beneath the process's root while
+    /// the process was known to see it.
     pub dir: File,
+    /// Whose objects in it may be named and acted on.
+    pub owners: crate::foreign::Owners,
+}
+
+/// A process's `/dev/shm` that is not taken: not the root of a tmpfs of
+/// its own, or reached only through a symlink.
+#[derive(Debug)]
+pub struct RejectedDevShm {
+    /// The mount namespace inode (each counted once).
+    pub mntns: u64,
+    /// The lowest pid that sees it.
+    pub pid: i32,
+    pub why: String,
 }
 
 /// What a walk of `/proc` found.
@@ -63,6 +77,8 @@ pub struct Discovery {
     /// Processes whose namespaces could not be looked at (permission), and
     /// processes in namespaces that could not be opened.
     pub uninspected: usize,
+    /// `/dev/shm` directories left alone, one per mount namespace.
+    pub rejected: Vec<RejectedDevShm>,
 }
 
 /// The namespaces' and segments' shared error text.
@@ -96,13 +112,6 @@ fn open_ns(path: &str) -> io::Result<File> {
     std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)
-}
-
-fn open_dir_path(path: &str) -> io::Result<File> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
         .open(path)
 }
 
@@ -181,7 +190,11 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
     Ok(found)
 }
 
-/// Records `/proc/PID/root/dev/shm` if its device is new.
+/// Records process `pid`'s `/dev/shm` if its device is new, opened
+/// beneath the process's root and checked ([`crate::foreign`]); one that
+/// fails the checks is recorded as rejected, once per mount namespace. A
+/// device first seen limited to a user namespace's owners and then seen
+/// unlimited (set up by someone as privileged as the caller) is unlimited.
 fn discover_devshm(
     pid: i32,
     own_mnt: Option<u64>,
@@ -189,12 +202,26 @@ fn discover_devshm(
     found: &mut Discovery,
     index: &mut HashMap<u64, usize>,
 ) {
-    let path = format!("/proc/{pid}/root/dev/shm");
-    let Ok(meta) = std::fs::metadata(&path) else {
+    use crate::foreign::{self, Owners, Refusal};
+    let mntns_of = || std::fs::metadata(format!("/proc/{pid}/ns/mnt")).map_or(0, |m| m.ino());
+    let reject = |found: &mut Discovery, why: String| {
+        let mntns = mntns_of();
+        if !found.rejected.iter().any(|r| r.mntns == mntns) {
+            found.rejected.push(RejectedDevShm { mntns, pid, why });
+        }
+    };
+    let located = match foreign::locate(pid) {
+        Ok(located) => located,
+        Err(Refusal::Rejected(why)) => return reject(found, why),
+        Err(Refusal::Unreachable(_)) => return,
+    };
+    let Ok(dev) = crate::sysv::stat_fd(&located.dir).map(|s| s.dev) else {
         return;
     };
-    let dev = meta.dev();
-    if let Some(&i) = index.get(&dev) {
+    let known = index.get(&dev).copied();
+    if let Some(i) = known
+        && found.devshms[i].owners == Owners::Any
+    {
         let d = &mut found.devshms[i];
         if !d.own && d.container.is_none() {
             d.container = std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
@@ -203,13 +230,27 @@ fn discover_devshm(
         }
         return;
     }
-    let Ok(dir) = open_dir_path(&path) else {
-        return;
-    };
-    if !dir.metadata().is_ok_and(|m| m.dev() == dev) {
+    // Another process of the same mount namespace: the same verdict, so
+    // a rootless container's thousand processes cost one check, not a
+    // thousand reads of mountinfo.
+    if let Some(i) = known
+        && mntns_of() == found.devshms[i].mntns
+    {
         return;
     }
-    let mntns = std::fs::metadata(format!("/proc/{pid}/ns/mnt")).map_or(0, |m| m.ino());
+    let checked = match foreign::check(pid, located) {
+        Ok(checked) => checked,
+        Err(Refusal::Rejected(why)) => return reject(found, why),
+        Err(Refusal::Unreachable(_)) => return,
+    };
+    if let Some(i) = known {
+        // Seen before through a user namespace: unlimited only if now so.
+        if checked.owners == Owners::Any {
+            found.devshms[i].owners = Owners::Any;
+        }
+        return;
+    }
+    let mntns = checked.mntns;
     let own = Some(dev) == own_devshm && (own_mnt.is_none() || own_mnt == Some(mntns) || pid == 1);
     index.insert(dev, found.devshms.len());
     found.devshms.push(DevShm {
@@ -225,8 +266,9 @@ fn discover_devshm(
                 .and_then(|text| container_id(&text))
         },
         own,
-        path: path.into(),
-        dir,
+        path: format!("/proc/{pid}/root/dev/shm").into(),
+        dir: File::from(checked.dir),
+        owners: checked.owners,
     });
 }
 
@@ -354,7 +396,7 @@ impl DevShm {
 
     /// This `/dev/shm`, opened to list and remove its objects.
     pub fn open(&self) -> io::Result<crate::posix::Dir> {
-        crate::posix::Dir::reopen(&self.dir, self.path.clone())
+        crate::posix::Dir::reopen(&self.dir, self.path.clone(), self.owners.clone())
     }
 }
 

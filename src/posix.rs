@@ -12,6 +12,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
+use crate::foreign::Owners;
 use crate::parse::ValueError;
 use crate::sysv::{self, FileStat};
 
@@ -85,6 +86,31 @@ pub struct Dir {
     pub path: PathBuf,
     /// The device of the file system, which the attacher scan matches.
     pub dev: u64,
+    /// Whose objects may be named and acted on: in a /dev/shm a user
+    /// namespace set up, only those of the uids it maps.
+    pub owners: Owners,
+}
+
+/// What a listing of a /dev/shm holds.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The objects shmtool may name and act on, with their use.
+    pub objects: Vec<Object>,
+    /// Objects of owners the directory's user namespace does not map:
+    /// counted, never named (see [`Owners`]).
+    pub unowned: usize,
+}
+
+/// Why an object is left alone: its owner is not mapped in the user
+/// namespace that set up its /dev/shm.
+fn not_theirs(uid: u32, owners: &Owners) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "it is owned by uid {uid}, which is not mapped in user namespace {} that set up this /dev/shm, so it is not the container's; left alone",
+            owners.userns().unwrap_or(0)
+        ),
+    )
 }
 
 impl AsFd for Dir {
@@ -94,28 +120,40 @@ impl AsFd for Dir {
 }
 
 impl Dir {
-    /// Opens `/dev/shm`, or with `root` (such as `/proc/PID/root`) that
-    /// root's `/dev/shm`.
-    pub fn open(root: Option<&Path>) -> io::Result<Dir> {
-        let path = match root {
-            Some(root) => root.join("dev/shm"),
-            None => PathBuf::from(DEV_SHM),
-        };
+    /// Opens the caller's own `/dev/shm` (its own root, so a path).
+    pub fn open() -> io::Result<Dir> {
         use std::os::unix::fs::OpenOptionsExt;
         let fd: OwnedFd = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-            .open(&path)?
+            .open(DEV_SHM)?
             .into();
         let dev = sysv::stat_fd(&fd)?.dev;
-        Ok(Dir { fd, path, dev })
+        Ok(Dir {
+            fd,
+            path: PathBuf::from(DEV_SHM),
+            dev,
+            owners: Owners::Any,
+        })
+    }
+
+    /// Opens process `pid`'s `/dev/shm`, resolved beneath its root and
+    /// taken only as the root of a tmpfs mount ([`crate::foreign`]).
+    pub fn open_of(pid: i32) -> io::Result<Dir> {
+        let found = crate::foreign::devshm_of(pid)?;
+        let handle = std::fs::File::from(found.dir);
+        Dir::reopen(
+            &handle,
+            PathBuf::from(format!("/proc/{pid}/root/dev/shm")),
+            found.owners,
+        )
     }
 
     /// The directory an `O_PATH` handle names (such as one opened through
     /// `/proc/PID/root/dev/shm` while that process was known to see it),
     /// opened for reading through our own descriptor, so no path is
     /// looked up again.
-    pub fn reopen(handle: &std::fs::File, path: PathBuf) -> io::Result<Dir> {
+    pub fn reopen(handle: &std::fs::File, path: PathBuf, owners: Owners) -> io::Result<Dir> {
         use std::os::unix::fs::OpenOptionsExt;
         let link = format!(
             "/proc/thread-self/fd/{}",
@@ -130,13 +168,32 @@ impl Dir {
         if dev != sysv::stat_fd(handle)?.dev {
             return Err(io::Error::other("the directory changed meanwhile"));
         }
-        Ok(Dir { fd, path, dev })
+        Ok(Dir {
+            fd,
+            path,
+            dev,
+            owners,
+        })
+    }
+
+    /// The objects shmtool may name, with their use as `users` found it
+    /// (those unlinked but still in use as well), and how many others
+    /// there are.
+    pub fn list(&self, users: &Users) -> io::Result<Listing> {
+        let mut objects = self.objects()?;
+        users.annotate_device(Some(self.dev), &mut objects);
+        let all = objects.len();
+        objects.retain(|o| self.owners.admit(o.stat.uid));
+        Ok(Listing {
+            unowned: all - objects.len(),
+            objects,
+        })
     }
 
     /// Every object: regular files directly in the directory, except
     /// `sem.*` (POSIX semaphores). Directories, FIFOs, symlinks and others
     /// are never objects.
-    pub fn objects(&self) -> io::Result<Vec<Object>> {
+    fn objects(&self) -> io::Result<Vec<Object>> {
         // Listed through our own descriptor, so it is the directory we hold.
         let listing = PathBuf::from(format!(
             "/proc/thread-self/fd/{}",
@@ -175,12 +232,16 @@ impl Dir {
     }
 
     /// The object named `name` as it is now; `None` when there is none (or
-    /// the name is not a regular file, or is a semaphore).
+    /// the name is not a regular file, or is a semaphore). An object whose
+    /// owner [`Owners`] does not admit is an error (PermissionDenied).
     pub fn object(&self, name: &Name) -> io::Result<Option<Object>> {
         if name.0.as_bytes().starts_with(b"sem.") {
             return Ok(None);
         }
         match sysv::stat_at(&self.fd, name.file_name()) {
+            Ok(stat) if stat.is_regular() && !self.owners.admit(stat.uid) => {
+                Err(not_theirs(stat.uid, &self.owners))
+            }
             Ok(stat) if stat.is_regular() => Ok(Some(Object {
                 name: name.clone(),
                 stat,
@@ -193,14 +254,43 @@ impl Dir {
         }
     }
 
-    /// Opens an object, read-only or read-write, never through a symlink,
-    /// and checks that it is still the file `expected` describes.
+    /// Opens an object, read-only or read-write, never through a symlink
+    /// and never by a blocking open of a name others control: the name is
+    /// opened `O_PATH` (which opens nothing: a FIFO swapped in cannot make
+    /// it wait), checked to be the very regular file `obj` describes and
+    /// one whose owner is admitted, and only that inode is then opened,
+    /// through its /proc/thread-self/fd link.
     pub fn open_object(&self, obj: &Object, write: bool) -> io::Result<OwnedFd> {
-        let flags = if write { libc::O_RDWR } else { libc::O_RDONLY };
-        let fd = sysv::open_at(&self.fd, obj.name.file_name(), flags, 0)?;
+        let handle = self.handle(obj)?;
+        let link = format!(
+            "/proc/thread-self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&handle)
+        );
+        use std::os::unix::fs::OpenOptionsExt;
+        let fd: OwnedFd = std::fs::OpenOptions::new()
+            .read(true)
+            .write(write)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(link)?
+            .into();
+        let now = sysv::stat_fd(&fd)?;
+        if (now.dev, now.ino) != obj.key() {
+            return Err(io::Error::other("the object was replaced meanwhile"));
+        }
+        Ok(fd)
+    }
+
+    /// `obj` opened `O_PATH|O_NOFOLLOW` by name and checked on the
+    /// descriptor: the same regular file (device and inode), of an owner
+    /// this directory admits.
+    fn handle(&self, obj: &Object) -> io::Result<OwnedFd> {
+        let fd = sysv::open_at(&self.fd, obj.name.file_name(), libc::O_PATH, 0)?;
         let now = sysv::stat_fd(&fd)?;
         if (now.dev, now.ino) != obj.key() || !now.is_regular() {
             return Err(io::Error::other("the object was replaced meanwhile"));
+        }
+        if !self.owners.admit(now.uid) {
+            return Err(not_theirs(now.uid, &self.owners));
         }
         Ok(fd)
     }
@@ -216,6 +306,10 @@ impl Dir {
         mode: u32,
         reuse: bool,
     ) -> Result<bool, CreateError> {
+        let euid = uzers::get_effective_uid();
+        if !self.owners.admit(euid) {
+            return Err(CreateError::NotMapped(euid));
+        }
         let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
         match sysv::open_at(&self.fd, name.file_name(), flags, mode & 0o777) {
             Ok(fd) => {
@@ -240,7 +334,12 @@ impl Dir {
         }
     }
 
-    /// Unlinks an object by name, relative to this directory.
+    /// Unlinks an object by name, relative to this directory. Callers
+    /// re-check the name with [`Dir::object`] just before (same inode, an
+    /// admitted owner): unlinkat cannot check, but whoever could swap
+    /// another file in under the name meanwhile could as well have
+    /// unlinked it (rename needs the same write permission on the directory,
+    /// and a sticky /dev/shm lets no one rename another's file).
     pub fn unlink(&self, name: &Name) -> io::Result<()> {
         sysv::unlink_at(&self.fd, name.file_name())
     }
@@ -258,11 +357,7 @@ impl Dir {
         mode: Option<u32>,
     ) -> io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
-        let fd = sysv::open_at(&self.fd, obj.name.file_name(), libc::O_PATH, 0)?;
-        let now = sysv::stat_fd(&fd)?;
-        if (now.dev, now.ino) != obj.key() || !now.is_regular() {
-            return Err(io::Error::other("the object was replaced meanwhile"));
-        }
+        let fd = self.handle(obj)?;
         let link = PathBuf::from(format!(
             "/proc/thread-self/fd/{}",
             std::os::fd::AsRawFd::as_raw_fd(&fd)
@@ -291,6 +386,10 @@ pub enum CreateError {
     TooSmall(u64),
     /// The name exists and is no object (a directory, FIFO, symlink, sem.*).
     NotAnObject,
+    /// The caller's uid (this one) is not mapped in the user namespace
+    /// that set up the /dev/shm: what it made there would not be the
+    /// container's.
+    NotMapped(u32),
     Io(io::Error),
 }
 

@@ -1029,3 +1029,73 @@ pub fn shmem_devices() -> Vec<u64> {
     }
     devices
 }
+
+/// `openat2(dir, path, O_PATH|O_DIRECTORY, RESOLVE_IN_ROOT |
+/// RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)`: `path` looked up beneath
+/// `dir` as if `dir` were `/`, failing (ELOOP) on any symlink, so a
+/// directory another process controls can never lead outside itself.
+pub fn open_dir_beneath(dir: &impl AsFd, path: &str) -> io::Result<std::os::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    rustix::fs::openat2(
+        dir,
+        path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+        ResolveFlags::IN_ROOT | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+    )
+    .map_err(io::Error::from)
+}
+
+/// tmpfs's `f_type` (include/uapi/linux/magic.h).
+const TMPFS_MAGIC: i64 = 0x0102_1994;
+
+/// What the kernel says of the mount a directory descriptor is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MountFacts {
+    /// `fstatfs` says tmpfs.
+    pub tmpfs: bool,
+    /// `statx` says the directory is the root of its mount
+    /// (`STATX_ATTR_MOUNT_ROOT`); `None` where the kernel does not say.
+    pub mount_root: Option<bool>,
+    /// The mount's id (`STATX_MNT_ID`), as /proc/PID/mountinfo numbers it.
+    pub mount_id: Option<u64>,
+}
+
+/// `fstatfs` and `statx(fd, "", AT_EMPTY_PATH)` of a descriptor (O_PATH
+/// will do): never a lookup by name.
+pub fn mount_facts(fd: &impl AsFd) -> io::Result<MountFacts> {
+    use rustix::fs::{AtFlags, StatxAttributes, StatxFlags};
+    let fs = rustix::fs::fstatfs(fd)?;
+    let x = rustix::fs::statx(
+        fd,
+        "",
+        AtFlags::EMPTY_PATH | AtFlags::STATX_DONT_SYNC,
+        StatxFlags::BASIC_STATS | StatxFlags::MNT_ID,
+    )?;
+    let known = x.stx_attributes_mask;
+    let attributes = x.stx_attributes;
+    Ok(MountFacts {
+        tmpfs: fs.f_type as i64 == TMPFS_MAGIC,
+        mount_root: known
+            .contains(StatxAttributes::MOUNT_ROOT)
+            .then(|| attributes.contains(StatxAttributes::MOUNT_ROOT)),
+        mount_id: StatxFlags::from_bits_retain(x.stx_mask)
+            .contains(StatxFlags::MNT_ID)
+            .then_some(x.stx_mnt_id),
+    })
+}
+
+/// `NS_GET_USERNS` (include/uapi/linux/nsfs.h: `_IO(0xb7, 0x1)`).
+const NS_GET_USERNS: c_ulong = 0xb701;
+
+/// The inode of the user namespace that owns the namespace `ns` (an open
+/// `/proc/PID/ns/*` file): `ioctl(NS_GET_USERNS)`, whose answer is a new
+/// descriptor, closed again here.
+pub fn owning_userns(ns: &impl AsFd) -> io::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: NS_GET_USERNS takes no argument and returns a new descriptor or -1.
+    let fd = check(unsafe { libc::ioctl(ns.as_fd().as_raw_fd(), NS_GET_USERNS as _) })?;
+    // SAFETY: fd was just returned by the kernel and is owned by nobody else.
+    let owner = std::fs::File::from(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
+    Ok(owner.metadata()?.ino())
+}

@@ -14,7 +14,7 @@ use shmtool::Segment;
 use shmtool::field::{DevShmTag, Field, METRICS, NamespaceTag, Resolver, Row, Value};
 use shmtool::filter::SegmentFilter;
 use shmtool::namespace::{self, DevShm, IpcNamespace};
-use shmtool::posix::{Dir, Object, Users};
+use shmtool::posix::{Dir, Listing, Object, Users};
 use shmtool::process::Orphan;
 use shmtool::sysv::Limits;
 
@@ -57,6 +57,8 @@ struct PosixGroup {
     tag: Option<Rc<DevShmTag>>,
     /// The selected objects.
     objects: Vec<Object>,
+    /// Objects of owners its user namespace does not map: counted only.
+    unowned: usize,
 }
 
 /// What was read: each namespace's selected segments, each `/dev/shm`'s
@@ -65,6 +67,8 @@ struct Read {
     groups: Vec<Group>,
     posix: Vec<PosixGroup>,
     devshms: Vec<DevShm>,
+    /// `/dev/shm` directories left alone (not the root of a tmpfs of their own).
+    rejected: Vec<namespace::RejectedDevShm>,
     uninspected: usize,
 }
 
@@ -79,28 +83,42 @@ fn devshm_tag(d: &DevShm) -> Rc<DevShmTag> {
     })
 }
 
-/// Each `/dev/shm`'s objects the filters select, their users found in one
-/// scan of /proc (matched by device and inode); `None` for a `/dev/shm`
-/// that could not be opened (its error).
+/// Each `/dev/shm`'s objects the filters select (and how many others'
+/// objects it holds, never named), their users found in one scan of /proc
+/// (matched by device and inode); an error for a `/dev/shm` that could not
+/// be listed.
 fn read_devshms(
     dirs: &[Dir],
     filter: &crate::cli::FilterArgs,
-) -> (Vec<anyhow::Result<Vec<Object>>>, Users) {
+) -> (Vec<anyhow::Result<Listing>>, Users) {
     let devs: Vec<u64> = dirs.iter().map(|d| d.dev).collect();
     let users = Users::scan_devices(&devs);
     let now = super::posix::epoch_now();
     let selected = dirs
         .iter()
         .map(|dir| {
-            let mut objects = dir
-                .objects()
+            let mut listing = dir
+                .list(&users)
                 .with_context(|| format!("cannot list {}", dir.path.display()))?;
-            users.annotate_device(Some(dir.dev), &mut objects);
-            objects.retain(|o| super::posix::matches(filter, o, now));
-            Ok(objects)
+            listing
+                .objects
+                .retain(|o| super::posix::matches(filter, o, now));
+            Ok(listing)
         })
         .collect();
     (selected, users)
+}
+
+/// Says on stderr which `/dev/shm` directories were left alone and why.
+pub(super) fn say_rejected(command: &str, rejected: &[namespace::RejectedDevShm]) {
+    for r in rejected {
+        warn!(
+            "shmtool: {command}: skipped the /dev/shm of mount namespace {} (pid {}): {}",
+            r.mntns,
+            r.pid,
+            shmtool::escape::escaped(&r.why)
+        );
+    }
 }
 
 /// The `/dev/shm` directories of `devshms` that open, with their tags;
@@ -141,12 +159,21 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             .iter()
             .chain(args.sort.as_ref())
             .any(|f| matches!(f, Field::Rss | Field::Swap));
-    let (namespaces, devshms, mut uninspected) = if args.all_namespaces {
+    let (namespaces, devshms, rejected, mut uninspected) = if args.all_namespaces {
         let found = namespace::discover(devshm)?;
-        (found.namespaces, found.devshms, found.uninspected)
+        (
+            found.namespaces,
+            found.devshms,
+            found.rejected,
+            found.uninspected,
+        )
     } else {
-        (vec![IpcNamespace::own()?], Vec::new(), 0)
+        (vec![IpcNamespace::own()?], Vec::new(), Vec::new(), 0)
     };
+    // In metrics they are counted; a line each where a person reads.
+    if !prometheus || args.verbose {
+        say_rejected("list", &rejected);
+    }
     // Segments have no name: --match selects none of them.
     let sysv = kind != Kind::Posix && args.filter.glob.is_none();
     let mut groups = Vec::with_capacity(namespaces.len());
@@ -200,10 +227,15 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
         if args.verbose {
             super::posix::say_hidden("list", &users);
         }
-        for (objects, tag) in selected.into_iter().zip(tags) {
+        for ((listing, tag), dir) in selected.into_iter().zip(tags).zip(&dirs) {
+            let listing = listing?;
+            if args.verbose {
+                super::posix::say_unowned("list", dir, listing.unowned);
+            }
             posix.push(PosixGroup {
                 tag,
-                objects: objects?,
+                objects: listing.objects,
+                unowned: listing.unowned,
             });
         }
     }
@@ -211,6 +243,7 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
         groups,
         posix,
         devshms,
+        rejected,
         uninspected,
     })
 }
@@ -497,6 +530,20 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
         "shmtool_devshm_orphaned_objects",
         "POSIX objects among those selected in the /dev/shm that no process maps or holds open.",
     );
+    let mut devshm_unowned = Family::new(
+        "shmtool_devshm_unowned_objects",
+        "Files in a /dev/shm that a user namespace set up, owned by uids it does not map: not the container's, so never named or acted on.",
+    );
+    let mut skipped = Family::new(
+        "shmtool_devshm_skipped",
+        "Mount namespaces whose /dev/shm was left alone: not the root of a tmpfs of its own, or reached only through a symlink.",
+    );
+    if all_namespaces {
+        skipped.samples.push(Sample {
+            labels: Vec::new(),
+            value: read.rejected.len() as i128,
+        });
+    }
     for group in &read.posix {
         let devshm_labels = group.tag.as_deref().map_or_else(Vec::new, devshm_labels);
         let mut orphans = 0;
@@ -534,8 +581,12 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
             value: group.objects.len() as i128,
         });
         devshm_orphaned.samples.push(Sample {
-            labels: devshm_labels,
+            labels: devshm_labels.clone(),
             value: orphans,
+        });
+        devshm_unowned.samples.push(Sample {
+            labels: devshm_labels,
+            value: group.unowned as i128,
         });
     }
     let (devshm_size, devshm_used) = devshm_families(read, all_namespaces);
@@ -550,6 +601,8 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
         devshm_used,
         devshm_objects,
         devshm_orphaned,
+        devshm_unowned,
+        skipped,
     ]);
     per_segment
 }
@@ -589,8 +642,8 @@ fn devshm_families(read: &Read, all_namespaces: bool) -> (Family, Family) {
                 push(devshm_labels(&devshm_tag(d)), usage);
             }
         }
-    } else if let Ok(dir) = std::fs::File::open("/dev/shm")
-        && let Ok(usage) = shmtool::sysv::fs_usage(&dir)
+    } else if let Ok(dir) = super::posix::open_dir()
+        && let Ok(usage) = dir.usage()
     {
         push(Vec::new(), usage);
     }
@@ -668,8 +721,12 @@ pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Res
         super::posix::say_hidden("remove", &users);
     }
     for ((dir, tag), objects) in dirs.into_iter().zip(tags).zip(selected) {
+        let listing = objects?;
+        if args.verbose {
+            super::posix::say_unowned("remove", &dir, listing.unowned);
+        }
         // Already unlinked (dest): nothing left to remove.
-        let objects = objects?.into_iter().filter(|o| !o.dest);
+        let objects = listing.objects.into_iter().filter(|o| !o.dest);
         if args.dry_run {
             for obj in objects {
                 if super::posix::may_remove(&obj) {

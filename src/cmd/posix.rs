@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
@@ -33,12 +32,16 @@ pub fn set_ns(ns: Option<String>) {
     let _ = NS.set(ns);
 }
 
-/// The root whose /dev/shm holds the objects: `/proc/PID/root` with --ns PID.
-fn root() -> Result<Option<PathBuf>, UsageError> {
+/// The process whose /dev/shm holds the objects: PID with --ns PID.
+fn ns_pid() -> Result<Option<i32>, UsageError> {
     match NS.get().and_then(Option::as_deref) {
         None => Ok(None),
-        Some(pid) if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(Some(PathBuf::from(format!("/proc/{pid}/root"))))
+        Some(text)
+            if let Ok(pid) = text.parse::<i32>()
+                && pid > 0
+                && text.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(Some(pid))
         }
         Some(path) => Err(UsageError(format!(
             "--ns {path}: a namespace file names an IPC namespace, not the mount namespace that holds /dev/shm; give the PID of a process in the container to work on POSIX objects"
@@ -46,26 +49,39 @@ fn root() -> Result<Option<PathBuf>, UsageError> {
     }
 }
 
-/// Opens the /dev/shm of this (or --ns PID's) mount namespace.
+/// Opens the /dev/shm of this mount namespace, or with --ns PID that
+/// process's, resolved beneath its root and taken only as the root of a
+/// tmpfs mount (a container's /dev/shm must never lead to host files).
 pub fn open_dir() -> anyhow::Result<Dir> {
-    let root = root()?;
-    Dir::open(root.as_deref()).with_context(|| {
-        let shown = root.map_or_else(
-            || "/dev/shm".to_owned(),
-            |r| format!("{}/dev/shm", r.display()),
-        );
-        format!("cannot open {shown}")
-    })
+    match ns_pid()? {
+        None => Dir::open().context("cannot open /dev/shm"),
+        Some(pid) => Dir::open_of(pid).map_err(|e| {
+            anyhow!(
+                "cannot use the /dev/shm of process {pid}: {}",
+                escaped(&e.to_string())
+            )
+        }),
+    }
 }
 
 fn shown(name: &Name) -> String {
     escaped(&name.shown()).into_owned()
 }
 
+/// The error of looking `name` up in `dir`.
+fn lookup_error(name: &Name, e: io::Error) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::PermissionDenied {
+        // The owner is not the container's (posix::not_theirs says so).
+        anyhow!("{}: {e}", shown(name))
+    } else {
+        anyhow!("cannot stat {}: {e}", shown(name))
+    }
+}
+
 /// The object `name`, or an error naming it.
 fn find(dir: &Dir, name: &Name) -> anyhow::Result<Object> {
     dir.object(name)
-        .with_context(|| format!("cannot stat {}", shown(name)))?
+        .map_err(|e| lookup_error(name, e))?
         .ok_or_else(|| {
             anyhow!(
                 "no POSIX object {} in {}; hint: 'shmtool list --kind posix' shows the objects",
@@ -131,6 +147,13 @@ pub fn create(args: &CreateArgs, name: &Name) -> anyhow::Result<ExitCode> {
                 escaped(&String::from_utf8_lossy(
                     std::os::unix::ffi::OsStrExt::as_bytes(name.file_name())
                 ))
+            ));
+        }
+        Err(CreateError::NotMapped(uid)) => {
+            return Err(anyhow!(
+                "not creating {} in {}: this user (uid {uid}) is not mapped in the user namespace that set up that /dev/shm, so what it made there would not be the container's",
+                shown(name),
+                dir.path.display()
             ));
         }
         Err(CreateError::Io(e)) => {
@@ -279,16 +302,38 @@ pub(super) fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
         })
 }
 
-/// The objects of `dir` with their users, and those the filters select.
-fn select(dir: &Dir, filter: &FilterArgs) -> anyhow::Result<(Vec<Object>, Users)> {
-    let mut objects = dir
-        .objects()
-        .with_context(|| format!("cannot list {}", dir.path.display()))?;
+/// The objects of `dir` with their users, and those the filters select;
+/// with `verbose`, says how many others' objects were left out.
+fn select(
+    command: &str,
+    dir: &Dir,
+    filter: &FilterArgs,
+    verbose: bool,
+) -> anyhow::Result<(Vec<Object>, Users)> {
     let users = Users::scan(dir.dev);
-    users.annotate(&mut objects);
+    let listing = dir
+        .list(&users)
+        .with_context(|| format!("cannot list {}", dir.path.display()))?;
+    if verbose {
+        say_unowned(command, dir, listing.unowned);
+    }
+    let mut objects = listing.objects;
     let now = epoch_now();
     objects.retain(|o| matches(filter, o, now));
     Ok((objects, users))
+}
+
+/// With -v: how many files of `dir` belong to uids its user namespace does
+/// not map, and so were neither shown nor acted on.
+pub(super) fn say_unowned(command: &str, dir: &Dir, unowned: usize) {
+    if unowned > 0 {
+        warn!(
+            "shmtool: {command}: {} left {unowned} file{} alone: owned by uids that user namespace {} (which set it up) does not map, so not the container's",
+            escaped(&dir.path.to_string_lossy()),
+            if unowned == 1 { "" } else { "s" },
+            dir.owners.userns().unwrap_or(0)
+        );
+    }
 }
 
 /// Who could inspect the processes this run could not: root, unless this
@@ -328,7 +373,7 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
     let mut ctx = Resolver::new();
     let dir = open_dir()?;
     // --key and --id name System V segments only.
-    let (mut objects, users) = select(&dir, &args.filter)?;
+    let (mut objects, users) = select("list", &dir, &args.filter, args.verbose)?;
     if args.key.is_some() || args.id.is_some() {
         objects.clear();
     }
@@ -600,7 +645,7 @@ pub(super) struct Selection {
 pub(super) fn removal_selection(args: &RemoveArgs, by_filter: bool) -> anyhow::Result<Selection> {
     let dir = open_dir()?;
     if by_filter {
-        let (objects, users) = select(&dir, &args.filter)?;
+        let (objects, users) = select("remove", &dir, &args.filter, args.verbose)?;
         let objects = objects.into_iter().filter(|o| !o.dest).map(Ok).collect();
         return Ok(Selection {
             dir,

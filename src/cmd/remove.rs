@@ -790,6 +790,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
     let posix = if kind == crate::cli::Kind::Sysv {
         super::fleet::PosixRemoval::default()
     } else {
+        super::fleet::say_rejected("remove", &found.rejected);
         super::fleet::remove_posix(args, &found.devshms)?
     };
     let mut out = io::BufWriter::new(io::stdout().lock());

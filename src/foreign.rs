@@ -1,0 +1,358 @@
+//! Another process's `/dev/shm`, reached without trusting that process.
+//!
+//! `/proc/PID/root/dev/shm` as a path follows the container's symlinks and
+//! `..` with root's view of the file system: a container that makes its
+//! /dev/shm a symlink to a host directory would have root list, read,
+//! chmod and unlink host files. So the directory is opened beneath the
+//! process's root (`openat2` with `RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+//! RESOLVE_NO_MAGICLINKS`) and taken only when it is the root of a tmpfs
+//! mount of its own, as every container runtime gives (Docker and
+//! containerd mount a tmpfs per container and bind it in; Kubernetes an
+//! emptyDir of medium Memory). A user namespace can still bind a host
+//! tmpfs it can see (`/run`, `/run/user/N`) over its /dev/shm, so where the
+//! mount namespace belongs to another user namespace than shmtool's, only
+//! objects whose owner that namespace maps are its own ([`Owners`]).
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, Read};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::MetadataExt;
+
+use rustix::fs::{Mode, OFlags};
+
+use crate::sysv;
+
+/// The ranges of a `/proc/PID/uid_map`, as root of the initial user
+/// namespace reads it: (first uid inside, first uid outside, count).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UidMap(Vec<(u32, u32, u32)>);
+
+impl UidMap {
+    /// Parses the text of a uid_map: up to 340 lines of three numbers.
+    pub fn parse(text: &str) -> Option<UidMap> {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let mut n = line.split_ascii_whitespace().map(|w| w.parse::<u32>().ok());
+                match (n.next(), n.next(), n.next(), n.next()) {
+                    (Some(Some(inside)), Some(Some(outside)), Some(Some(count)), None) => {
+                        Some((inside, outside, count))
+                    }
+                    _ => None,
+                }
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(UidMap)
+    }
+
+    /// Whether `uid` (as the host sees it) is mapped.
+    pub fn maps(&self, uid: u32) -> bool {
+        self.0.iter().any(|&(_, outside, count)| {
+            uid >= outside && u64::from(uid) < u64::from(outside) + u64::from(count)
+        })
+    }
+}
+
+/// Whose objects of a /dev/shm shmtool may name and act on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Owners {
+    /// Everyone's: the mount namespace belongs to shmtool's own user
+    /// namespace, so only someone as privileged as the caller set it up.
+    #[default]
+    Any,
+    /// Only the uids this map holds: the mount namespace belongs to user
+    /// namespace `userns`, which may have bound any tmpfs it can see.
+    Mapped { userns: u64, map: UidMap },
+}
+
+impl Owners {
+    /// Whether an object owned by `uid` may be shown by name and acted on.
+    pub fn admit(&self, uid: u32) -> bool {
+        match self {
+            Owners::Any => true,
+            Owners::Mapped { map, .. } => map.maps(uid),
+        }
+    }
+
+    /// The user namespace that limits them, if one does.
+    pub fn userns(&self) -> Option<u64> {
+        match self {
+            Owners::Any => None,
+            Owners::Mapped { userns, .. } => Some(*userns),
+        }
+    }
+}
+
+/// Why a process's /dev/shm was not taken.
+#[derive(Debug)]
+pub enum Refusal {
+    /// It could not be reached (the process is gone, no /dev/shm,
+    /// permission): nothing to say about the container.
+    Unreachable(io::Error),
+    /// It is not a tmpfs of the container's own: the text says what it is.
+    Rejected(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Unreachable(e) => write!(f, "{e}"),
+            Refusal::Rejected(why) => write!(f, "{why}; left alone"),
+        }
+    }
+}
+
+impl From<Refusal> for io::Error {
+    fn from(refusal: Refusal) -> io::Error {
+        match refusal {
+            Refusal::Unreachable(e) => e,
+            Refusal::Rejected(_) => {
+                io::Error::new(io::ErrorKind::PermissionDenied, refusal.to_string())
+            }
+        }
+    }
+}
+
+/// A process's /dev/shm, checked.
+#[derive(Debug)]
+pub struct DevShmOf {
+    /// The directory, `O_PATH`.
+    pub dir: OwnedFd,
+    /// Its device (`st_dev`).
+    pub dev: u64,
+    /// The process's mount namespace inode.
+    pub mntns: u64,
+    pub owners: Owners,
+}
+
+/// The most of a mountinfo line kept: the fields looked at come first.
+const MOUNTINFO_LINE: u64 = 64 << 10;
+
+/// `/proc/PID` and, beneath that process's root, its `dev/shm`, both
+/// `O_PATH`: found, not yet checked (see [`check`]).
+#[derive(Debug)]
+pub struct Located {
+    proc_dir: OwnedFd,
+    pub dir: OwnedFd,
+}
+
+/// Opens `/proc/PID/root/dev/shm` beneath that root, never through a
+/// symlink.
+pub fn locate(pid: i32) -> Result<Located, Refusal> {
+    let unreachable = Refusal::Unreachable;
+    // Every later look goes through this descriptor: a pid reused meanwhile
+    // cannot redirect one of them to another process.
+    let proc_dir = rustix::fs::open(
+        format!("/proc/{pid}"),
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| unreachable(e.into()))?;
+    // The magic link is followed on purpose: it is the process's root.
+    let root = rustix::fs::openat(
+        &proc_dir,
+        "root",
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| unreachable(e.into()))?;
+    let dir = sysv::open_dir_beneath(&root, "dev/shm").map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP) => Refusal::Rejected(format!(
+            "/proc/{pid}/root/dev/shm: its path holds a symlink, which could lead outside the process's root"
+        )),
+        Some(libc::EXDEV) => Refusal::Rejected(format!(
+            "/proc/{pid}/root/dev/shm: its path leads outside the process's root"
+        )),
+        _ => unreachable(e),
+    })?;
+    Ok(Located { proc_dir, dir })
+}
+
+/// Opens `/proc/PID/root/dev/shm` beneath that root and checks that it is
+/// the root of a tmpfs mount; says whose objects in it are the process's.
+pub fn devshm_of(pid: i32) -> Result<DevShmOf, Refusal> {
+    check(pid, locate(pid)?)
+}
+
+/// Checks a located /dev/shm: the root of a tmpfs mount of its own (not
+/// a directory of one bound over it), and whose objects are the process's.
+pub fn check(pid: i32, located: Located) -> Result<DevShmOf, Refusal> {
+    let unreachable = Refusal::Unreachable;
+    let Located { proc_dir, dir } = located;
+    let facts = sysv::mount_facts(&dir).map_err(unreachable)?;
+    let shown = format!("/proc/{pid}/root/dev/shm");
+    if !facts.tmpfs {
+        return Err(Refusal::Rejected(format!(
+            "{shown} is not the root of a tmpfs mount (it is on another file system)"
+        )));
+    }
+    if facts.mount_root != Some(true) {
+        return Err(Refusal::Rejected(format!(
+            "{shown} is not the root of a tmpfs mount (a directory of one)"
+        )));
+    }
+    let Some(mount_id) = facts.mount_id else {
+        return Err(Refusal::Rejected(format!(
+            "{shown}: the kernel does not say which mount it is on (statx STATX_MNT_ID, Linux 5.8)"
+        )));
+    };
+    let mountinfo = rustix::fs::openat(
+        &proc_dir,
+        "mountinfo",
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| unreachable(e.into()))?;
+    match mount_root_path(File::from(mountinfo), mount_id).map_err(unreachable)? {
+        Some(root) if root == b"/" => {}
+        Some(_) => {
+            return Err(Refusal::Rejected(format!(
+                "{shown} is not the root of a tmpfs mount (a directory of a tmpfs bound over it, not a tmpfs of its own)"
+            )));
+        }
+        None => {
+            return Err(Refusal::Rejected(format!(
+                "{shown}: its mount {mount_id} is not in /proc/{pid}/mountinfo"
+            )));
+        }
+    }
+    let dev = sysv::stat_fd(&dir).map_err(unreachable)?.dev;
+    let mntns_file: File = rustix::fs::openat(
+        &proc_dir,
+        "ns/mnt",
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| unreachable(e.into()))?
+    .into();
+    let mntns = mntns_file.metadata().map_err(unreachable)?.ino();
+    let owner = sysv::owning_userns(&mntns_file).map_err(unreachable)?;
+    let own = std::fs::metadata("/proc/self/ns/user")
+        .map_err(unreachable)?
+        .ino();
+    let owners = if owner == own {
+        Owners::Any
+    } else {
+        Owners::Mapped {
+            userns: owner,
+            map: uid_map(&proc_dir, owner).map_err(unreachable)?,
+        }
+    };
+    Ok(DevShmOf {
+        dir,
+        dev,
+        mntns,
+        owners,
+    })
+}
+
+/// The uids user namespace `userns` maps, read from the process's uid_map
+/// when the process is in it; none otherwise (a process of another user
+/// namespace can see the mount namespace, but its map is not this one's).
+fn uid_map(proc_dir: &impl AsFd, userns: u64) -> io::Result<UidMap> {
+    let ns = rustix::fs::statat(proc_dir, "ns/user", rustix::fs::AtFlags::empty())?;
+    if ns.st_ino != userns {
+        return Ok(UidMap::default());
+    }
+    let file: File = rustix::fs::openat(
+        proc_dir,
+        "uid_map",
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?
+    .into();
+    let mut text = String::new();
+    file.take(64 << 10).read_to_string(&mut text)?;
+    // A map that does not parse maps nothing.
+    Ok(UidMap::parse(&text).unwrap_or_default())
+}
+
+/// The root (4th field) of mount `id` in a mountinfo text, read a line at
+/// a time with each line capped; `None` if no line has the id.
+fn mount_root_path(mountinfo: impl Read, id: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut lines = io::BufReader::new(mountinfo);
+    let mut line = Vec::new();
+    let wanted = id.to_string();
+    loop {
+        line.clear();
+        let read = (&mut lines)
+            .take(MOUNTINFO_LINE)
+            .read_until(b'\n', &mut line)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if !line.ends_with(b"\n") && read as u64 == MOUNTINFO_LINE {
+            // Too long to be looked at: skip the rest of it.
+            let mut rest = Vec::new();
+            lines.read_until(b'\n', &mut rest)?;
+            if line.split(|&b| b == b' ').next() == Some(wanted.as_bytes()) {
+                return Ok(Some(Vec::new()));
+            }
+            continue;
+        }
+        let mut fields = line.split(|&b| b == b' ');
+        if fields.next() != Some(wanted.as_bytes()) {
+            continue;
+        }
+        // "36 35 98:0 /mnt1 /mnt2 …": id, parent, major:minor, root.
+        return Ok(fields.nth(2).map(<[u8]>::to_vec));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_maps_parse_and_map_host_uids() {
+        let map = UidMap::parse("         0      65534          1\n").unwrap();
+        assert!(map.maps(65534));
+        assert!(!map.maps(0) && !map.maps(65535));
+        let wide = UidMap::parse("0 100000 65536\n65536 4294967294 1\n").unwrap();
+        assert!(wide.maps(100000) && wide.maps(165535) && wide.maps(4294967294));
+        assert!(!wide.maps(165536) && !wide.maps(0));
+        assert_eq!(UidMap::parse("0 1\n"), None);
+        assert_eq!(UidMap::parse("a b c\n"), None);
+        assert!(!UidMap::default().maps(0));
+    }
+
+    #[test]
+    fn owners_admit_only_mapped_uids() {
+        assert!(Owners::Any.admit(0));
+        let mapped = Owners::Mapped {
+            userns: 7,
+            map: UidMap::parse("0 65534 1").unwrap(),
+        };
+        assert!(mapped.admit(65534) && !mapped.admit(0));
+        assert_eq!(mapped.userns(), Some(7));
+    }
+
+    #[test]
+    fn mount_roots_come_from_the_line_with_the_id() {
+        let text = "22 1 0:21 / /proc rw - proc proc rw\n\
+                    41 22 0:44 /run/user /dev/shm rw - tmpfs run rw\n\
+                    42 22 0:45 / /dev/shm rw - tmpfs shm rw\n";
+        assert_eq!(
+            mount_root_path(text.as_bytes(), 41).unwrap(),
+            Some(b"/run/user".to_vec())
+        );
+        assert_eq!(
+            mount_root_path(text.as_bytes(), 42).unwrap(),
+            Some(b"/".to_vec())
+        );
+        assert_eq!(mount_root_path(text.as_bytes(), 4).unwrap(), None);
+        let long = format!(
+            "43 22 0:46 /{} /x rw - tmpfs t rw\n42 22 0:45 / /dev/shm rw - tmpfs shm rw\n",
+            "a".repeat(70_000)
+        );
+        assert_eq!(
+            mount_root_path(long.as_bytes(), 43).unwrap(),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            mount_root_path(long.as_bytes(), 42).unwrap(),
+            Some(b"/".to_vec())
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! A hostile container cannot turn root's shmtool against the host: every
+//! case performs the attack inside private IPC, mount and pid namespaces
+//! (common::posix_sh) with "host files" under a scratch directory, and the
+//! "container" is `unshare -Urm` run as uid 65534 (root only inside).
+
+mod common;
+
+use common::{json, posix_sh, section};
+
+/// Decoy host files under `$T/host` (root's, mode 0600) and a helper that
+/// starts a container as uid 65534 running SETUP, then prints its pid once
+/// its /dev/shm is in place.
+const PRELUDE: &str = r#"
+chmod 755 "$T"
+mkdir "$T/host"
+printf 'root:secret\n' > "$T/host/shadow"
+printf 'root:x:0:0\n' > "$T/host/passwd"
+chmod 600 "$T/host/shadow" "$T/host/passwd"
+# container SETUP: a user namespace of uid 65534 with a mount namespace of its own.
+container() {
+    setpriv --reuid 65534 --regid 65534 --clear-groups \
+        unshare -Urm sh -c "$1 && echo ready; exec sleep 600" > "$T/out.$$" &
+    C=$!
+    until grep -q ready "$T/out.$$" 2>/dev/null; do sleep 0.02; done
+}
+try() { "$@" 2>&1 && echo "exit 0" || echo "exit $?"; }
+hostfiles() { for f in "$T"/host/*; do echo "${f##*/} $(stat -c '%u %a %s' "$f") $(cat "$f")"; done; }
+"#;
+
+fn script(body: &str) -> String {
+    format!("{PRELUDE}\n{body}")
+}
+
+/// What every attack must leave as it was.
+const HOST_FILES: &str = "passwd 0 600 11 root:x:0:0\nshadow 0 600 12 root:secret\n";
+
+/// Each way a container's /dev/shm can point outside it: an absolute
+/// symlink, a relative one climbing with `..`, and a host directory bound
+/// over it (a mount root, but not of a tmpfs of its own).
+const ESCAPES: [(&str, &str); 3] = [
+    (
+        "absolute symlink",
+        r#"mount -t tmpfs t /dev && ln -s "$T/host" /dev/shm"#,
+    ),
+    (
+        "dot-dot symlink",
+        r#"mount -t tmpfs t /dev && ln -s "../../../../../../../../$T/host" /dev/shm"#,
+    ),
+    (
+        "bind of a host directory",
+        r#"mount --bind "$T/host" /dev/shm"#,
+    ),
+];
+
+#[test]
+fn a_container_s_dev_shm_that_escapes_it_is_never_listed_read_or_changed() {
+    for (what, setup) in ESCAPES {
+        let out = posix_sh(&script(&format!(
+            r#"
+container '{setup}'
+echo "== list"; $SHMTOOL list -A --kind posix --format json --columns name,devshm,nspid
+echo "== metrics"; $SHMTOOL list -A --kind all --format prometheus | grep -c 'id="/shadow"' || true
+echo "== remove"; $SHMTOOL remove -A --kind posix --match '*' 2>&1 | grep -c shadow || true
+echo "== read"; try $SHMTOOL --ns $C read --name shadow
+echo "== set"; try $SHMTOOL --ns $C set --name shadow --mode 666
+echo "== write"; try $SHMTOOL --ns $C attach-write --name passwd --data owned
+echo "== remove ns"; try $SHMTOOL --ns $C remove --kind posix --all
+echo "== host"; hostfiles
+"#
+        )));
+        let rows = json(section(&out, "list"));
+        assert!(
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["name"] != "/shadow" && r["name"] != "/passwd"),
+            "{what}: host files listed:\n{out}"
+        );
+        assert_eq!(section(&out, "metrics"), "0\n", "{what}:\n{out}");
+        assert_eq!(section(&out, "remove"), "0\n", "{what}:\n{out}");
+        for command in ["read", "set", "write", "remove ns"] {
+            let said = section(&out, command);
+            assert!(said.ends_with("exit 1\n"), "{what}: {command}:\n{said}");
+            assert!(!said.contains("root:secret"), "{what}: {command}:\n{said}");
+            assert_eq!(
+                said.lines().filter(|l| l.starts_with("shmtool: ")).count(),
+                1,
+                "{what}: {command}: one error line:\n{said}"
+            );
+            assert!(
+                said.contains("not the root of a tmpfs") || said.contains("symlink"),
+                "{what}: {command} says why:\n{said}"
+            );
+        }
+        assert_eq!(section(&out, "host"), HOST_FILES, "{what}:\n{out}");
+    }
+}
+
+#[test]
+fn a_host_tmpfs_bound_over_a_container_s_dev_shm_exposes_only_the_container_s_own_objects() {
+    let out = posix_sh(&script(
+        r#"
+# A root-owned, world-writable host tmpfs (as /run/lock or a tmpfs /tmp is) that uid 65534 can see.
+mkdir "$T/run"; mount -t tmpfs -o mode=1777 run "$T/run"
+printf 'root:secret\n' > "$T/run/shadow"; chmod 600 "$T/run/shadow"
+printf 'pid\n' > "$T/run/sshd.pid"; chmod 644 "$T/run/sshd.pid"
+mkdir -m 1777 "$T/run/user"
+container "mount --bind $T/run /dev/shm && $SHMTOOL create --name mine --size 100 >/dev/null"
+echo "== list"; $SHMTOOL list -A --kind posix --format json --columns name,owner,nspid 2>&1
+echo "== metrics"; $SHMTOOL list -A --kind posix --format prometheus 2>&1
+echo "== ns list"; $SHMTOOL --ns $C list --kind posix --format json --columns name 2>&1
+echo "== read"; try $SHMTOOL --ns $C read --name shadow
+echo "== set"; try $SHMTOOL --ns $C set --name sshd.pid --mode 666
+echo "== write"; try $SHMTOOL --ns $C attach-write --name sshd.pid --data xyz
+echo "== create"; try $SHMTOOL --ns $C create --name nologin --size 10
+echo "== remove all"; try $SHMTOOL --ns $C remove --kind posix --all
+echo "== remove A"; try $SHMTOOL remove -A --kind posix --match '*'
+echo "== run"; ls "$T/run"; stat -c '%a %s' "$T/run/sshd.pid" "$T/run/shadow" || true
+"#,
+    ));
+    let listed = section(&out, "list");
+    assert!(
+        !listed.contains("shadow") && !listed.contains("sshd"),
+        "{out}"
+    );
+    assert!(
+        listed.contains("/mine"),
+        "the container's own object:\n{out}"
+    );
+    let metrics = section(&out, "metrics");
+    assert!(
+        !metrics.contains("shadow") && !metrics.contains("sshd"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("shmtool_devshm_unowned_objects{"),
+        "the others are counted:\n{metrics}"
+    );
+    let ns_list = section(&out, "ns list");
+    assert!(
+        ns_list.contains("/mine") && !ns_list.contains("shadow"),
+        "{out}"
+    );
+    for command in ["read", "set", "write", "create"] {
+        let said = section(&out, command);
+        assert!(said.ends_with("exit 1\n"), "{command}:\n{said}");
+        assert!(!said.contains("root:secret"), "{command}:\n{said}");
+        assert!(
+            said.contains("not mapped in"),
+            "{command} says why:\n{said}"
+        );
+    }
+    assert_eq!(
+        section(&out, "run"),
+        "shadow\nsshd.pid\nuser\n644 4\n600 12\n",
+        "only the container's own object went:\n{out}"
+    );
+}
+
+#[test]
+fn a_container_s_own_tmpfs_dev_shm_is_still_read_and_cleaned() {
+    // The legitimate case the checks must leave working: a tmpfs of the
+    // container's own, as Docker, containerd and Podman give each.
+    let out = posix_sh(&script(
+        r#"
+container "mount -t tmpfs -o size=1m shm /dev/shm && $SHMTOOL create --name leak --size 100 >/dev/null"
+echo "== list"; $SHMTOOL list -A --kind posix --format json --columns name,nspid
+echo "== ns"; $SHMTOOL --ns $C read --name leak --format hex | head -1
+echo "== remove"; try $SHMTOOL --ns $C remove --name leak
+echo "== after"; $SHMTOOL --ns $C list --kind posix --format csv --columns name
+"#,
+    ));
+    assert!(section(&out, "list").contains("\"/leak\""), "{out}");
+    assert!(section(&out, "ns").starts_with("00000000"), "{out}");
+    assert!(section(&out, "remove").ends_with("exit 0\n"), "{out}");
+    assert_eq!(section(&out, "after"), "name\n", "{out}");
+}
+
+#[test]
+fn a_fifo_swapped_in_for_an_object_never_makes_root_wait() {
+    // uid 65534 swaps its object with a FIFO as fast as it can
+    // (renameat2 RENAME_EXCHANGE); each of root's reads must end at once,
+    // with the bytes or with an error, never blocked in open.
+    let out = posix_sh(
+        r#"
+chmod 1777 /dev/shm
+setpriv --reuid 65534 --regid 65534 --clear-groups sh -c '
+    $SHMTOOL create --name obj --size 4096 --mode 644 >/dev/null && mkfifo -m 644 /dev/shm/fifo'
+setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 -c '
+import ctypes, os
+renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+while True:
+    renameat2(-100, b"/dev/shm/obj", -100, b"/dev/shm/fifo", 2)
+' &
+SWAPPER=$!
+hung=0; done=0
+while [ $done -lt 300 ] && [ $hung = 0 ]; do
+    timeout -s KILL 5 $SHMTOOL read --name obj --length 16 >/dev/null 2>&1 && rc=0 || rc=$?
+    [ $rc = 137 ] && hung=1
+    done=$((done + 1))
+done
+kill $SWAPPER
+echo "== result"; echo "hung $hung after $done"
+"#,
+    );
+    let result = section(&out, "result");
+    assert!(result.starts_with("hung 0 after 300"), "{result}");
+}
