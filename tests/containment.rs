@@ -60,6 +60,8 @@ fn a_container_s_dev_shm_that_escapes_it_is_never_listed_read_or_changed() {
 container '{setup}'
 echo "== list"; $SHMTOOL list -A --kind posix --format json --columns name,devshm,nspid
 echo "== metrics"; $SHMTOOL list -A --kind all --format prometheus | grep -c 'id="/shadow"' || true
+echo "== skipped"; $SHMTOOL list -A --kind posix --format prometheus 2>&1 | grep '^shmtool_devshm_skipped\|skipped the'
+echo "== skipped -v"; $SHMTOOL list -A --kind posix --format prometheus -v 2>&1 >/dev/null
 echo "== remove"; $SHMTOOL remove -A --kind posix --match '*' 2>&1 | grep -c shadow || true
 echo "== read"; try $SHMTOOL --ns $C read --name shadow
 echo "== set"; try $SHMTOOL --ns $C set --name shadow --mode 666
@@ -77,6 +79,18 @@ echo "== host"; hostfiles
             "{what}: host files listed:\n{out}"
         );
         assert_eq!(section(&out, "metrics"), "0\n", "{what}:\n{out}");
+        // Counted in the metrics; said on stderr only with -v there.
+        assert_eq!(
+            section(&out, "skipped"),
+            "shmtool_devshm_skipped 1\n",
+            "{what}:\n{out}"
+        );
+        let said = section(&out, "skipped -v");
+        assert!(
+            said.starts_with("shmtool: list: skipped the /dev/shm of mount namespace")
+                && said.lines().count() == 1,
+            "{what}:\n{said}"
+        );
         assert_eq!(section(&out, "remove"), "0\n", "{what}:\n{out}");
         for command in ["read", "set", "write", "remove ns"] {
             let said = section(&out, command);
@@ -165,12 +179,19 @@ fn a_container_s_own_tmpfs_dev_shm_is_still_read_and_cleaned() {
         r#"
 container "mount -t tmpfs -o size=1m shm /dev/shm && $SHMTOOL create --name leak --size 100 >/dev/null"
 echo "== list"; $SHMTOOL list -A --kind posix --format json --columns name,nspid
+echo "== size"; $SHMTOOL --ns $C list --kind all --format prometheus | grep '^shmtool_devshm_size_bytes' 
 echo "== ns"; $SHMTOOL --ns $C read --name leak --format hex | head -1
 echo "== remove"; try $SHMTOOL --ns $C remove --name leak
 echo "== after"; $SHMTOOL --ns $C list --kind posix --format csv --columns name
 "#,
     ));
     assert!(section(&out, "list").contains("\"/leak\""), "{out}");
+    // The container's /dev/shm (1 MiB), not the host's.
+    assert_eq!(
+        section(&out, "size"),
+        "shmtool_devshm_size_bytes 1048576\n",
+        "{out}"
+    );
     assert!(section(&out, "ns").starts_with("00000000"), "{out}");
     assert!(section(&out, "remove").ends_with("exit 0\n"), "{out}");
     assert_eq!(section(&out, "after"), "name\n", "{out}");
