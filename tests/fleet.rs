@@ -946,3 +946,49 @@ fn without_root_list_all_namespaces_posix_lists_its_own_devshm_with_use_unknown(
     assert!(text.contains("could not be inspected"), "{text}");
     assert!(text.contains("EXIT 0"), "{text}");
 }
+
+#[test]
+fn prometheus_label_values_hold_no_control_character_and_both_parsers_read_them() {
+    // Objects named with CR, ESC, DEL, a C1 control (U+009B, CSI), a raw
+    // 0x9b byte and a newline, made directly in the private /dev/shm.
+    let out = common::posix_sh(
+        r#"for n in 'a\rb' 'a\033[2Jb' 'a\177b' 'a\302\233b' 'c\233d' 'a\nb' 'plain'; do
+    printf x > "/dev/shm/$(printf "$n")"
+done
+$SHMTOOL list --kind posix --format prometheus > "$T/out.prom"
+od -An -v -tx1 "$T/out.prom""#,
+    );
+    let bytes: Vec<u8> = out
+        .split_whitespace()
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect();
+    let text = String::from_utf8(bytes).expect("the exposition is UTF-8");
+    let control: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && (c.is_control() || ('\u{80}'..='\u{9f}').contains(&c)))
+        .collect();
+    assert!(
+        control.is_empty(),
+        "control characters {control:?} in:\n{text}"
+    );
+    let samples = check_and_parse_metrics(&text);
+    let ids: BTreeSet<String> = samples
+        .iter()
+        .filter(|s| s[2] == "shmtool_segment_bytes")
+        .map(|s| s[3]["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Each name as tables show it: distinct, and plain text.
+    let want: BTreeSet<String> = [
+        "/a\\rb",
+        "/a\\x1b[2Jb",
+        "/a\\x7fb",
+        "/a\\u009bb",
+        "/c\u{fffd}d",
+        "/a\\nb",
+        "/plain",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(ids, want, "{text}");
+}
