@@ -271,7 +271,7 @@ _shmtool() {
                     return 0
                     ;;
                 --columns)
-                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container kind id name allocated mtime mntns devshm" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container container_uid cgroup kind id name allocated mtime mntns devshm" -- "${cur}"))
                     return 0
                     ;;
                 --key)
@@ -307,7 +307,7 @@ _shmtool() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container kind id name allocated mtime mntns devshm" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "key shmid owner group uid gid cuid cgid creator perms bytes nattch status cpid lpid atime dtime ctime rss swap command ns nspid container container_uid cgroup kind id name allocated mtime mntns devshm" -- "${cur}"))
                     return 0
                     ;;
                 --output-atomic)

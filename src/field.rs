@@ -1,6 +1,7 @@
 //! The one definition of a segment's fields. Table columns, JSON keys, CSV
 //! headers, `--columns`, `--sort` and the man page all come from [`Field`].
 
+use crate::cgroup::Cgroup;
 use crate::posix::Object;
 use crate::process::{CommandLine, Processes};
 use crate::segment::{Key, Segment, Status};
@@ -53,7 +54,9 @@ fields! {
     Command => "command", "the creator's command line while it runs";
     Ns => "ns", "the IPC namespace inode, as lsns prints it (with --all-namespaces)";
     Nspid => "nspid", "the lowest pid in that namespace, for --ns (with --all-namespaces)";
-    Container => "container", "the container id or Kubernetes pod uid of that namespace (with --all-namespaces)";
+    Container => "container", "the container id or Kubernetes pod uid of that namespace, from its processes' cgroup at a runtime's place (with --all-namespaces)";
+    ContainerUid => "container_uid", "the user whose delegated cgroup subtree holds that container (rootless Podman or Docker); null for a system runtime's (with --all-namespaces)";
+    Cgroup => "cgroup", "the cgroup path (v2, or v1's name=systemd) the container was read from, else that of the lowest pid in the namespace (with --all-namespaces)";
     Kind => "kind", "sysv or posix";
     Id => "id", "the shmid of a System V segment, the /name of a POSIX object";
     Name => "name", "a POSIX object's name, /NAME as shm_open takes it";
@@ -94,23 +97,39 @@ pub struct Resolver {
 }
 
 /// What POSIX rows of one `/dev/shm` show in the `mntns`, `devshm`,
-/// `nspid` and `container` fields.
+/// `nspid` and container fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DevShmTag {
     pub mntns: u64,
     pub major: u32,
     pub minor: u32,
     pub nspid: i32,
-    pub container: Option<std::rc::Rc<str>>,
+    pub cgroup: Option<std::rc::Rc<Cgroup>>,
 }
 
-/// What rows of one IPC namespace show in the `ns`, `nspid` and
-/// `container` fields.
+/// What rows of one IPC namespace show in the `ns`, `nspid` and container
+/// fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespaceTag {
     pub inode: u64,
     pub nspid: i32,
-    pub container: Option<std::rc::Rc<str>>,
+    pub cgroup: Option<std::rc::Rc<Cgroup>>,
+}
+
+/// The `container`, `container_uid` or `cgroup` value of a namespace.
+fn cgroup_value(cgroup: Option<&Cgroup>, field: Field) -> Value {
+    let Some(cgroup) = cgroup else {
+        return Value::Null;
+    };
+    let container = cgroup.container.as_ref();
+    match field {
+        Field::Container => container.map_or(Value::Null, |c| Value::Text(c.id.as_str().into())),
+        Field::ContainerUid => container
+            .and_then(|c| c.uid)
+            .map_or(Value::Null, |uid| Value::UInt(uid.into())),
+        Field::Cgroup => Value::Text(cgroup.path.as_str().into()),
+        _ => Value::Null,
+    }
 }
 
 impl Resolver {
@@ -126,7 +145,9 @@ impl Resolver {
         match field {
             Field::Ns => Value::UInt(ns.inode),
             Field::Nspid => Value::Int(ns.nspid.into()),
-            Field::Container => ns.container.clone().map_or(Value::Null, Value::Text),
+            Field::Container | Field::ContainerUid | Field::Cgroup => {
+                cgroup_value(ns.cgroup.as_deref(), field)
+            }
             _ => Value::Null,
         }
     }
@@ -141,7 +162,9 @@ impl Resolver {
             Field::Mntns => Value::UInt(d.mntns),
             Field::Devshm => Value::Text(format!("{}:{}", d.major, d.minor).into()),
             Field::Nspid => Value::Int(d.nspid.into()),
-            Field::Container => d.container.clone().map_or(Value::Null, Value::Text),
+            Field::Container | Field::ContainerUid | Field::Cgroup => {
+                cgroup_value(d.cgroup.as_deref(), field)
+            }
             _ => Value::Null,
         }
     }
@@ -290,11 +313,23 @@ pub const METRICS: &[Metric] = &[
 
 impl Field {
     /// The fields that exist only under `--all-namespaces`.
-    pub const NAMESPACE: &'static [Field] = &[Field::Ns, Field::Nspid, Field::Container];
+    pub const NAMESPACE: &'static [Field] = &[
+        Field::Ns,
+        Field::Nspid,
+        Field::Container,
+        Field::ContainerUid,
+        Field::Cgroup,
+    ];
 
     /// The fields POSIX rows gain under `--all-namespaces`.
-    pub const DEVSHM: &'static [Field] =
-        &[Field::Mntns, Field::Devshm, Field::Nspid, Field::Container];
+    pub const DEVSHM: &'static [Field] = &[
+        Field::Mntns,
+        Field::Devshm,
+        Field::Nspid,
+        Field::Container,
+        Field::ContainerUid,
+        Field::Cgroup,
+    ];
 
     /// Whether the field exists only under `--all-namespaces`.
     pub fn fleet_only(self) -> bool {
@@ -346,6 +381,7 @@ impl Field {
                 | Ns
                 | Nspid
                 | Mntns
+                | ContainerUid
         )
     }
 
@@ -422,9 +458,12 @@ impl Field {
             | Field::Swap
             | Field::Command
             | Field::Ns => Value::Null,
-            Field::Nspid | Field::Container | Field::Mntns | Field::Devshm => {
-                ctx.devshm_value(self)
-            }
+            Field::Nspid
+            | Field::Container
+            | Field::ContainerUid
+            | Field::Cgroup
+            | Field::Mntns
+            | Field::Devshm => ctx.devshm_value(self),
         }
     }
 
@@ -458,7 +497,9 @@ impl Field {
                 .procs
                 .creator(seg)
                 .map_or(Value::Null, |p| Value::Command(p.command.clone())),
-            Field::Ns | Field::Nspid | Field::Container => ctx.namespace_value(self),
+            Field::Ns | Field::Nspid | Field::Container | Field::ContainerUid | Field::Cgroup => {
+                ctx.namespace_value(self)
+            }
             Field::Kind => Value::Text("sysv".into()),
             Field::Id => Value::Int(seg.shmid.into()),
             Field::Name | Field::Allocated | Field::Mtime | Field::Mntns | Field::Devshm => {

@@ -16,6 +16,7 @@
 #![deny(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod cgroup;
 pub mod error;
 pub mod escape;
 pub mod field;

@@ -12,6 +12,7 @@ use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::PathBuf;
 
+use crate::cgroup::{self, Cgroup};
 use crate::error::Error;
 use crate::segment::Segment;
 use crate::sysv;
@@ -23,9 +24,10 @@ pub struct IpcNamespace {
     pub inode: u64,
     /// The lowest pid in the namespace (usable with `--ns`).
     pub nspid: i32,
-    /// The container or Kubernetes pod id of its processes; `None` on the
-    /// caller's own namespace and where no cgroup names one.
-    pub container: Option<String>,
+    /// The cgroup of its processes, with the container or Kubernetes pod
+    /// that holds it ([`crate::cgroup`]); `None` on the caller's own
+    /// namespace and where no cgroup could be read.
+    pub cgroup: Option<Cgroup>,
     /// Whether this is the caller's own namespace (read without setns).
     pub own: bool,
     /// How many processes are in it.
@@ -44,7 +46,7 @@ pub struct DevShm {
     pub major: u32,
     pub minor: u32,
     pub nspid: i32,
-    pub container: Option<String>,
+    pub cgroup: Option<Cgroup>,
     /// Whether it is the caller's own `/dev/shm`.
     pub own: bool,
     /// `/proc/NSPID/root/dev/shm`, for messages.
@@ -141,13 +143,12 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
             *n += 1;
             continue;
         }
-        let container = || std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok();
         match ipc_index.get(&ipc) {
             Some(&i) => {
                 let ns = &mut found.namespaces[i];
                 ns.processes += 1;
-                if !ns.own && ns.container.is_none() {
-                    ns.container = container().and_then(|text| container_id(&text));
+                if !ns.own {
+                    more_of(&mut ns.cgroup, pid);
                 }
             }
             None => {
@@ -168,11 +169,7 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
                 found.namespaces.push(IpcNamespace {
                     inode: ipc,
                     nspid: pid,
-                    container: if own {
-                        None
-                    } else {
-                        container().and_then(|text| container_id(&text))
-                    },
+                    cgroup: if own { None } else { cgroup::read(pid) },
                     own,
                     processes: 1,
                     file,
@@ -223,10 +220,8 @@ fn discover_devshm(
         && found.devshms[i].owners == Owners::Any
     {
         let d = &mut found.devshms[i];
-        if !d.own && d.container.is_none() {
-            d.container = std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
-                .ok()
-                .and_then(|text| container_id(&text));
+        if !d.own {
+            more_of(&mut d.cgroup, pid);
         }
         return;
     }
@@ -258,13 +253,7 @@ fn discover_devshm(
         major: libc::major(dev),
         minor: libc::minor(dev),
         nspid: pid,
-        container: if own {
-            None
-        } else {
-            std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
-                .ok()
-                .and_then(|text| container_id(&text))
-        },
+        cgroup: if own { None } else { cgroup::read(pid) },
         own,
         path: format!("/proc/{pid}/root/dev/shm").into(),
         dir: File::from(checked.dir),
@@ -281,7 +270,7 @@ impl IpcNamespace {
         Ok(IpcNamespace {
             inode,
             nspid: std::process::id() as i32,
-            container: None,
+            cgroup: None,
             own: true,
             processes: 1,
             file: None,
@@ -400,140 +389,13 @@ impl DevShm {
     }
 }
 
-/// The container id (Docker, containerd/CRI, CRI-O, Podman) or Kubernetes
-/// pod uid named in a `/proc/PID/cgroup` text; the unified (`0::`) line is
-/// looked at first, then the others in order. A pod uid wins over a
-/// container id on the same line: a pod's containers share one IPC
-/// namespace.
-pub fn container_id(cgroup: &str) -> Option<String> {
-    let unified = cgroup.lines().filter(|l| l.starts_with("0::"));
-    let others = cgroup.lines().filter(|l| !l.starts_with("0::"));
-    unified.chain(others).find_map(|line| {
-        let path = line.splitn(3, ':').nth(2)?;
-        pod_uid(path).or_else(|| runtime_id(path))
-    })
-}
-
-/// `kubepods-besteffort-pod<uid_>.slice` (systemd driver) or
-/// `/kubepods/<qos>/pod<uid>` (cgroupfs driver).
-fn pod_uid(path: &str) -> Option<String> {
-    let mut in_kubepods = false;
-    for part in path.split('/') {
-        if part.starts_with("kubepods") {
-            in_kubepods = true;
-            if let Some(slice) = part.strip_suffix(".slice")
-                && let Some((_, uid)) = slice.rsplit_once("-pod")
-                && is_uid(uid)
-            {
-                return Some(uid.replace('_', "-"));
-            }
-        } else if in_kubepods
-            && let Some(uid) = part.strip_prefix("pod")
-            && is_uid(uid)
-        {
-            return Some(uid.replace('_', "-"));
-        }
-    }
-    None
-}
-
-fn is_uid(text: &str) -> bool {
-    text.len() >= 8
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() || b == b'-' || b == b'_')
-}
-
-fn is_hex_id(text: &str) -> bool {
-    text.len() >= 12 && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// `docker-<id>.scope`, `cri-containerd-<id>.scope`, `crio-<id>.scope`,
-/// `libpod-<id>.scope` (systemd drivers) or `/docker/<id>` (cgroupfs).
-fn runtime_id(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let name = part.strip_suffix(".scope").unwrap_or(part);
-        for prefix in ["docker-", "cri-containerd-", "crio-", "libpod-"] {
-            if let Some(id) = name.strip_prefix(prefix)
-                && is_hex_id(id)
-            {
-                return Some(id.to_owned());
-            }
-        }
-        if matches!(*part, "docker" | "libpod_parent" | "crio")
-            && let Some(next) = parts.get(i + 1)
-            && is_hex_id(next.strip_prefix("libpod-").unwrap_or(next))
-        {
-            return Some(next.strip_prefix("libpod-").unwrap_or(next).to_string());
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::container_id;
-
-    const ID: &str = "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899";
-
-    #[test]
-    fn container_ids_of_each_runtime() {
-        for (text, want) in [
-            (
-                format!("0::/system.slice/docker-{ID}.scope\n"),
-                ID.to_owned(),
-            ),
-            (format!("12:memory:/docker/{ID}\n0::/\n"), ID.to_owned()),
-            (
-                format!("0::/system.slice/cri-containerd-{ID}.scope\n"),
-                ID.to_owned(),
-            ),
-            (
-                format!("0::/machine.slice/crio-{ID}.scope\n"),
-                ID.to_owned(),
-            ),
-            (
-                format!(
-                    "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-{ID}.scope/container\n"
-                ),
-                ID.to_owned(),
-            ),
-            (
-                format!(
-                    "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1a2b3c4d_0000_4e5f_8a9b_001122334455.slice/cri-containerd-{ID}.scope\n"
-                ),
-                "1a2b3c4d-0000-4e5f-8a9b-001122334455".to_owned(),
-            ),
-            (
-                format!(
-                    "4:memory:/kubepods/burstable/pod1a2b3c4d-0000-4e5f-8a9b-001122334455/{ID}\n0::/\n"
-                ),
-                "1a2b3c4d-0000-4e5f-8a9b-001122334455".to_owned(),
-            ),
-            (
-                format!(
-                    "0::/kubepods.slice/kubepods-pod1a2b3c4d_0000_4e5f_8a9b_001122334455.slice/crio-{ID}.scope\n"
-                ),
-                "1a2b3c4d-0000-4e5f-8a9b-001122334455".to_owned(),
-            ),
-        ] {
-            assert_eq!(container_id(&text).as_deref(), Some(&*want), "{text}");
-        }
-    }
-
-    #[test]
-    fn unified_line_first_and_host_paths_name_nothing() {
-        let other = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-        let text = format!("9:name=systemd:/docker/{other}\n0::/system.slice/docker-{ID}.scope\n");
-        assert_eq!(container_id(&text).as_deref(), Some(ID));
-        for host in [
-            "0::/\n",
-            "0::/system.slice/ssh.service\n1:name=systemd:/user.slice/user-0.slice/session-1.scope\n",
-            "0::/system.slice/docker.service\n",
-            "0::/docker-notanid.scope\n",
-        ] {
-            assert_eq!(container_id(host), None, "{host}");
-        }
+/// Takes the cgroup of `pid`, another process in the same namespace, when
+/// the lowest pid's named no container and this one's does.
+fn more_of(cgroup: &mut Option<Cgroup>, pid: i32) {
+    if cgroup.as_ref().is_none_or(|c| c.container.is_none())
+        && let Some(more) = cgroup::read(pid)
+        && (more.container.is_some() || cgroup.is_none())
+    {
+        *cgroup = Some(more);
     }
 }

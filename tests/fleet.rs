@@ -1,8 +1,11 @@
 //! `--all-namespaces` and `--format prometheus`: containers simulated with
 //! processes in IPC and mount namespaces of their own, placed in cgroups
-//! named as Docker, containerd and Kubernetes name them. `-A` sees the whole
-//! host, so every case runs in a private pid namespace with its own /proc
-//! (`unshare --pid --fork --mount-proc`): it sees only its own processes.
+//! named and placed as Docker, Podman and Kubernetes place them. `-A` sees
+//! the whole host, so every case runs in a private pid namespace with its
+//! own /proc (`unshare --pid --fork --mount-proc`): it sees only its own
+//! processes; and in a cgroup namespace of its own rooted at a test cgroup,
+//! so `/system.slice/docker-ID.scope` (what a reader there sees) is made
+//! under that cgroup, never in the host's real `system.slice`.
 
 mod common;
 
@@ -12,9 +15,13 @@ use std::process::Command as StdCommand;
 use common::{Json, Ns};
 
 const DOCKER: &str = "d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d0c0e71d";
+const PODMAN: &str = "90d3a090d3a090d3a090d3a090d3a090d3a090d3a090d3a090d3a090d3a090d3";
 const CONTAINERD: &str = "c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0c0a7a1de0";
 const V1_DOCKER: &str = "11d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e511d0c4e5";
+const ROOTLESS: &str = "4007e55d4007e55d4007e55d4007e55d4007e55d4007e55d4007e55d4007e55d";
 const POD_UID: &str = "1a2b3c4d-0000-4e5f-8a9b-001122334455";
+/// uid 65534's delegated cgroup subtree, below the test's cgroup namespace root.
+const USER_SUBTREE: &str = "/user.slice/user-65534.slice/user@65534.service";
 
 /// A number for each script's cgroups: tests run in parallel, and one's
 /// cleanup must not remove a cgroup another is placing processes in.
@@ -23,30 +30,57 @@ fn next_tag() -> usize {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// A shell script, run in a private pid namespace with its own /proc,
-/// that starts the simulated containers (each in IPC and mount namespaces
-/// of its own, in cgroups it makes), prints what /proc says about every
-/// process (`PROC pid ipc-inode`) and each namespace's /proc/sysvipc/shm
-/// (`SHM nspid` then the text), runs `$@` with shmtool as $B, and removes
-/// the cgroups again.
-fn fleet_script(body: &str) -> String {
+/// Runs `inner` (a bash script) in a private pid namespace with its own
+/// /proc (and with `mount`, a private mount namespace), in a cgroup
+/// namespace rooted at a cgroup of its own (`$U` in cgroup v2, `$V1` in
+/// v1's name=systemd where mounted): a process it places in
+/// `$U/system.slice/docker-ID.scope` shows there as
+/// `0::/system.slice/docker-ID.scope`. Removes the cgroups afterwards.
+fn run_in_cgroup_namespace(inner: &str, mount: bool) -> std::process::Output {
     let tag = format!("shmtool-test-{}-{}", std::process::id(), next_tag());
+    let outer = format!(
+        r#"
+set -u
+export U=/sys/fs/cgroup/unified/{tag}.slice V1=/sys/fs/cgroup/systemd/{tag}
+[ -d /sys/fs/cgroup/systemd ] || V1=
+mkdir "$U" && {{ [ -z "$V1" ] || mkdir "$V1"; }} || exit 1
+bash -c 'echo $$ > "$U/cgroup.procs" && {{ [ -z "$V1" ] || echo $$ > "$V1/cgroup.procs"; }} && exec unshare --cgroup bash -c "$FLEET_INNER"'
+rc=$?
+# The script killed what it started; its cgroups go, deepest first.
+find "$U" ${{V1:+"$V1"}} -depth -type d -exec rmdir {{}} \;
+exit $rc
+"#
+    );
+    let mut args = vec!["--pid", "--fork", "--mount-proc"];
+    if mount {
+        args.push("--mount");
+    }
+    StdCommand::new("unshare")
+        .args(args)
+        .args(["bash", "-c", &outer])
+        .env("FLEET_INNER", inner)
+        .output()
+        .expect("unshare")
+}
+
+/// A shell script, run by [`run_in_cgroup_namespace`], that starts the
+/// simulated containers (each in IPC and mount namespaces of its own, in
+/// cgroups it makes: root's at the runtimes' places, uid 65534's in its
+/// delegated subtree, one root process off every runtime's place), prints
+/// what /proc says about every process (`PROC pid ipc-inode`), the container
+/// and container_uid each namespace should show (`EXPECT inode id uid`), and
+/// each namespace's /proc/sysvipc/shm (`SHM nspid` then the text), then runs
+/// `$@` with shmtool as $B.
+fn fleet_script(body: &str) -> String {
     let pod = POD_UID.replace('-', "_");
+    let kube =
+        format!("$U/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{pod}.slice");
     format!(
         r#"
 set -u
 B={bin}
-U=/sys/fs/cgroup/unified/{tag}.slice
-V1=/sys/fs/cgroup/systemd/{tag}
 cleanup() {{
     kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
-    for d in "$U/docker-{DOCKER}.scope" "$U/cri-containerd-{CONTAINERD}.scope" \
-             "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope" \
-             "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{V1_DOCKER}.scope" \
-             "$U/kubepods-besteffort-pod{pod}.slice" "$U" \
-             "$V1/docker/{V1_DOCKER}" "$V1/docker" "$V1"; do
-        [ -d "$d" ] && rmdir "$d"
-    done
     return 0
 }}
 trap cleanup EXIT
@@ -61,29 +95,50 @@ start() {{ # SIZE...
     local sizes="$*"
     unshare --ipc --mount sh -c "for s in $sizes; do $B create --private --size \$s >/dev/null; done; echo > /dev/null; exec sleep 600" &
 }}
+# uid 65534's delegated subtree, as systemd makes user@.service (Delegate=yes).
+S="$U{USER_SUBTREE}"
+mkdir -p "$S" && chown 65534:65534 "$S" "$S/cgroup.procs" "$S/cgroup.threads" "$S/cgroup.subtree_control"
+# uid 65534 in user and IPC namespaces of its own: makes a segment, then
+# a cgroup DIR of its subtree, named as it likes, and moves itself there.
+ATTACK='"$0" create --private --size "$1" >/dev/null; mkdir -p "$2" && echo $$ > "$2/cgroup.procs"; exec sleep 600'
+forge() {{ # SIZE DIR
+    sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$S" \
+        setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Ur --ipc sh -c "$ATTACK" "$B" "$1" "$S/$2" &
+}}
 $B create --key 0x10 --size 4096 >/dev/null
 start 8192 100;  P1=$!
 start 16384;     P2=$!
 start 300 9000;  P3=$!
 start 5000;      P4=$!
-for p in $P1 $P2 $P3 $P4; do ready $p; done
-place $P1 "$U/docker-{DOCKER}.scope"
-place $P2 "$U/cri-containerd-{CONTAINERD}.scope"
-if [ -d /sys/fs/cgroup/systemd ]; then place $P3 "$V1/docker/{V1_DOCKER}"; V1_ID={V1_DOCKER}; else V1_ID=; fi
+start 1000;      P6=$!
+# The victim's id in a cgroup of the user's own; a pod's slice there; rootless Docker's place.
+forge 700 "docker-{DOCKER}.scope"; A1=$!
+forge 800 "user.slice/docker-{ROOTLESS}.scope"; A2=$!
+forge 900 "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope"; A3=$!
+for p in $P1 $P2 $P3 $P4 $P6 $A1 $A2 $A3; do ready $p; done
+place $P1 "$U/system.slice/docker-{DOCKER}.scope"
+place $P2 "$U/machine.slice/libpod-{PODMAN}.scope"
+if [ -n "$V1" ]; then place $P3 "$V1/docker/{V1_DOCKER}"; V1_ID={V1_DOCKER}; else V1_ID=; fi
 # A Kubernetes pod: two containers sharing one IPC namespace.
-place $P4 "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope"
+place $P4 "{kube}/cri-containerd-{CONTAINERD}.scope"
 nsenter -t $P4 -i sleep 600 & P5=$!
 ready $P5
-place $P5 "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{V1_DOCKER}.scope"
+place $P5 "{kube}/cri-containerd-{V1_DOCKER}.scope"
+# Root's, but off every runtime's place: a runtime's name below another cgroup.
+place $P6 "$U/test.slice/docker-{DOCKER}.scope"
 echo "EXPECT $(stat -Lc %i /proc/$P1/ns/ipc) {DOCKER}"
-echo "EXPECT $(stat -Lc %i /proc/$P2/ns/ipc) {CONTAINERD}"
+echo "EXPECT $(stat -Lc %i /proc/$P2/ns/ipc) {PODMAN}"
 echo "EXPECT $(stat -Lc %i /proc/$P3/ns/ipc) $V1_ID"
 echo "EXPECT $(stat -Lc %i /proc/$P4/ns/ipc) {POD_UID}"
+echo "EXPECT $(stat -Lc %i /proc/$P6/ns/ipc) "
+echo "EXPECT $(stat -Lc %i /proc/$A1/ns/ipc) "
+echo "EXPECT $(stat -Lc %i /proc/$A2/ns/ipc) {ROOTLESS} 65534"
+echo "EXPECT $(stat -Lc %i /proc/$A3/ns/ipc) "
 echo "EXPECT $(stat -Lc %i /proc/self/ns/ipc) "
 for p in /proc/[0-9]*; do
     i=$(stat -Lc %i $p/ns/ipc 2>/dev/null) && echo "PROC ${{p#/proc/}} $i"
 done
-for p in 1 $P1 $P2 $P3 $P4; do
+for p in 1 $P1 $P2 $P3 $P4 $P6 $A1 $A2 $A3; do
     echo "SHM $(stat -Lc %i /proc/$p/ns/ipc)"
     nsenter -t $p -i cat /proc/sysvipc/shm | sed 's/^/| /'
 done
@@ -98,6 +153,8 @@ done
 struct Fleet {
     /// IPC namespace inode → expected container ("" for none).
     expect: BTreeMap<u64, String>,
+    /// IPC namespace inode → expected container_uid ("" for none).
+    expect_uid: BTreeMap<u64, String>,
     /// IPC namespace inode → pids in it.
     procs: BTreeMap<u64, BTreeSet<i32>>,
     /// IPC namespace inode → its /proc/sysvipc/shm.
@@ -108,11 +165,7 @@ struct Fleet {
 
 fn run_fleet(ns: &Ns, body: &str) -> Fleet {
     let _ = ns;
-    let out = StdCommand::new("unshare")
-        .args(["--pid", "--fork", "--mount-proc", "bash", "-c"])
-        .arg(fleet_script(body))
-        .output()
-        .expect("unshare");
+    let out = run_in_cgroup_namespace(&fleet_script(body), false);
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -134,9 +187,10 @@ fn run_fleet(ns: &Ns, body: &str) -> Fleet {
         let words: Vec<&str> = line.split(' ').collect();
         match words[0] {
             "EXPECT" => {
-                fleet
-                    .expect
-                    .insert(words[1].parse().unwrap(), words[2].to_owned());
+                let inode = words[1].parse().unwrap();
+                fleet.expect.insert(inode, words[2].to_owned());
+                let uid = words.get(3).unwrap_or(&"");
+                fleet.expect_uid.insert(inode, uid.to_string());
             }
             "PROC" => {
                 fleet
@@ -176,6 +230,13 @@ fn check_rows(fleet: &Fleet, rows: &[Json]) {
         let want = &fleet.expect[&inode];
         let got = row["container"].as_str().unwrap_or("");
         assert_eq!(got, want, "container of ns {inode}: {row}");
+        let got = row["container_uid"]
+            .as_u64()
+            .map_or(String::new(), |u| u.to_string());
+        assert_eq!(
+            got, fleet.expect_uid[&inode],
+            "container_uid of ns {inode}: {row}"
+        );
         let seg = fleet.shm[&inode]
             .iter()
             .find(|s| i64::from(s.shmid) == row["shmid"].as_i64().unwrap())
@@ -216,7 +277,7 @@ fn list_all_namespaces_matches_proc_and_names_the_containers() {
     let rows = &lists[0];
     // Every namespace's segments, and nothing else.
     assert_eq!(row_set(rows), all_segments(&fleet));
-    assert_eq!(all_segments(&fleet).len(), 7);
+    assert_eq!(all_segments(&fleet).len(), 11);
     check_rows(&fleet, rows);
     // The pod's two processes share one namespace: listed once, with the pod uid.
     let pod_rows: Vec<_> = rows.iter().filter(|r| r["container"] == POD_UID).collect();
@@ -230,6 +291,65 @@ fn table_shows_twelve_characters_of_a_container_id() {
     let text = fleet.out.join("\n");
     assert!(text.contains(&format!("{}  ", &DOCKER[..12])), "{text}");
     assert!(!text.contains(DOCKER), "{text}");
+}
+
+#[test]
+fn a_container_id_is_believed_only_where_a_runtime_puts_it() {
+    let ns = Ns::new();
+    let fleet = run_fleet(
+        &ns,
+        "$B list -A --columns container,bytes --sort bytes; echo '# JSON'
+         $B list -A --format json; $B remove -A --owner 65534 --json",
+    );
+    let split = fleet.out.iter().position(|l| l == "# JSON").unwrap();
+    let lists = json_lists_of(&fleet.out[split + 1..]);
+    let rows = &lists[0];
+    let by_size = |bytes: u64| rows.iter().find(|r| r["bytes"] == bytes).unwrap();
+    // uid 65534 named a cgroup of its delegated subtree after root's Docker
+    // container: not a container, and the raw path says where it is.
+    let forged = by_size(700);
+    assert!(forged["container"].is_null(), "{forged}");
+    assert!(forged["container_uid"].is_null(), "{forged}");
+    assert_eq!(
+        forged["cgroup"],
+        format!("{USER_SUBTREE}/docker-{DOCKER}.scope")
+    );
+    // Root's Docker container: its id, no user, the cgroup it was found in.
+    let victim = by_size(8192);
+    assert_eq!(victim["container"], DOCKER, "{victim}");
+    assert!(victim["container_uid"].is_null(), "{victim}");
+    assert_eq!(
+        victim["cgroup"],
+        format!("/system.slice/docker-{DOCKER}.scope")
+    );
+    // A pod's slice in the user's subtree: not the pod.
+    assert!(by_size(900)["container"].is_null(), "{}", by_size(900));
+    // Root's process below another cgroup: not a container either.
+    assert!(by_size(1000)["container"].is_null(), "{}", by_size(1000));
+    // Where rootless Docker puts one: uid 65534's container, said so.
+    let rootless = by_size(800);
+    assert_eq!(rootless["container"], ROOTLESS, "{rootless}");
+    assert_eq!(rootless["container_uid"], 65534, "{rootless}");
+    // Only the victim's namespace (two segments) carries its id, only the pod's its uid.
+    assert_eq!(rows.iter().filter(|r| r["container"] == DOCKER).count(), 2);
+    assert_eq!(rows.iter().filter(|r| r["container"] == POD_UID).count(), 1);
+    // Tables say whose a user's container is.
+    let text = fleet.out[..split].join("\n");
+    assert!(
+        text.contains(&format!("{} (uid 65534)", &ROOTLESS[..12])),
+        "{text}"
+    );
+    // remove -A --json says the same of what it removed (the user's three).
+    let removed = &lists[1];
+    assert_eq!(removed.len(), 3, "{removed:?}");
+    for r in removed {
+        let inode = r["ns"].as_u64().unwrap();
+        let row = rows.iter().find(|row| row["ns"] == inode).unwrap();
+        for key in ["container", "container_uid", "cgroup"] {
+            assert_eq!(r[key], row[key], "{key}: {r} {row}");
+        }
+    }
+    check_rows(&fleet, rows);
 }
 
 #[test]
@@ -311,15 +431,18 @@ fn prometheus_passes_promtool_and_parses_to_the_proc_values() {
             .parse()
             .unwrap();
         assert_eq!(ns_value("shmtool_namespace_segments_limit"), Some(shmmni));
-        let container = samples
+        let labels = samples
             .iter()
             .find(|s| {
                 s[2] == "shmtool_namespace_segments" && s[3]["ns"] == inode.to_string().as_str()
             })
-            .map(|s| s[3]["container"].as_str().unwrap_or("").to_owned());
-        assert_eq!(container.as_deref(), Some(&*fleet.expect[inode]));
+            .map(|s| s[3].clone())
+            .unwrap();
+        let label = |name: &str| labels[name].as_str().unwrap_or("").to_owned();
+        assert_eq!(label("container"), fleet.expect[inode], "{labels}");
+        assert_eq!(label("container_uid"), fleet.expect_uid[inode], "{labels}");
     }
-    assert_eq!(count, 7);
+    assert_eq!(count, 11);
     assert!(samples.iter().all(|s| s[5].is_null()), "no timestamps");
     // One HELP and one TYPE per family.
     let helps: Vec<&str> = text.lines().filter(|l| l.starts_with("# HELP ")).collect();
@@ -386,23 +509,17 @@ fn output_atomic_writes_mode_0644_by_rename_and_replaces_a_symlink_not_its_targe
 /// descriptor and `MAP pid hexmajor:hexminor inode` for each mapping, then
 /// runs `$@` with shmtool as $B.
 fn posix_fleet_script(body: &str) -> String {
-    let tag = format!("shmtool-posix-{}-{}", std::process::id(), next_tag());
     let pod = POD_UID.replace('-', "_");
+    let kube =
+        format!("$U/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{pod}.slice");
     format!(
         r#"
 set -u
 B={bin}
 mount --make-rprivate /
 mount -t tmpfs -o size=8m tmpfs /dev/shm
-U=/sys/fs/cgroup/unified/{tag}.slice
 cleanup() {{
     kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
-    for d in "$U/docker-{DOCKER}.scope" \
-             "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope" \
-             "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{V1_DOCKER}.scope" \
-             "$U/kubepods-besteffort-pod{pod}.slice" "$U/cri-containerd-{CONTAINERD}.scope" "$U"; do
-        [ -d "$d" ] && rmdir "$d"
-    done
     return 0
 }}
 trap cleanup EXIT
@@ -430,16 +547,16 @@ os.close(fd)
 open("/proc/self/comm", "w").write("sleep")  # ready: mapped, descriptor closed
 time.sleep(600)' & P1B=$!
 ready $P1B
-place $P1 "$U/docker-{DOCKER}.scope"
-place $P2 "$U/cri-containerd-{CONTAINERD}.scope"
-place $P3 "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{CONTAINERD}.scope"
+place $P1 "$U/system.slice/docker-{DOCKER}.scope"
+place $P2 "$U/machine.slice/libpod-{PODMAN}.scope"
+place $P3 "{kube}/cri-containerd-{CONTAINERD}.scope"
 nsenter -t $P3 -i -m sleep 600 & P5=$!
 ready $P5
-place $P5 "$U/kubepods-besteffort-pod{pod}.slice/cri-containerd-{V1_DOCKER}.scope"
+place $P5 "{kube}/cri-containerd-{V1_DOCKER}.scope"
 dev() {{ stat -Lc '%Hd:%Ld' /proc/$1/root/dev/shm; }}
 echo "EXPECT $(dev 1) "
 echo "EXPECT $(dev $P1) {DOCKER}"
-echo "EXPECT $(dev $P2) {CONTAINERD}"
+echo "EXPECT $(dev $P2) {PODMAN}"
 echo "EXPECT $(dev $P3) {POD_UID}"
 for p in /proc/[0-9]*; do
     pid=${{p#/proc/}}
@@ -498,11 +615,7 @@ impl PosixFleet {
 
 fn run_posix_fleet(ns: &Ns, body: &str) -> PosixFleet {
     let _ = ns;
-    let out = StdCommand::new("unshare")
-        .args(["--pid", "--fork", "--mount", "--mount-proc", "bash", "-c"])
-        .arg(posix_fleet_script(body))
-        .output()
-        .expect("unshare");
+    let out = run_in_cgroup_namespace(&posix_fleet_script(body), true);
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -945,4 +1058,50 @@ fn without_root_list_all_namespaces_posix_lists_its_own_devshm_with_use_unknown(
     let text = fleet.out.join("\n");
     assert!(text.contains("could not be inspected"), "{text}");
     assert!(text.contains("EXIT 0"), "{text}");
+}
+
+#[test]
+fn prometheus_label_values_hold_no_control_character_and_both_parsers_read_them() {
+    // Objects named with CR, ESC, DEL, a C1 control (U+009B, CSI), a raw
+    // 0x9b byte and a newline, made directly in the private /dev/shm.
+    let out = common::posix_sh(
+        r#"for n in 'a\rb' 'a\033[2Jb' 'a\177b' 'a\302\233b' 'c\233d' 'a\nb' 'plain'; do
+    printf x > "/dev/shm/$(printf "$n")"
+done
+$SHMTOOL list --kind posix --format prometheus > "$T/out.prom"
+od -An -v -tx1 "$T/out.prom""#,
+    );
+    let bytes: Vec<u8> = out
+        .split_whitespace()
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect();
+    let text = String::from_utf8(bytes).expect("the exposition is UTF-8");
+    let control: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && (c.is_control() || ('\u{80}'..='\u{9f}').contains(&c)))
+        .collect();
+    assert!(
+        control.is_empty(),
+        "control characters {control:?} in:\n{text}"
+    );
+    let samples = check_and_parse_metrics(&text);
+    let ids: BTreeSet<String> = samples
+        .iter()
+        .filter(|s| s[2] == "shmtool_segment_bytes")
+        .map(|s| s[3]["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Each name as tables show it: distinct, and plain text.
+    let want: BTreeSet<String> = [
+        "/a\\rb",
+        "/a\\x1b[2Jb",
+        "/a\\x7fb",
+        "/a\\u009bb",
+        "/c\u{fffd}d",
+        "/a\\nb",
+        "/plain",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(ids, want, "{text}");
 }

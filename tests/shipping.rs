@@ -188,7 +188,15 @@ fn the_list_page_documents_exactly_the_fields_list_prints() {
         .keys()
         .map(String::as_str)
         .collect();
-    every.extend(["ns", "nspid", "container", "mntns", "devshm"]);
+    every.extend([
+        "ns",
+        "nspid",
+        "container",
+        "container_uid",
+        "cgroup",
+        "mntns",
+        "devshm",
+    ]);
     every.sort_unstable();
     let mut sorted = documented.clone();
     sorted.sort_unstable();

@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use anyhow::Context;
 use shmtool::Segment;
+use shmtool::cgroup::Cgroup;
 use shmtool::field::{DevShmTag, Field, METRICS, NamespaceTag, Resolver, Row, Value};
 use shmtool::filter::SegmentFilter;
 use shmtool::namespace::{self, DevShm, IpcNamespace};
@@ -79,7 +80,7 @@ fn devshm_tag(d: &DevShm) -> Rc<DevShmTag> {
         major: d.major,
         minor: d.minor,
         nspid: d.nspid,
-        container: d.container.as_deref().map(Rc::from),
+        cgroup: d.cgroup.clone().map(Rc::new),
     })
 }
 
@@ -208,7 +209,7 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             tag: Rc::new(NamespaceTag {
                 inode: ns.inode,
                 nspid: ns.nspid,
-                container: ns.container.as_deref().map(Rc::from),
+                cgroup: ns.cgroup.clone().map(Rc::new),
             }),
             segments,
             limits: table.limits,
@@ -267,13 +268,18 @@ fn columns(args: &ListArgs) -> Vec<Field> {
 
 /// `local` columns with the -A fields of `kind`: first in tables, last in JSON.
 fn with_fleet_fields(local: Vec<Field>, kind: Kind, json: bool) -> Vec<Field> {
+    // Tables mark a user's container in the container cell (container_cell).
     let fleet: &[Field] = match (kind, json) {
-        (Kind::Sysv, _) => Field::NAMESPACE,
-        (Kind::Posix, _) => Field::DEVSHM,
+        (Kind::Sysv, true) => Field::NAMESPACE,
+        (Kind::Sysv, false) => &[Field::Ns, Field::Nspid, Field::Container],
+        (Kind::Posix, true) => Field::DEVSHM,
+        (Kind::Posix, false) => &[Field::Mntns, Field::Devshm, Field::Nspid, Field::Container],
         (Kind::All, true) => &[
             Field::Ns,
             Field::Nspid,
             Field::Container,
+            Field::ContainerUid,
+            Field::Cgroup,
             Field::Mntns,
             Field::Devshm,
         ],
@@ -408,13 +414,7 @@ fn write_rows(
                 } else {
                     f.value(row, ctx)
                 };
-                match (f, value) {
-                    // Tables show 12 characters of a container id, as docker ps does.
-                    (Field::Container, Value::Text(id)) if table && id.len() > 12 => {
-                        Value::Text(Rc::from(id.get(..12).unwrap_or(&id)))
-                    }
-                    (_, v) => v,
-                }
+                container_cell(*f, value, row, &fields, table, ctx)
             })
             .collect::<Vec<Value>>()
     });
@@ -426,6 +426,47 @@ fn write_rows(
         values,
         style,
     )?)
+}
+
+/// A cell as shown: tables show 12 characters of a container id, as docker
+/// ps does; a container in a user's delegated cgroup subtree is marked
+/// `(uid N)` where no container_uid column says whose it is, so it never
+/// reads as a root-run one.
+pub(super) fn container_cell(
+    field: Field,
+    value: Value,
+    row: Row<'_>,
+    fields: &[Field],
+    table: bool,
+    ctx: &mut Resolver,
+) -> Value {
+    let (Field::Container, Value::Text(id)) = (field, &value) else {
+        return value;
+    };
+    let shown = match id.get(..12) {
+        Some(short) if table => short,
+        _ => id,
+    };
+    match Field::ContainerUid.value(row, ctx) {
+        Value::UInt(uid) if !fields.contains(&Field::ContainerUid) => {
+            Value::Text(Rc::from(format!("{shown} (uid {uid})")))
+        }
+        _ => Value::Text(Rc::from(shown)),
+    }
+}
+
+/// The labels of a namespace's container under -A: `container`, and
+/// `container_uid` for one in a user's delegated cgroup subtree.
+fn container_labels(cgroup: Option<&Cgroup>) -> Vec<(&'static str, String)> {
+    let container = cgroup.and_then(|c| c.container.as_ref());
+    let mut labels = vec![(
+        "container",
+        container.map_or_else(String::new, |c| c.id.clone()),
+    )];
+    if let Some(uid) = container.and_then(|c| c.uid) {
+        labels.push(("container_uid", uid.to_string()));
+    }
+    labels
 }
 
 /// The label a number of the field takes in a metric, when it has one.
@@ -470,13 +511,9 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
     );
     for group in &read.groups {
         let ns_labels: Vec<(&'static str, String)> = if all_namespaces {
-            vec![
-                ("ns", group.tag.inode.to_string()),
-                (
-                    "container",
-                    group.tag.container.as_deref().unwrap_or("").to_owned(),
-                ),
-            ]
+            let mut labels = vec![("ns", group.tag.inode.to_string())];
+            labels.extend(container_labels(group.tag.cgroup.as_deref()));
+            labels
         } else {
             Vec::new()
         };
@@ -609,11 +646,12 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
 
 /// The labels of a `/dev/shm` under -A.
 fn devshm_labels(d: &DevShmTag) -> Vec<(&'static str, String)> {
-    vec![
+    let mut labels = vec![
         ("mntns", d.mntns.to_string()),
         ("devshm", format!("{}:{}", d.major, d.minor)),
-        ("container", d.container.as_deref().unwrap_or("").to_owned()),
-    ]
+    ];
+    labels.extend(container_labels(d.cgroup.as_deref()));
+    labels
 }
 
 /// `/dev/shm` size and use: each one under -A, else the caller's.

@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::rc::Rc;
 
+use shmtool::cgroup::Cgroup;
 use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver, Value};
 use shmtool::filter::SegmentFilter;
 use shmtool::ops::{self, Removal, Target};
@@ -92,7 +94,7 @@ enum PlacedRecord {
     Ipc {
         ns: u64,
         nspid: i32,
-        container: Option<String>,
+        cgroup: Option<Rc<Cgroup>>,
         record: Record,
     },
     /// A POSIX object, in its /dev/shm.
@@ -100,7 +102,7 @@ enum PlacedRecord {
         mntns: u64,
         devshm: String,
         nspid: i32,
-        container: Option<String>,
+        cgroup: Option<Rc<Cgroup>>,
         name: Option<String>,
         result: &'static str,
         message: String,
@@ -113,14 +115,11 @@ impl PlacedRecord {
             PlacedRecord::Ipc {
                 ns,
                 nspid,
-                container,
+                cgroup,
                 record,
             } => {
-                let mut entries = vec![
-                    ("ns", (*ns).into()),
-                    ("nspid", (*nspid).into()),
-                    ("container", container.as_deref().into()),
-                ];
+                let mut entries = vec![("ns", (*ns).into()), ("nspid", (*nspid).into())];
+                entries.extend(container_entries(cgroup.as_deref()));
                 entries.extend(record.json_entries());
                 Json::Object(entries)
             }
@@ -128,21 +127,36 @@ impl PlacedRecord {
                 mntns,
                 devshm,
                 nspid,
-                container,
+                cgroup,
                 name,
                 result,
                 message,
-            } => Json::Object(vec![
-                ("mntns", (*mntns).into()),
-                ("devshm", devshm.as_str().into()),
-                ("nspid", (*nspid).into()),
-                ("container", container.as_deref().into()),
-                ("name", name.as_deref().into()),
-                ("result", (*result).into()),
-                ("message", message.as_str().into()),
-            ]),
+            } => {
+                let mut entries = vec![
+                    ("mntns", (*mntns).into()),
+                    ("devshm", devshm.as_str().into()),
+                    ("nspid", (*nspid).into()),
+                ];
+                entries.extend(container_entries(cgroup.as_deref()));
+                entries.extend([
+                    ("name", name.as_deref().into()),
+                    ("result", (*result).into()),
+                    ("message", message.as_str().into()),
+                ]);
+                Json::Object(entries)
+            }
         }
     }
+}
+
+/// `container`, `container_uid` and `cgroup`, as `list -A --format json` has them.
+fn container_entries(cgroup: Option<&Cgroup>) -> [(&'static str, Json<'_>); 3] {
+    let container = cgroup.and_then(|c| c.container.as_ref());
+    [
+        ("container", container.map(|c| c.id.as_str()).into()),
+        ("container_uid", container.and_then(|c| c.uid).into()),
+        ("cgroup", cgroup.map(|c| c.path.as_str()).into()),
+    ]
 }
 
 /// A target to act on: a segment found in the table, or why a named one
@@ -554,6 +568,19 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
 
 /// The rows of a dry run: as `list --format json` with --json, otherwise a
 /// table (Markdown with --format markdown).
+/// A cell of `remove -A --dry-run`, as `list -A` shows it.
+fn dry_run_cell(
+    field: Field,
+    row: shmtool::field::Row<'_>,
+    fields: &[Field],
+    args: &RemoveArgs,
+    ctx: &mut Resolver,
+) -> Value {
+    let table = !args.json;
+    let value = crate::cmd::posix::cell(field, row, table, ctx);
+    super::fleet::container_cell(field, value, row, fields, table, ctx)
+}
+
 fn write_dry_run_rows(
     out: &mut impl Write,
     args: &RemoveArgs,
@@ -801,7 +828,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         std::rc::Rc::new(shmtool::field::NamespaceTag {
             inode: ns.inode,
             nspid: ns.nspid,
-            container: ns.container.as_deref().map(std::rc::Rc::from),
+            cgroup: ns.cgroup.clone().map(std::rc::Rc::new),
         })
     };
     if args.dry_run {
@@ -823,7 +850,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                     rows.push(
                         fields
                             .iter()
-                            .map(|f| crate::cmd::posix::cell(*f, seg.into(), !args.json, &mut ctx))
+                            .map(|f| dry_run_cell(*f, seg.into(), &fields, args, &mut ctx))
                             .collect(),
                     );
                 }
@@ -835,7 +862,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
             rows.push(
                 fields
                     .iter()
-                    .map(|f| crate::cmd::posix::cell(*f, obj.into(), !args.json, &mut ctx))
+                    .map(|f| dry_run_cell(*f, obj.into(), &fields, args, &mut ctx))
                     .collect(),
             );
         }
@@ -877,7 +904,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                     json.push(PlacedRecord::Ipc {
                         ns: ns.inode,
                         nspid: ns.nspid,
-                        container: ns.container.clone(),
+                        cgroup: ns.cgroup.clone().map(Rc::new),
                         record: r.clone(),
                     });
                 } else if args.verbose {
@@ -894,7 +921,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
                     mntns: tag.mntns,
                     devshm,
                     nspid: tag.nspid,
-                    container: tag.container.as_deref().map(str::to_owned),
+                    cgroup: tag.cgroup.clone(),
                     name: r.name.clone(),
                     result: r.outcome.name(),
                     message: r.message.to_string(),

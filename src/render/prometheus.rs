@@ -29,13 +29,15 @@ impl Family {
     }
 }
 
-/// A label value as the format requires: `\`, `"` and newline escaped.
+/// A label value: the text as tables show it ([`shmtool::escape`]: control
+/// characters as `\r`, `\xHH`, `\uHHHH`, a backslash doubled), then the
+/// format's `\\` and `\"`. No control character reaches the file: parsers
+/// differ on them (Python's splits lines at CR), and a terminal acts on ESC.
 pub fn escape_label(value: &str, out: &mut String) {
-    for c in value.chars() {
+    for c in shmtool::escape::escaped(value).chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
             c => out.push(c),
         }
     }
@@ -85,7 +87,7 @@ mod tests {
     fn label_values_are_escaped_and_families_written_once() {
         let mut fam = Family::new("shmtool_segment_bytes", "Size in bytes.");
         fam.samples.push(Sample {
-            labels: vec![("owner", "a\\b\"c\nd".into()), ("id", "1".into())],
+            labels: vec![("owner", "a\\b\"c\nd\re\x1bf".into()), ("id", "1".into())],
             value: 4096,
         });
         fam.samples.push(Sample {
@@ -99,7 +101,7 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "# HELP shmtool_segment_bytes Size in bytes.\n\
              # TYPE shmtool_segment_bytes gauge\n\
-             shmtool_segment_bytes{owner=\"a\\\\b\\\"c\\nd\",id=\"1\"} 4096\n\
+             shmtool_segment_bytes{owner=\"a\\\\\\\\b\\\"c\\\\nd\\\\re\\\\x1bf\",id=\"1\"} 4096\n\
              shmtool_segment_bytes -1\n"
         );
     }
