@@ -1029,3 +1029,45 @@ pub fn shmem_devices() -> Vec<u64> {
     }
     devices
 }
+
+/// What a link such as `/proc/PID/fd/N` points to, from the attributes the
+/// kernel has cached (`statx` with `AT_STATX_DONT_SYNC`): the file's file
+/// system is not asked, so a FUSE server that never answers cannot block it.
+pub fn stat_cached(path: &std::path::Path) -> io::Result<FileStat> {
+    use rustix::fs::{AtFlags, CWD, StatxFlags};
+    let st = rustix::fs::statx(CWD, path, AtFlags::STATX_DONT_SYNC, StatxFlags::BASIC_STATS)?;
+    Ok(FileStat {
+        dev: libc::makedev(st.stx_dev_major, st.stx_dev_minor),
+        ino: st.stx_ino,
+        mode: u32::from(st.stx_mode),
+        uid: st.stx_uid,
+        gid: st.stx_gid,
+        size: st.stx_size,
+        allocated: st.stx_blocks.saturating_mul(512),
+        mtime: st.stx_mtime.tv_sec,
+        ctime: st.stx_ctime.tv_sec,
+    })
+}
+
+/// Whether tasks `a` and `b` share one file descriptor table
+/// (`kcmp(a, b, KCMP_FILES, 0, 0)`); ENOSYS where the kernel lacks kcmp.
+pub fn same_fd_table(a: i32, b: i32) -> io::Result<bool> {
+    // include/uapi/linux/kcmp.h
+    const KCMP_FILES: libc::c_long = 2;
+    // SAFETY: kcmp takes integers only and touches no memory of ours.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_kcmp,
+            libc::c_long::from(a),
+            libc::c_long::from(b),
+            KCMP_FILES,
+            0 as libc::c_long,
+            0 as libc::c_long,
+        )
+    };
+    match ret {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(true),
+        _ => Ok(false),
+    }
+}

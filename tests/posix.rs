@@ -625,3 +625,121 @@ done
     let said = "shmtool: attach-write: /x: the object shrank while being copied (another process truncated it)\n";
     assert_eq!(out, format!("exit 1\nsize 0\n{said}exit 1\nsize 0\n{said}"));
 }
+
+/// Starts `shm_peer MODE ARG` in the background of a posix_sh script (its
+/// stdin a pipe that stays open), waits for its first line, and sets $PEER_PID.
+fn start_peer(mode: &str, arg: &str) -> String {
+    format!(
+        r#"
+mkfifo $T/peer-ready
+sleep 300 | {peer} {mode} {arg} > $T/peer-ready &
+PEER_PID=$!
+read line < $T/peer-ready
+rm $T/peer-ready
+echo "== peer"; echo "$line $PEER_PID"
+"#,
+        peer = common::shm_peer().display()
+    )
+}
+
+/// What a use-from-a-thread test prints: the leader's state, what its own
+/// maps and fd table show, then list, info, and both removals.
+const USE_FROM_A_THREAD: &str = r#"
+echo "== leader"
+echo "state $(sed 's/.*) //' /proc/$PEER_PID/stat | cut -d' ' -f1) maps $(grep -c inuse /proc/$PEER_PID/maps) fds $(ls -l /proc/$PEER_PID/fd | grep -c inuse)"
+echo "== list"; $SHMTOOL list --kind posix --format json
+echo "== info"; $SHMTOOL info --name /inuse --json
+echo "== orphaned"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
+echo "== unattached"; $SHMTOOL remove --kind posix --unattached -v 2>&1
+echo "== left"; ls /dev/shm
+"#;
+
+/// Checks a use-from-a-thread run: the object in use is listed with
+/// nattch 1 and that pid, and neither removal takes it (the idle one goes).
+fn assert_used_by_the_peer(out: &str, leader: &str) {
+    let pid: i64 = section(out, "peer")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(section(out, "leader"), leader, "the repro's conditions");
+    let rows = json(section(out, "list"));
+    assert_eq!(row(&rows, "/inuse").unwrap()["nattch"], 1, "{rows}");
+    let info = json(section(out, "info"));
+    assert_eq!(info["nattch"], 1, "{info}");
+    assert_eq!(info["used_by"][0]["pid"], pid, "{info}");
+    assert_eq!(
+        section(out, "orphaned"),
+        "removed /idle\nshmtool: remove: removed 1\n"
+    );
+    assert_eq!(section(out, "unattached"), "shmtool: remove: removed 0\n");
+    assert_eq!(section(out, "left"), "inuse\n", "the object in use stays");
+}
+
+/// The main thread of a process called pthread_exit after a worker thread
+/// mapped the object: the leader is a zombie whose maps and fd are empty,
+/// and only /proc/PID/task/TID/maps shows the mapping.
+#[test]
+fn an_object_mapped_by_a_thread_whose_leader_exited_is_in_use() {
+    let script = format!(
+        "mount -t tmpfs shmtool-tmp \"$T\"\n\
+         $SHMTOOL create --name inuse --size 4096 >/dev/null\n\
+         $SHMTOOL create --name idle --size 4096 >/dev/null\n\
+         {}{USE_FROM_A_THREAD}",
+        start_peer("thread-map", "/inuse")
+    );
+    let out = posix_sh(&script);
+    assert_used_by_the_peer(&out, "state Z maps 0 fds 0\n");
+    let info = json(section(&out, "info"));
+    assert_eq!(info["used_by"][0]["addresses"].as_array().unwrap().len(), 1);
+}
+
+/// A thread that unshared its fd table (CLONE_FILES) holds the object open:
+/// only /proc/PID/task/TID/fd shows it.
+#[test]
+fn an_object_open_in_a_thread_s_own_fd_table_is_in_use() {
+    let script = format!(
+        "mount -t tmpfs shmtool-tmp \"$T\"\n\
+         $SHMTOOL create --name inuse --size 4096 >/dev/null\n\
+         $SHMTOOL create --name idle --size 4096 >/dev/null\n\
+         {}{USE_FROM_A_THREAD}",
+        start_peer("thread-open", "/inuse")
+    );
+    let out = posix_sh(&script);
+    assert_used_by_the_peer(&out, "state S maps 0 fds 0\n");
+    let info = json(section(&out, "info"));
+    assert_eq!(info["used_by"][0]["fds"].as_array().unwrap().len(), 1);
+}
+
+/// System V: a worker thread attached the segment and the main thread
+/// called pthread_exit; `info` still names the process attaching it.
+#[test]
+fn a_segment_attached_by_a_thread_whose_leader_exited_shows_in_info() {
+    let script = format!(
+        "mount -t tmpfs shmtool-tmp \"$T\"\n\
+         ID=$($SHMTOOL create --private --size 4096)\n\
+         {}\n\
+         echo \"== leader\"; grep -c SYSV /proc/$PEER_PID/maps || true\n\
+         echo \"== info\"; $SHMTOOL info $ID --json\n",
+        start_peer("thread-attach", "$ID")
+    );
+    let out = posix_sh(&script);
+    let pid: i64 = section(&out, "peer")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        section(&out, "leader"),
+        "0\n",
+        "the leader's maps are empty"
+    );
+    let info = json(section(&out, "info"));
+    assert_eq!(info["nattch"], 1, "{info}");
+    let attached = info["attached"].as_array().unwrap();
+    assert_eq!(attached.len(), 1, "{info}");
+    assert_eq!(attached[0]["pid"], pid, "{info}");
+    assert_eq!(info["unaccounted_attaches"], 0, "{info}");
+}
