@@ -743,3 +743,61 @@ fn a_segment_attached_by_a_thread_whose_leader_exited_shows_in_info() {
     assert_eq!(attached[0]["pid"], pid, "{info}");
     assert_eq!(info["unaccounted_attaches"], 0, "{info}");
 }
+
+/// A process maps one file 30,000 times under a path 4 KB deep, so its
+/// /proc/PID/maps is 120 MB: root's scan reads it a line at a time and
+/// keeps at most 32 MiB, still seeing the object that process uses.
+#[test]
+fn a_huge_maps_file_is_read_in_bounded_memory() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp "$T"
+$SHMTOOL create --name used --size 4096 >/dev/null
+mkfifo $T/ready
+python3 - <<'PY' &
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+PROT_READ, MAP_SHARED = 1, 1
+used = os.open("/dev/shm/used", os.O_RDONLY)
+libc.mmap(None, 4096, PROT_READ, MAP_SHARED, used, 0)
+os.close(used)
+# 16 directories of 250 bytes: the file's path in the maps is 4 KB long.
+os.chdir(os.environ["T"])
+for _ in range(16):
+    os.mkdir("d" * 250)
+    os.chdir("d" * 250)
+fd = os.open("f", os.O_RDWR | os.O_CREAT, 0o600)
+os.ftruncate(fd, 4096)
+for _ in range(30000):
+    # Offset 0 each time: neighbouring mappings do not merge.
+    if libc.mmap(None, 4096, PROT_READ, MAP_SHARED, fd, 0) in (None, 2**64 - 1):
+        raise OSError(ctypes.get_errno(), "mmap")
+open(os.environ["T"] + "/ready", "w").write("ready\n")
+time.sleep(300)
+PY
+read x < $T/ready
+echo "== maps"; cat /proc/$!/maps | wc -c
+echo "== list"
+python3 - "$SHMTOOL" list --kind posix --format csv --columns name,nattch <<'PY'
+import os, sys, time
+start = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print("exit", os.waitstatus_to_exitcode(status), file=sys.stderr)
+print("== peak"); print(usage.ru_maxrss * 1024)
+print("== seconds"); print(time.monotonic() - start)
+PY
+"#,
+    );
+    let maps: u64 = section(&out, "maps").trim().parse().unwrap();
+    assert!(maps > 120_000_000, "the maps are large: {maps} bytes");
+    assert_eq!(section(&out, "list"), "name,nattch\n/used,1\n");
+    let peak: u64 = section(&out, "peak").trim().parse().unwrap();
+    assert!(peak <= 32 << 20, "peak RSS {peak} bytes, over 32 MiB");
+    let seconds: f64 = section(&out, "seconds").trim().parse().unwrap();
+    assert!(seconds < 20.0, "{seconds} s");
+}
