@@ -201,63 +201,64 @@ pub fn fd_dirs(proc_dir: &Path, pid: i32, state: &TaskState) -> io::Result<Vec<P
     Ok(dirs)
 }
 
-/// Runs `probe` on each item on a helper thread, waiting at most `limit`
-/// for each answer, and hands `each` the item with its answer, or `None`
-/// when none came in time. A helper left waiting on a probe is abandoned
-/// (it ends when its probe does, or with the process) and a new one takes
-/// the next item.
+/// Runs `probe` on each item, in order, on a helper thread, and hands
+/// `each` the item with its answer, or `None` when the answer did not come
+/// within `limit` of the previous one (so each probe has `limit`). A helper
+/// stuck in a probe is abandoned (it ends when its probe does, or with the
+/// process) and a new one takes the items after that one.
 pub fn each_within<T, R, F>(
-    items: impl IntoIterator<Item = T>,
+    items: Vec<T>,
     limit: Duration,
     probe: F,
     mut each: impl FnMut(T, Option<R>),
 ) where
-    T: Copy + Send + 'static,
+    T: Copy + Send + Sync + 'static,
     R: Send + 'static,
     F: Fn(T) -> R + Send + Sync + 'static,
 {
-    let probe = Arc::new(probe);
-    let mut helper: Option<Helper<T, R>> = None;
-    for item in items {
-        if helper.is_none() {
-            helper = Helper::spawn(Arc::clone(&probe));
-        }
-        let answer = helper.as_ref().and_then(|h| h.ask(item, limit));
-        if answer.is_none() {
-            helper = None;
-        }
-        each(item, answer);
-    }
-}
-
-/// A thread that runs probes one at a time.
-struct Helper<T, R> {
-    to: mpsc::Sender<T>,
-    from: mpsc::Receiver<R>,
-}
-
-impl<T: Send + 'static, R: Send + 'static> Helper<T, R> {
-    fn spawn<F: Fn(T) -> R + Send + Sync + 'static>(probe: Arc<F>) -> Option<Helper<T, R>> {
-        let (to, items) = mpsc::channel::<T>();
-        let (answers, from) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("proc-probe".into())
-            .stack_size(256 << 10)
-            .spawn(move || {
-                for item in items {
-                    if answers.send(probe(item)).is_err() {
-                        break;
-                    }
+    let (items, probe) = (Arc::new(items), Arc::new(probe));
+    let mut next = 0;
+    while next < items.len() {
+        let Some(answers) = helper(Arc::clone(&items), next, Arc::clone(&probe)) else {
+            // No thread to be had: nothing more can be inspected.
+            items[next..].iter().for_each(|&item| each(item, None));
+            return;
+        };
+        while next < items.len() {
+            let item = items[next];
+            next += 1;
+            match answers.recv_timeout(limit) {
+                Ok(answer) => each(item, Some(answer)),
+                Err(_) => {
+                    each(item, None);
+                    break;
                 }
-            })
-            .ok()?;
-        Some(Helper { to, from })
+            }
+        }
     }
+}
 
-    fn ask(&self, item: T, limit: Duration) -> Option<R> {
-        self.to.send(item).ok()?;
-        self.from.recv_timeout(limit).ok()
-    }
+/// A thread that probes `items` from `from` on, sending each answer in
+/// order, and stops when no one listens any more.
+fn helper<T, R, F>(items: Arc<Vec<T>>, from: usize, probe: Arc<F>) -> Option<mpsc::Receiver<R>>
+where
+    T: Copy + Send + Sync + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> R + Send + Sync + 'static,
+{
+    let (answers, receiver) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("proc-probe".into())
+        .stack_size(256 << 10)
+        .spawn(move || {
+            for &item in &items[from..] {
+                if answers.send(probe(item)).is_err() {
+                    break;
+                }
+            }
+        })
+        .ok()?;
+    Some(receiver)
 }
 
 #[cfg(test)]
@@ -321,7 +322,7 @@ mod tests {
         let mut seen = Vec::new();
         let start = std::time::Instant::now();
         each_within(
-            [1, 2, 3],
+            vec![1, 2, 3],
             Duration::from_millis(200),
             move |n: i32| {
                 if n == 2 {
