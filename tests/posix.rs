@@ -646,7 +646,9 @@ echo "== peer"; echo "$line $PEER_PID"
 /// maps and fd table show, then list, info, and both removals.
 const USE_FROM_A_THREAD: &str = r#"
 echo "== leader"
-echo "state $(sed 's/.*) //' /proc/$PEER_PID/stat | cut -d' ' -f1) maps $(grep -c inuse /proc/$PEER_PID/maps) fds $(ls -l /proc/$PEER_PID/fd | grep -c inuse)"
+state=$(sed 's/.*) //' /proc/$PEER_PID/stat | cut -d' ' -f1)
+[ "$state" = Z ] && state=zombie || state=live
+echo "$state maps $(grep -c inuse /proc/$PEER_PID/maps) fds $(ls -l /proc/$PEER_PID/fd | grep -c inuse)"
 echo "== list"; $SHMTOOL list --kind posix --format json
 echo "== info"; $SHMTOOL info --name /inuse --json
 echo "== orphaned"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
@@ -690,7 +692,7 @@ fn an_object_mapped_by_a_thread_whose_leader_exited_is_in_use() {
         start_peer("thread-map", "/inuse")
     );
     let out = posix_sh(&script);
-    assert_used_by_the_peer(&out, "state Z maps 0 fds 0\n");
+    assert_used_by_the_peer(&out, "zombie maps 0 fds 0\n");
     let info = json(section(&out, "info"));
     assert_eq!(info["used_by"][0]["addresses"].as_array().unwrap().len(), 1);
 }
@@ -707,7 +709,7 @@ fn an_object_open_in_a_thread_s_own_fd_table_is_in_use() {
         start_peer("thread-open", "/inuse")
     );
     let out = posix_sh(&script);
-    assert_used_by_the_peer(&out, "state S maps 0 fds 0\n");
+    assert_used_by_the_peer(&out, "live maps 0 fds 0\n");
     let info = json(section(&out, "info"));
     assert_eq!(info["used_by"][0]["fds"].as_array().unwrap().len(), 1);
 }
@@ -744,9 +746,11 @@ fn a_segment_attached_by_a_thread_whose_leader_exited_shows_in_info() {
     assert_eq!(info["unaccounted_attaches"], 0, "{info}");
 }
 
-/// A process maps one file 30,000 times under a path 4 KB deep, so its
-/// /proc/PID/maps is 120 MB: root's scan reads it a line at a time and
-/// keeps at most 32 MiB, still seeing the object that process uses.
+/// A process maps one file 30,000 times under a path 2 KB deep, so its
+/// /proc/PID/maps is 60 MB: root's scan reads it a line at a time and keeps
+/// at most 32 MiB. The object that process uses is seen in use, or, where a
+/// loaded machine makes the read pass its 2 s deadline, of unknown use:
+/// never unused.
 #[test]
 fn a_huge_maps_file_is_read_in_bounded_memory() {
     let out = posix_sh(
@@ -763,9 +767,9 @@ PROT_READ, MAP_SHARED = 1, 1
 used = os.open("/dev/shm/used", os.O_RDONLY)
 libc.mmap(None, 4096, PROT_READ, MAP_SHARED, used, 0)
 os.close(used)
-# 16 directories of 250 bytes: the file's path in the maps is 4 KB long.
+# 8 directories of 250 bytes: the file's path in the maps is 2 KB long.
 os.chdir(os.environ["T"])
-for _ in range(16):
+for _ in range(8):
     os.mkdir("d" * 250)
     os.chdir("d" * 250)
 fd = os.open("f", os.O_RDWR | os.O_CREAT, 0o600)
@@ -794,8 +798,12 @@ PY
 "#,
     );
     let maps: u64 = section(&out, "maps").trim().parse().unwrap();
-    assert!(maps > 120_000_000, "the maps are large: {maps} bytes");
-    assert_eq!(section(&out, "list"), "name,nattch\n/used,1\n");
+    assert!(maps > 60_000_000, "the maps are large: {maps} bytes");
+    let list = section(&out, "list");
+    assert!(
+        ["name,nattch\n/used,1\n", "name,nattch\n/used,\n"].contains(&list),
+        "in use or unknown, never unused: {list}"
+    );
     let peak: u64 = section(&out, "peak").trim().parse().unwrap();
     assert!(peak <= 32 << 20, "peak RSS {peak} bytes, over 32 MiB");
     let seconds: f64 = section(&out, "seconds").trim().parse().unwrap();
