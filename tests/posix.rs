@@ -809,3 +809,46 @@ PY
     let seconds: f64 = section(&out, "seconds").trim().parse().unwrap();
     assert!(seconds < 20.0, "{seconds} s");
 }
+
+/// A process holds a file open on a FUSE mount whose server has gone
+/// silent: a stat of /proc/PID/fd/N would wait for the server forever. The
+/// scan compares descriptors on cached attributes, so root's `list` and
+/// `list -A … --format prometheus` finish, and that process is inspected
+/// (the object it maps is in use, not of unknown use).
+#[test]
+fn a_descriptor_on_a_silent_fuse_mount_blocks_no_scan() {
+    let helpers = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers");
+    let out = posix_sh(&format!(
+        r#"
+mount -t tmpfs shmtool-tmp "$T"
+mkdir $T/fuse
+$SHMTOOL create --name used --size 4096 >/dev/null
+python3 {helpers}/fuse_silent.py $T/fuse $T/silence &
+for i in $(seq 200); do [ -e $T/fuse/file ] && break; sleep 0.05; done
+mkfifo $T/ready
+python3 -c "
+import mmap, os, time
+held = os.open('$T/fuse/file', os.O_RDONLY)
+fd = os.open('/dev/shm/used', os.O_RDONLY); m = mmap.mmap(fd, 4096, prot=mmap.PROT_READ); os.close(fd)
+open('$T/ready', 'w').write('ready\n')
+time.sleep(300)" &
+read x < $T/ready
+HOLDER=$!
+touch $T/silence
+for f in /proc/$HOLDER/fd/*; do case $(readlink $f) in */fuse/file) held=$f;; esac; done
+echo "== control"; timeout -s KILL 3 stat -L -c %i $held || echo "stat: exit $?"
+echo "== list"
+timeout -s KILL 10 $SHMTOOL list --kind posix -v --format csv --columns name,nattch 2>&1 || echo "exit $?"
+echo "== fleet"
+timeout -s KILL 10 $SHMTOOL list -A --kind all --format prometheus > $T/prom 2>&1 || echo "exit $?"
+grep -c '^shmtool_' $T/prom >/dev/null && echo metrics
+"#
+    ));
+    assert_eq!(
+        section(&out, "control"),
+        "stat: exit 137\n",
+        "a plain stat of the descriptor waits for the server"
+    );
+    assert_eq!(section(&out, "list"), "name,nattch\n/used,1\n");
+    assert_eq!(section(&out, "fleet"), "metrics\n");
+}
