@@ -319,7 +319,8 @@ struct Unlinked {
 pub struct Users {
     by_file: HashMap<(u64, u64), Vec<Use>>,
     unlinked: HashMap<(u64, u64), Unlinked>,
-    /// Processes whose maps or descriptors this user may not read.
+    /// Processes whose maps or descriptors (of any of their threads) could
+    /// not be read, or that did not answer within [`procread::DEADLINE`].
     pub hidden: usize,
     /// Why /proc may not show every process at all: mounted with hidepid
     /// (other users' processes), or belonging to another pid namespace.

@@ -428,7 +428,8 @@ pub struct Attacher {
 pub struct Attachers {
     pub found: Vec<Attacher>,
     /// Processes whose IPC namespace or maps this user may not read
-    /// (another user's, when not root): any of them may hold attaches.
+    /// (another user's, when not root), or that did not answer within
+    /// [`crate::procread::DEADLINE`]: any of them may hold attaches.
     pub unreadable: usize,
 }
 
