@@ -92,6 +92,10 @@ pub enum Refusal {
     Unreachable(io::Error),
     /// It is not a tmpfs of the container's own: the text says what it is.
     Rejected(String),
+    /// Looking it up would ask a file system that may never answer (the
+    /// process's root or /dev on FUSE or a network file system): the
+    /// process is not inspected. The text says which.
+    Unanswerable(String),
 }
 
 impl fmt::Display for Refusal {
@@ -99,6 +103,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::Unreachable(e) => write!(f, "{e}"),
             Refusal::Rejected(why) => write!(f, "{why}; left alone"),
+            Refusal::Unanswerable(why) => write!(f, "{why}; not looked into"),
         }
     }
 }
@@ -107,7 +112,7 @@ impl From<Refusal> for io::Error {
     fn from(refusal: Refusal) -> io::Error {
         match refusal {
             Refusal::Unreachable(e) => e,
-            Refusal::Rejected(_) => {
+            Refusal::Rejected(_) | Refusal::Unanswerable(_) => {
                 io::Error::new(io::ErrorKind::PermissionDenied, refusal.to_string())
             }
         }
@@ -129,17 +134,112 @@ pub struct DevShmOf {
 /// The most of a mountinfo line kept: the fields looked at come first.
 const MOUNTINFO_LINE: u64 = 64 << 10;
 
+/// File systems whose lookups the kernel answers itself, from memory or a
+/// local disk: a path is looked up beneath another process's root only
+/// through these. FUSE (fuse-overlayfs, sshfs, anything a user mounts) and
+/// network file systems can leave a lookup waiting forever, in a state not
+/// even SIGKILL ends once the server has read the request.
+const ANSWERING: &[&[u8]] = &[
+    b"tmpfs",
+    b"devtmpfs",
+    b"overlay",
+    b"ext2",
+    b"ext3",
+    b"ext4",
+    b"xfs",
+    b"btrfs",
+    b"zfs",
+    b"squashfs",
+    b"erofs",
+    b"ramfs",
+    b"rootfs",
+    b"f2fs",
+    b"bcachefs",
+    b"vfat",
+    b"iso9660",
+    b"jfs",
+];
+
+/// What a mountinfo line says of a mount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct MountKind {
+    /// The file system type (the field after the ` - ` separator).
+    fstype: Box<[u8]>,
+    /// Whether a whole file system is mounted (its root field is `/`), not
+    /// a directory of one bound there.
+    whole: bool,
+}
+
+/// The mounts seen in the mountinfo of the processes looked at, by mount
+/// id (ids are the kernel's, one numbering for every mount namespace), so
+/// that a thousand processes of one container read their mountinfo once.
+#[derive(Debug, Default)]
+pub struct Mounts(std::sync::Mutex<std::collections::HashMap<u64, MountKind>>);
+
+impl Mounts {
+    /// Mount `id`, read from the process's mountinfo when not yet known.
+    fn get(&self, proc_dir: &impl AsFd, id: u64) -> io::Result<Option<MountKind>> {
+        let known = |mounts: &Self| {
+            mounts
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&id)
+                .cloned()
+        };
+        if let Some(kind) = known(self) {
+            return Ok(Some(kind));
+        }
+        let file: File = rustix::fs::openat(
+            proc_dir,
+            "mountinfo",
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?
+        .into();
+        let read = mount_lines(file)?;
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(read);
+        Ok(known(self))
+    }
+
+    /// Refuses a directory whose mount is not of a file system that
+    /// answers lookups itself ([`ANSWERING`]).
+    fn answering(&self, proc_dir: &impl AsFd, dir: &impl AsFd, what: &str) -> Result<(), Refusal> {
+        let facts = sysv::mount_facts(dir).map_err(Refusal::Unreachable)?;
+        let kind = match facts.mount_id {
+            Some(id) => self.get(proc_dir, id).map_err(Refusal::Unreachable)?,
+            None => None,
+        };
+        match kind {
+            Some(kind) if ANSWERING.contains(&&*kind.fstype) => Ok(()),
+            Some(kind) => Err(Refusal::Unanswerable(format!(
+                "{what} is on a {} file system, which may never answer a lookup",
+                String::from_utf8_lossy(&kind.fstype)
+            ))),
+            None => Err(Refusal::Unanswerable(format!(
+                "{what}: the kernel does not say which file system it is on"
+            ))),
+        }
+    }
+}
+
 /// `/proc/PID` and, beneath that process's root, its `dev/shm`, both
 /// `O_PATH`: found, not yet checked (see [`check`]).
 #[derive(Debug)]
 pub struct Located {
     proc_dir: OwnedFd,
     pub dir: OwnedFd,
+    /// What the kernel has cached of the directory (its device among them).
+    pub facts: sysv::MountFacts,
 }
 
 /// Opens `/proc/PID/root/dev/shm` beneath that root, never through a
-/// symlink.
-pub fn locate(pid: i32) -> Result<Located, Refusal> {
+/// symlink, and a component at a time, each looked up only in a file
+/// system that answers itself (see [`ANSWERING`]).
+pub fn locate(pid: i32, mounts: &Mounts) -> Result<Located, Refusal> {
     let unreachable = Refusal::Unreachable;
     // Every later look goes through this descriptor: a pid reused meanwhile
     // cannot redirect one of them to another process.
@@ -157,36 +257,46 @@ pub fn locate(pid: i32) -> Result<Located, Refusal> {
         Mode::empty(),
     )
     .map_err(|e| unreachable(e.into()))?;
-    let dir = sysv::open_dir_beneath(&root, "dev/shm").map_err(|e| match e.raw_os_error() {
-        Some(libc::ELOOP) => Refusal::Rejected(format!(
-            "/proc/{pid}/root/dev/shm: its path holds a symlink, which could lead outside the process's root"
-        )),
-        Some(libc::EXDEV) => Refusal::Rejected(format!(
-            "/proc/{pid}/root/dev/shm: its path leads outside the process's root"
-        )),
-        _ => unreachable(e),
-    })?;
-    Ok(Located { proc_dir, dir })
+    let beneath = |dir: &OwnedFd, name: &str| {
+        sysv::open_dir_beneath(dir, name).map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Refusal::Rejected(format!(
+                "/proc/{pid}/root/dev/shm: its path holds a symlink, which could lead outside the process's root"
+            )),
+            Some(libc::EXDEV) => Refusal::Rejected(format!(
+                "/proc/{pid}/root/dev/shm: its path leads outside the process's root"
+            )),
+            _ => unreachable(e),
+        })
+    };
+    mounts.answering(&proc_dir, &root, &format!("the root of process {pid}"))?;
+    let dev = beneath(&root, "dev")?;
+    mounts.answering(&proc_dir, &dev, &format!("/proc/{pid}/root/dev"))?;
+    let dir = beneath(&dev, "shm")?;
+    let facts = sysv::mount_facts(&dir).map_err(unreachable)?;
+    Ok(Located {
+        proc_dir,
+        dir,
+        facts,
+    })
 }
 
 /// Opens `/proc/PID/root/dev/shm` beneath that root and checks that it is
 /// the root of a tmpfs mount; says whose objects in it are the process's.
 pub fn devshm_of(pid: i32) -> Result<DevShmOf, Refusal> {
-    check(pid, locate(pid)?)
+    let mounts = Mounts::default();
+    check(pid, locate(pid, &mounts)?, &mounts)
 }
 
 /// Checks a located /dev/shm: the root of a tmpfs mount of its own (not
 /// a directory of one bound over it), and whose objects are the process's.
-pub fn check(pid: i32, located: Located) -> Result<DevShmOf, Refusal> {
+pub fn check(pid: i32, located: Located, mounts: &Mounts) -> Result<DevShmOf, Refusal> {
     let unreachable = Refusal::Unreachable;
-    let Located { proc_dir, dir } = located;
-    let facts = sysv::mount_facts(&dir).map_err(unreachable)?;
+    let Located {
+        proc_dir,
+        dir,
+        facts,
+    } = located;
     let shown = format!("/proc/{pid}/root/dev/shm");
-    if !facts.tmpfs {
-        return Err(Refusal::Rejected(format!(
-            "{shown} is not the root of a tmpfs mount (it is on another file system)"
-        )));
-    }
     if facts.mount_root != Some(true) {
         return Err(Refusal::Rejected(format!(
             "{shown} is not the root of a tmpfs mount (a directory of one)"
@@ -197,15 +307,16 @@ pub fn check(pid: i32, located: Located) -> Result<DevShmOf, Refusal> {
             "{shown}: the kernel does not say which mount it is on (statx STATX_MNT_ID, Linux 5.8)"
         )));
     };
-    let mountinfo = rustix::fs::openat(
-        &proc_dir,
-        "mountinfo",
-        OFlags::RDONLY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| unreachable(e.into()))?;
-    match mount_root_path(File::from(mountinfo), mount_id).map_err(unreachable)? {
-        Some(root) if root == b"/" => {}
+    // The file system type comes from mountinfo, not fstatfs: fstatfs asks
+    // the file system, which (a FUSE server gone silent) may never answer.
+    match mounts.get(&proc_dir, mount_id).map_err(unreachable)? {
+        Some(kind) if &*kind.fstype != b"tmpfs" => {
+            return Err(Refusal::Rejected(format!(
+                "{shown} is not the root of a tmpfs mount (it is {})",
+                String::from_utf8_lossy(&kind.fstype)
+            )));
+        }
+        Some(kind) if kind.whole => {}
         Some(_) => {
             return Err(Refusal::Rejected(format!(
                 "{shown} is not the root of a tmpfs mount (a directory of a tmpfs bound over it, not a tmpfs of its own)"
@@ -217,7 +328,7 @@ pub fn check(pid: i32, located: Located) -> Result<DevShmOf, Refusal> {
             )));
         }
     }
-    let dev = sysv::stat_fd(&dir).map_err(unreachable)?.dev;
+    let dev = facts.dev;
     let mntns_file: File = rustix::fs::openat(
         &proc_dir,
         "ns/mnt",
@@ -268,36 +379,44 @@ fn uid_map(proc_dir: &impl AsFd, userns: u64) -> io::Result<UidMap> {
     Ok(UidMap::parse(&text).unwrap_or_default())
 }
 
-/// The root (4th field) of mount `id` in a mountinfo text, read a line at
-/// a time with each line capped; `None` if no line has the id.
-fn mount_root_path(mountinfo: impl Read, id: u64) -> io::Result<Option<Vec<u8>>> {
+/// Every mount of a mountinfo text, read a line at a time with each line
+/// capped: a line too long to keep whole is passed over.
+fn mount_lines(mountinfo: impl Read) -> io::Result<Vec<(u64, MountKind)>> {
     let mut lines = io::BufReader::new(mountinfo);
     let mut line = Vec::new();
-    let wanted = id.to_string();
+    let mut mounts = Vec::new();
     loop {
         line.clear();
         let read = (&mut lines)
             .take(MOUNTINFO_LINE)
             .read_until(b'\n', &mut line)?;
         if read == 0 {
-            return Ok(None);
+            return Ok(mounts);
         }
         if !line.ends_with(b"\n") && read as u64 == MOUNTINFO_LINE {
-            // Too long to be looked at: skip the rest of it.
             let mut rest = Vec::new();
             lines.read_until(b'\n', &mut rest)?;
-            if line.split(|&b| b == b' ').next() == Some(wanted.as_bytes()) {
-                return Ok(Some(Vec::new()));
-            }
             continue;
         }
-        let mut fields = line.split(|&b| b == b' ');
-        if fields.next() != Some(wanted.as_bytes()) {
-            continue;
-        }
-        // "36 35 98:0 /mnt1 /mnt2 …": id, parent, major:minor, root.
-        return Ok(fields.nth(2).map(<[u8]>::to_vec));
+        mounts.extend(mount_line(&line));
     }
+}
+
+/// One mountinfo line: "36 35 98:0 /mnt1 /mnt2 rw master:1 - ext3
+/// /dev/root rw" is id, parent, major:minor, root, mount point, options,
+/// optional fields up to "-", then the type.
+fn mount_line(line: &[u8]) -> Option<(u64, MountKind)> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+    let id = std::str::from_utf8(fields.first()?).ok()?.parse().ok()?;
+    let dash = fields.iter().skip(6).position(|f| *f == b"-")?;
+    Some((
+        id,
+        MountKind {
+            fstype: (*fields.get(6 + dash + 1)?).into(),
+            whole: *fields.get(3)? == b"/",
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -329,30 +448,33 @@ mod tests {
     }
 
     #[test]
-    fn mount_roots_come_from_the_line_with_the_id() {
+    fn mount_lines_give_the_type_and_whether_a_whole_file_system() {
         let text = "22 1 0:21 / /proc rw - proc proc rw\n\
-                    41 22 0:44 /run/user /dev/shm rw - tmpfs run rw\n\
-                    42 22 0:45 / /dev/shm rw - tmpfs shm rw\n";
+                    41 22 0:44 /run/user /dev/shm rw shared:5 - tmpfs run rw\n\
+                    42 22 0:45 / /dev/shm rw - tmpfs shm rw\n\
+                    44 22 0:47 / /dev/shm rw master:1 shared:2 - fuse.tmpfs x rw\n\
+                    garbage\n";
+        let kind = |fstype: &str, whole| MountKind {
+            fstype: fstype.as_bytes().into(),
+            whole,
+        };
         assert_eq!(
-            mount_root_path(text.as_bytes(), 41).unwrap(),
-            Some(b"/run/user".to_vec())
+            mount_lines(text.as_bytes()).unwrap(),
+            [
+                (22, kind("proc", true)),
+                (41, kind("tmpfs", false)),
+                (42, kind("tmpfs", true)),
+                (44, kind("fuse.tmpfs", true)),
+            ]
         );
-        assert_eq!(
-            mount_root_path(text.as_bytes(), 42).unwrap(),
-            Some(b"/".to_vec())
-        );
-        assert_eq!(mount_root_path(text.as_bytes(), 4).unwrap(), None);
         let long = format!(
             "43 22 0:46 /{} /x rw - tmpfs t rw\n42 22 0:45 / /dev/shm rw - tmpfs shm rw\n",
             "a".repeat(70_000)
         );
         assert_eq!(
-            mount_root_path(long.as_bytes(), 43).unwrap(),
-            Some(Vec::new())
-        );
-        assert_eq!(
-            mount_root_path(long.as_bytes(), 42).unwrap(),
-            Some(b"/".to_vec())
+            mount_lines(long.as_bytes()).unwrap(),
+            [(42, kind("tmpfs", true))],
+            "a line too long is passed over"
         );
     }
 }

@@ -28,6 +28,7 @@ pub mod parse;
 pub mod posix;
 pub mod process;
 pub mod procfs_shm;
+pub mod procread;
 pub mod segment;
 pub mod sysv;
 pub mod users;

@@ -129,6 +129,8 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
     let mut devshm_index: HashMap<u64, usize> = HashMap::new();
     // Namespaces whose file could not be opened: their processes are counted.
     let mut unopened: HashMap<u64, usize> = HashMap::new();
+    // Processes whose /dev/shm is looked for, after the namespaces.
+    let mut devshm_pids = Vec::new();
     for pid in pids()? {
         let ipc = match std::fs::metadata(format!("/proc/{pid}/ns/ipc")) {
             Ok(m) => m.ino(),
@@ -177,10 +179,31 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
             }
         }
         if devshm {
-            discover_devshm(pid, own_mnt, own_devshm, &mut found, &mut devshm_index);
+            devshm_pids.push(pid);
         }
     }
     found.uninspected += unopened.values().sum::<usize>();
+    // The lookup beneath a process's root asks its file system, which may
+    // never answer (a root on a silent FUSE mount): each has a deadline.
+    let mounts = std::sync::Arc::new(crate::foreign::Mounts::default());
+    let probing = std::sync::Arc::clone(&mounts);
+    crate::procread::each_within(
+        devshm_pids,
+        crate::procread::DEADLINE,
+        move |pid| crate::foreign::locate(pid, &probing),
+        |pid, located| match located {
+            Some(located) => discover_devshm(
+                pid,
+                located,
+                &mounts,
+                own_mnt,
+                own_devshm,
+                &mut found,
+                &mut devshm_index,
+            ),
+            None => found.uninspected += 1,
+        },
+    );
     // The caller's own first: it is "the host" in every listing.
     found.namespaces.sort_by_key(|ns| (!ns.own, ns.nspid));
     found.devshms.sort_by_key(|d| (!d.own, d.nspid));
@@ -194,6 +217,8 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
 /// unlimited (set up by someone as privileged as the caller) is unlimited.
 fn discover_devshm(
     pid: i32,
+    located: Result<crate::foreign::Located, crate::foreign::Refusal>,
+    mounts: &crate::foreign::Mounts,
     own_mnt: Option<u64>,
     own_devshm: Option<u64>,
     found: &mut Discovery,
@@ -207,14 +232,14 @@ fn discover_devshm(
             found.rejected.push(RejectedDevShm { mntns, pid, why });
         }
     };
-    let located = match foreign::locate(pid) {
+    let located = match located {
         Ok(located) => located,
         Err(Refusal::Rejected(why)) => return reject(found, why),
+        // Its /dev/shm could not be looked for without risking a wait.
+        Err(Refusal::Unanswerable(_)) => return found.uninspected += 1,
         Err(Refusal::Unreachable(_)) => return,
     };
-    let Ok(dev) = crate::sysv::stat_fd(&located.dir).map(|s| s.dev) else {
-        return;
-    };
+    let dev = located.facts.dev;
     let known = index.get(&dev).copied();
     if let Some(i) = known
         && found.devshms[i].owners == Owners::Any
@@ -233,9 +258,11 @@ fn discover_devshm(
     {
         return;
     }
-    let checked = match foreign::check(pid, located) {
+    let checked = match foreign::check(pid, located, mounts) {
         Ok(checked) => checked,
         Err(Refusal::Rejected(why)) => return reject(found, why),
+        // Its /dev/shm could not be looked for without risking a wait.
+        Err(Refusal::Unanswerable(_)) => return found.uninspected += 1,
         Err(Refusal::Unreachable(_)) => return,
     };
     if let Some(i) = known {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::foreign::Owners;
 use crate::parse::ValueError;
+use crate::procread;
 use crate::sysv::{self, FileStat};
 
 /// Where glibc's shm_open puts objects.
@@ -417,11 +418,197 @@ struct Unlinked {
 pub struct Users {
     by_file: HashMap<(u64, u64), Vec<Use>>,
     unlinked: HashMap<(u64, u64), Unlinked>,
-    /// Processes whose maps or descriptors this user may not read.
+    /// Processes whose maps or descriptors (of any of their threads) could
+    /// not be read, or that did not answer within [`procread::DEADLINE`].
     pub hidden: usize,
     /// Why /proc may not show every process at all: mounted with hidepid
     /// (other users' processes), or belonging to another pid namespace.
     pub unseen: Option<String>,
+}
+
+/// What a scan looks for: files on these devices, and of those only
+/// these (device, inode) when given.
+#[derive(Debug)]
+struct Wanted {
+    devs: Vec<u64>,
+    /// Devices as maps shows them ("08:01"), to the device number.
+    dev_texts: HashMap<Vec<u8>, u64>,
+    only: Option<std::collections::HashSet<(u64, u64)>>,
+}
+
+impl Wanted {
+    fn new(devs: Vec<u64>, only: Option<std::collections::HashSet<(u64, u64)>>) -> Wanted {
+        let dev_texts = devs
+            .iter()
+            .map(|&dev| {
+                let (major, minor) = (libc::major(dev), libc::minor(dev));
+                (format!("{major:02x}:{minor:02x}").into_bytes(), dev)
+            })
+            .collect();
+        Wanted {
+            devs,
+            dev_texts,
+            only,
+        }
+    }
+
+    fn wants(&self, key: (u64, u64)) -> bool {
+        self.devs.contains(&key.0) && self.only.as_ref().is_none_or(|only| only.contains(&key))
+    }
+}
+
+/// What one process was seen using.
+#[derive(Debug, Default)]
+struct Seen {
+    found: HashMap<(u64, u64), Use>,
+    unlinked: Vec<((u64, u64), Unlinked)>,
+    /// Some of its maps or descriptor tables could not be read.
+    unknown: bool,
+}
+
+impl Seen {
+    /// Reads what process `pid` maps and holds open: the leader's maps and
+    /// fd, the maps of another thread where the leader exited, and the fd
+    /// of each thread with a table of its own.
+    fn probe(pid: i32, wanted: &Wanted) -> Seen {
+        let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+        let mut seen = Seen::default();
+        let state = match procread::TaskState::read(&proc_dir) {
+            Ok(state) => state,
+            Err(e) => {
+                seen.unknown = !procread::gone(&e);
+                return seen;
+            }
+        };
+        match procread::memory_dirs(&proc_dir, pid, &state) {
+            Ok(dirs) => {
+                for dir in dirs {
+                    let read = std::fs::File::open(dir.join("maps"))
+                        .and_then(|maps| seen.scan_maps(pid, &dir, maps, wanted));
+                    match read {
+                        Ok(true) => break,
+                        // Gone, or a thread that is exiting: try the next.
+                        Ok(false) => {}
+                        Err(e) if procread::gone(&e) => {}
+                        Err(_) => {
+                            seen.unknown = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => seen.unknown |= !procread::gone(&e),
+        }
+        match procread::fd_dirs(&proc_dir, pid, &state) {
+            Ok(dirs) => {
+                for dir in dirs {
+                    if let Err(e) = seen.scan_fds(pid, &dir, wanted) {
+                        seen.unknown |= !procread::gone(&e);
+                    }
+                }
+            }
+            Err(e) => seen.unknown |= !procread::gone(&e),
+        }
+        seen
+    }
+
+    fn scan_fds(&mut self, pid: i32, dir: &Path, wanted: &Wanted) -> io::Result<()> {
+        for fd in std::fs::read_dir(dir)? {
+            let Ok(fd) = fd else {
+                continue;
+            };
+            let path = fd.path();
+            // Cached attributes: never a question to the file's file system.
+            let Ok(stat) = sysv::stat_cached(&path) else {
+                continue;
+            };
+            let key = (stat.dev, stat.ino);
+            if !stat.is_regular() || !wanted.wants(key) {
+                continue;
+            }
+            let n = fd
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(-1);
+            let entry = self.found.entry(key).or_insert_with(|| Use {
+                pid,
+                ..Use::default()
+            });
+            entry.fds.push(n);
+            if let Ok(target) = std::fs::read_link(&path)
+                && let Some(name) = deleted_name(target.as_os_str().as_bytes())
+            {
+                self.unlinked.push((key, Unlinked { name, handle: path }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the maps of `dir` (a process's or thread's /proc directory) a
+    /// line at a time, keeping the lines of wanted files; whether it had
+    /// any line at all (an exited task's has none).
+    fn scan_maps(
+        &mut self,
+        pid: i32,
+        dir: &Path,
+        maps: impl io::Read,
+        wanted: &Wanted,
+    ) -> io::Result<bool> {
+        let mut lines = procread::MapsLines::new(maps);
+        let mut any = false;
+        while let Some(line) = lines.next_line()? {
+            any = true;
+            // "start-end perms offset dev inode   path": five fields with one
+            // space between, then padding and the path (which may hold spaces).
+            let mut fields = line.head.splitn(6, |&b| b == b' ');
+            let (Some(range), Some(_perms), Some(_offset), Some(line_dev), Some(inode)) = (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) else {
+                continue;
+            };
+            let Some(&dev) = wanted.dev_texts.get(line_dev) else {
+                continue;
+            };
+            let Some(ino) = std::str::from_utf8(inode)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if !wanted.wants((dev, ino)) {
+                continue;
+            }
+            let Some((start, end)) = std::str::from_utf8(range).ok().and_then(|r| {
+                let (s, e) = r.split_once('-')?;
+                Some((
+                    u64::from_str_radix(s, 16).ok()?,
+                    u64::from_str_radix(e, 16).ok()?,
+                ))
+            }) else {
+                continue;
+            };
+            let key = (dev, ino);
+            self.found
+                .entry(key)
+                .or_insert_with(|| Use {
+                    pid,
+                    ..Use::default()
+                })
+                .ranges
+                .push((start, end));
+            // The path's end: the tail holds the whole line when it is short.
+            if let Some(name) = deleted_name(line.tail) {
+                let handle = dir.join(format!("map_files/{}", String::from_utf8_lossy(range)));
+                self.unlinked.push((key, Unlinked { name, handle }));
+            }
+        }
+        Ok(any)
+    }
 }
 
 impl Users {
@@ -435,6 +622,22 @@ impl Users {
     /// [`Users::scan`] for several /dev/shm file systems in one pass of
     /// /proc (`list -A` reads every container's).
     pub fn scan_devices(devs: &[u64]) -> Users {
+        Users::scan_wanted(Wanted::new(devs.to_vec(), None))
+    }
+
+    /// [`Users::scan`] for these objects only, by (device, inode): the
+    /// check just before `remove` unlinks what it selected.
+    pub fn scan_objects(keys: &[(u64, u64)]) -> Users {
+        if keys.is_empty() {
+            return Users::default();
+        }
+        let mut devs: Vec<u64> = keys.iter().map(|k| k.0).collect();
+        devs.sort_unstable();
+        devs.dedup();
+        Users::scan_wanted(Wanted::new(devs, Some(keys.iter().copied().collect())))
+    }
+
+    fn scan_wanted(wanted: Wanted) -> Users {
         let own = std::process::id() as i32;
         let proc_self = std::fs::read_link("/proc/self").ok();
         let unseen = if proc_self.as_deref().and_then(Path::to_str) != Some(&own.to_string()) {
@@ -452,133 +655,27 @@ impl Users {
         let Ok(dir) = std::fs::read_dir("/proc") else {
             return users;
         };
-        // Devices as maps shows them ("08:01"), to the device number.
-        let dev_texts: HashMap<Vec<u8>, u64> = devs
-            .iter()
-            .map(|&dev| {
-                let (major, minor) = (libc::major(dev), libc::minor(dev));
-                (format!("{major:02x}:{minor:02x}").into_bytes(), dev)
-            })
+        let pids: Vec<i32> = dir
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+            .filter(|&pid| pid != own)
             .collect();
-        for entry in dir.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<i32>().ok())
-            else {
-                continue;
-            };
-            if pid == own {
-                continue;
-            }
-            let proc_dir = Path::new("/proc").join(entry.file_name());
-            let mut found: HashMap<(u64, u64), Use> = HashMap::new();
-            let mut denied = false;
-            match std::fs::read(proc_dir.join("maps")) {
-                Ok(maps) => users.scan_maps(pid, &proc_dir, &maps, &dev_texts, &mut found),
-                Err(e) => denied |= e.kind() == io::ErrorKind::PermissionDenied,
-            }
-            match std::fs::read_dir(proc_dir.join("fd")) {
-                Ok(fds) => {
-                    for fd in fds.flatten() {
-                        let path = fd.path();
-                        let Ok(meta) = std::fs::metadata(&path) else {
-                            continue;
-                        };
-                        use std::os::unix::fs::MetadataExt;
-                        if !devs.contains(&meta.dev()) || !meta.file_type().is_file() {
-                            continue;
-                        }
-                        let key = (meta.dev(), meta.ino());
-                        let n = fd
-                            .file_name()
-                            .to_str()
-                            .and_then(|s| s.parse().ok())
-                            .unwrap_or(-1);
-                        let entry = found.entry(key).or_insert_with(|| Use {
-                            pid,
-                            ..Use::default()
-                        });
-                        entry.fds.push(n);
-                        if let Ok(target) = std::fs::read_link(&path)
-                            && let Some(name) = deleted_name(target.as_os_str().as_bytes())
-                        {
-                            users
-                                .unlinked
-                                .entry(key)
-                                .or_insert(Unlinked { name, handle: path });
-                        }
-                    }
-                }
-                Err(e) => denied |= e.kind() == io::ErrorKind::PermissionDenied,
-            }
+        let wanted = std::sync::Arc::new(wanted);
+        let probe = move |pid| Seen::probe(pid, &wanted);
+        procread::each_within(pids, procread::DEADLINE, probe, |_, seen| {
+            // Unreadable, or not answering in time: use unknown.
+            let denied = seen.as_ref().is_none_or(|s| s.unknown);
             users.hidden += usize::from(denied);
-            for (key, u) in found {
-                users.by_file.entry(key).or_default().push(u);
-            }
-        }
-        users
-    }
-
-    fn scan_maps(
-        &mut self,
-        pid: i32,
-        proc_dir: &Path,
-        maps: &[u8],
-        dev_texts: &HashMap<Vec<u8>, u64>,
-        found: &mut HashMap<(u64, u64), Use>,
-    ) {
-        for line in maps.split(|&b| b == b'\n') {
-            // "start-end perms offset dev inode   path": five fields with one
-            // space between, then padding and the path (which may hold spaces).
-            let mut fields = line.splitn(6, |&b| b == b' ');
-            let (Some(range), Some(_perms), Some(_offset), Some(line_dev), Some(inode)) = (
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-            ) else {
-                continue;
-            };
-            let Some(&dev) = dev_texts.get(line_dev) else {
-                continue;
-            };
-            let Some(ino) = std::str::from_utf8(inode)
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok())
-            else {
-                continue;
-            };
-            let Some((start, end)) = std::str::from_utf8(range).ok().and_then(|r| {
-                let (s, e) = r.split_once('-')?;
-                Some((
-                    u64::from_str_radix(s, 16).ok()?,
-                    u64::from_str_radix(e, 16).ok()?,
-                ))
-            }) else {
-                continue;
-            };
-            let key = (dev, ino);
-            found
-                .entry(key)
-                .or_insert_with(|| Use {
-                    pid,
-                    ..Use::default()
-                })
-                .ranges
-                .push((start, end));
-            if let Some(path) = fields.next() {
-                let path = path.trim_ascii_start();
-                if let Some(name) = deleted_name(path) {
-                    self.unlinked.entry(key).or_insert(Unlinked {
-                        name,
-                        handle: proc_dir
-                            .join(format!("map_files/{}", String::from_utf8_lossy(range))),
-                    });
+            if let Some(seen) = seen {
+                for (key, gone) in seen.unlinked {
+                    users.unlinked.entry(key).or_insert(gone);
+                }
+                for (key, u) in seen.found {
+                    users.by_file.entry(key).or_default().push(u);
                 }
             }
-        }
+        });
+        users
     }
 
     /// Whether some process may use objects unseen.
@@ -617,26 +714,16 @@ impl Users {
             if listed.contains(key) || dev.is_some_and(|d| d != key.0) {
                 continue;
             }
-            let Ok(meta) = std::fs::metadata(&gone.handle) else {
+            // The descriptor may be another file by now: never ask its file system.
+            let Ok(stat) = sysv::stat_cached(&gone.handle) else {
                 continue;
             };
-            use std::os::unix::fs::MetadataExt;
-            if (meta.dev(), meta.ino()) != *key {
+            if (stat.dev, stat.ino) != *key {
                 continue;
             }
             objects.push(Object {
                 name: Name(gone.name.clone()),
-                stat: FileStat {
-                    dev: meta.dev(),
-                    ino: meta.ino(),
-                    mode: meta.mode(),
-                    uid: meta.uid(),
-                    gid: meta.gid(),
-                    size: meta.size(),
-                    allocated: meta.blocks().saturating_mul(512),
-                    mtime: meta.mtime(),
-                    ctime: meta.ctime(),
-                },
+                stat,
                 dest: true,
                 nattch: None,
             });
@@ -771,22 +858,48 @@ mod tests {
         let maps = b"7f0000002000-7f0000003000 rw-s 00000000 00:2a 2                          /dev/shm/a b (deleted)\n\
 7f0000004000-7f0000005000 r--s 00000000 00:2a 3                          /x/dev/shm/c\n\
 7f0000006000-7f0000007000 r--p 00000000 08:01 2                          /usr/lib/libc.so.6\n";
-        let mut users = Users::default();
-        let mut found = HashMap::new();
-        let devs = HashMap::from([(b"00:2a".to_vec(), dev)]);
-        users.scan_maps(7, Path::new("/proc/7"), maps, &devs, &mut found);
+        let mut seen = Seen::default();
+        let wanted = Wanted::new(vec![dev], None);
+        let any = seen.scan_maps(7, Path::new("/proc/7"), &maps[..], &wanted);
+        assert!(any.unwrap());
+        let found = &seen.found;
         assert_eq!(found.len(), 2, "the libc line is on another device");
         assert_eq!(
             found[&(dev, 2)].ranges,
             [(0x7f00_0000_2000, 0x7f00_0000_3000)]
         );
-        let gone = &users.unlinked[&(dev, 2)];
+        assert_eq!(seen.unlinked.len(), 1, "only /dev/shm/a b is deleted");
+        let ((key, gone),) = (&seen.unlinked[0],);
+        assert_eq!(*key, (dev, 2));
         assert_eq!(gone.name, "a b");
         assert_eq!(
             gone.handle,
             Path::new("/proc/7/map_files/7f0000002000-7f0000003000")
         );
-        assert!(!users.unlinked.contains_key(&(dev, 3)));
+        // Restricted to one inode, the other lines are passed over.
+        let mut only = Seen::default();
+        let one = Wanted::new(vec![dev], Some([(dev, 3)].into()));
+        only.scan_maps(7, Path::new("/proc/7"), &maps[..], &one)
+            .unwrap();
+        assert_eq!(only.found.keys().collect::<Vec<_>>(), [&(dev, 3)]);
+    }
+
+    #[test]
+    fn a_deleted_name_is_found_at_the_end_of_a_line_of_any_length() {
+        let dev = libc::makedev(0, 0x2a);
+        let deep = "/d".repeat(20_000);
+        let maps = format!(
+            "7f00-7f01 rw-s 00000000 00:2a 9      {deep}/x (deleted)\n7f02-7f03 rw-s 00000000 00:2a 9      {deep}/x (deleted)\n"
+        );
+        let mut seen = Seen::default();
+        let wanted = Wanted::new(vec![dev], None);
+        seen.scan_maps(7, Path::new("/proc/7"), maps.as_bytes(), &wanted)
+            .unwrap();
+        assert_eq!(
+            seen.found[&(dev, 9)].ranges,
+            [(0x7f00, 0x7f01), (0x7f02, 0x7f03)]
+        );
+        assert_eq!(seen.unlinked[0].1.name, "x");
     }
 
     #[test]

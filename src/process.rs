@@ -357,19 +357,21 @@ fn ipc_namespace(proc_dir: &Path) -> std::io::Result<std::path::PathBuf> {
 
 /// The lines of a `/proc/PID/maps` that name a SysV mapping, read a line at
 /// a time: a process can make its maps hundreds of megabytes (thousands of
-/// mappings under long names), and only these lines matter. As bytes, since
-/// a file name in the maps need not be UTF-8.
-fn sysv_lines(path: &Path) -> std::io::Result<String> {
-    use std::io::BufRead;
-    let mut maps = std::io::BufReader::new(std::fs::File::open(path)?);
-    let (mut line, mut kept) = (Vec::new(), String::new());
-    while maps.read_until(b'\n', &mut line)? > 0 {
-        if line.windows(5).any(|w| w == b"/SYSV") {
-            kept.push_str(&String::from_utf8_lossy(&line));
+/// mappings under long names), and only these short lines matter. As
+/// bytes, since a file name in the maps need not be UTF-8. `None` when the
+/// maps have no line at all (a task that exited).
+fn sysv_lines(maps: impl std::io::Read) -> std::io::Result<Option<String>> {
+    let mut lines = crate::procread::MapsLines::new(maps);
+    let (mut any, mut kept) = (false, String::new());
+    while let Some(line) = lines.next_line()? {
+        any = true;
+        // A SysV line is short: `/SYSV` and 8 hex digits, then ` (deleted)`.
+        if line.whole() && line.head.windows(5).any(|w| w == b"/SYSV") {
+            kept.push_str(&String::from_utf8_lossy(line.head));
+            kept.push('\n');
         }
-        line.clear();
     }
-    Ok(kept)
+    Ok(any.then_some(kept))
 }
 
 /// Where the text of a `/proc/PID/maps` maps SysV segment `shmid`: lines
@@ -426,7 +428,8 @@ pub struct Attacher {
 pub struct Attachers {
     pub found: Vec<Attacher>,
     /// Processes whose IPC namespace or maps this user may not read
-    /// (another user's, when not root): any of them may hold attaches.
+    /// (another user's, when not root), or that did not answer within
+    /// [`crate::procread::DEADLINE`]: any of them may hold attaches.
     pub unreadable: usize,
 }
 
@@ -440,42 +443,89 @@ impl Attachers {
 
 /// The processes, in this IPC namespace, that have segment `shmid` mapped.
 /// A SysV mapping's inode is the shmid. Processes that exit meanwhile are
-/// passed over; those this user may not read are counted.
+/// passed over; those this user may not read, or that do not answer within
+/// [`crate::procread::DEADLINE`], are counted.
 pub fn attached(shmid: i32) -> Attachers {
     let mut result = Attachers::default();
     let Ok(own_ns) = ipc_namespace(Path::new("/proc/self")) else {
         return result;
     };
-    let Ok(all) = procfs::process::all_processes() else {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
         return result;
     };
-    let denied = |e: &std::io::Error| e.kind() == std::io::ErrorKind::PermissionDenied;
+    let pids: Vec<i32> = dir
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .collect();
     let devices = crate::sysv::shmem_devices();
-    for process in all.flatten() {
-        let proc_dir = Path::new("/proc").join(process.pid.to_string());
-        match ipc_namespace(&proc_dir) {
-            Ok(ns) if ns == own_ns => {}
-            Ok(_) => continue,
-            Err(e) => {
-                result.unreadable += usize::from(denied(&e));
-                continue;
+    let probe = move |pid| sysv_look(pid, &own_ns, shmid, &devices);
+    crate::procread::each_within(
+        pids,
+        crate::procread::DEADLINE,
+        probe,
+        |pid, look| match look {
+            None | Some(Look::Unreadable) => result.unreadable += 1,
+            Some(Look::Ranges(ranges)) => {
+                if let Some(process) = info(pid) {
+                    result.found.push(Attacher { process, ranges });
+                }
             }
+            Some(Look::Nothing) => {}
+        },
+    );
+    result
+}
+
+/// What one process shows of a segment.
+enum Look {
+    /// Not mapped, in another IPC namespace, or gone.
+    Nothing,
+    /// Its IPC namespace or maps cannot be read.
+    Unreadable,
+    /// Mapped at these ranges.
+    Ranges(Vec<(u64, u64)>),
+}
+
+/// Where process `pid` maps segment `shmid` of the IPC namespace `own_ns`:
+/// read from the leader, or where the leader exited while other threads
+/// run, from one of them.
+fn sysv_look(pid: i32, own_ns: &Path, shmid: i32, devices: &[u64]) -> Look {
+    use crate::procread::{TaskState, gone, memory_dirs};
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    let failed = |e: &std::io::Error| {
+        if gone(e) {
+            Look::Nothing
+        } else {
+            Look::Unreadable
         }
-        let maps = match sysv_lines(&proc_dir.join("maps")) {
-            Ok(maps) => maps,
-            Err(e) => {
-                result.unreadable += usize::from(denied(&e));
-                continue;
+    };
+    let dirs = match TaskState::read(&proc_dir).and_then(|s| memory_dirs(&proc_dir, pid, &s)) {
+        Ok(dirs) => dirs,
+        Err(e) => return failed(&e),
+    };
+    for dir in dirs {
+        match ipc_namespace(&dir) {
+            Ok(ns) if ns == own_ns => {}
+            Ok(_) => return Look::Nothing,
+            Err(e) if gone(&e) => continue,
+            Err(e) => return failed(&e),
+        }
+        match std::fs::File::open(dir.join("maps")).and_then(sysv_lines) {
+            Ok(Some(maps)) => {
+                let ranges = sysv_ranges(&maps, shmid, devices);
+                return if ranges.is_empty() {
+                    Look::Nothing
+                } else {
+                    Look::Ranges(ranges)
+                };
             }
-        };
-        let ranges = sysv_ranges(&maps, shmid, &devices);
-        if !ranges.is_empty()
-            && let Some(process) = info(process.pid)
-        {
-            result.found.push(Attacher { process, ranges });
+            // A thread that exited meanwhile: try the next.
+            Ok(None) => continue,
+            Err(e) if gone(&e) => continue,
+            Err(e) => return failed(&e),
         }
     }
-    result
+    Look::Nothing
 }
 
 /// The hidepid option /proc is mounted with, if any: other users'

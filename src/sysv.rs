@@ -1046,14 +1046,11 @@ pub fn open_dir_beneath(dir: &impl AsFd, path: &str) -> io::Result<std::os::fd::
     .map_err(io::Error::from)
 }
 
-/// tmpfs's `f_type` (include/uapi/linux/magic.h).
-const TMPFS_MAGIC: i64 = 0x0102_1994;
-
-/// What the kernel says of the mount a directory descriptor is on.
+/// What the kernel has cached of a directory descriptor's mount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MountFacts {
-    /// `fstatfs` says tmpfs.
-    pub tmpfs: bool,
+    /// The device (`st_dev`).
+    pub dev: u64,
     /// `statx` says the directory is the root of its mount
     /// (`STATX_ATTR_MOUNT_ROOT`); `None` where the kernel does not say.
     pub mount_root: Option<bool>,
@@ -1061,11 +1058,11 @@ pub struct MountFacts {
     pub mount_id: Option<u64>,
 }
 
-/// `fstatfs` and `statx(fd, "", AT_EMPTY_PATH)` of a descriptor (O_PATH
-/// will do): never a lookup by name.
+/// `statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC)` of a descriptor
+/// (O_PATH will do): never a lookup by name, and from what the kernel has
+/// cached, so a file system that does not answer (FUSE) cannot block it.
 pub fn mount_facts(fd: &impl AsFd) -> io::Result<MountFacts> {
     use rustix::fs::{AtFlags, StatxAttributes, StatxFlags};
-    let fs = rustix::fs::fstatfs(fd)?;
     let x = rustix::fs::statx(
         fd,
         "",
@@ -1075,7 +1072,7 @@ pub fn mount_facts(fd: &impl AsFd) -> io::Result<MountFacts> {
     let known = x.stx_attributes_mask;
     let attributes = x.stx_attributes;
     Ok(MountFacts {
-        tmpfs: fs.f_type as i64 == TMPFS_MAGIC,
+        dev: libc::makedev(x.stx_dev_major, x.stx_dev_minor),
         mount_root: known
             .contains(StatxAttributes::MOUNT_ROOT)
             .then(|| attributes.contains(StatxAttributes::MOUNT_ROOT)),
@@ -1098,4 +1095,46 @@ pub fn owning_userns(ns: &impl AsFd) -> io::Result<u64> {
     // SAFETY: fd was just returned by the kernel and is owned by nobody else.
     let owner = std::fs::File::from(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
     Ok(owner.metadata()?.ino())
+}
+
+/// What a link such as `/proc/PID/fd/N` points to, from the attributes the
+/// kernel has cached (`statx` with `AT_STATX_DONT_SYNC`): the file's file
+/// system is not asked, so a FUSE server that never answers cannot block it.
+pub fn stat_cached(path: &std::path::Path) -> io::Result<FileStat> {
+    use rustix::fs::{AtFlags, CWD, StatxFlags};
+    let st = rustix::fs::statx(CWD, path, AtFlags::STATX_DONT_SYNC, StatxFlags::BASIC_STATS)?;
+    Ok(FileStat {
+        dev: libc::makedev(st.stx_dev_major, st.stx_dev_minor),
+        ino: st.stx_ino,
+        mode: u32::from(st.stx_mode),
+        uid: st.stx_uid,
+        gid: st.stx_gid,
+        size: st.stx_size,
+        allocated: st.stx_blocks.saturating_mul(512),
+        mtime: st.stx_mtime.tv_sec,
+        ctime: st.stx_ctime.tv_sec,
+    })
+}
+
+/// Whether tasks `a` and `b` share one file descriptor table
+/// (`kcmp(a, b, KCMP_FILES, 0, 0)`); ENOSYS where the kernel lacks kcmp.
+pub fn same_fd_table(a: i32, b: i32) -> io::Result<bool> {
+    // include/uapi/linux/kcmp.h
+    const KCMP_FILES: libc::c_long = 2;
+    // SAFETY: kcmp takes integers only and touches no memory of ours.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_kcmp,
+            libc::c_long::from(a),
+            libc::c_long::from(b),
+            KCMP_FILES,
+            0 as libc::c_long,
+            0 as libc::c_long,
+        )
+    };
+    match ret {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(true),
+        _ => Ok(false),
+    }
 }

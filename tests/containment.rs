@@ -227,3 +227,49 @@ echo "== result"; echo "hung $hung after $done"
     let result = section(&out, "result");
     assert!(result.starts_with("hung 0 after 300"), "{result}");
 }
+
+#[test]
+fn a_process_rooted_on_a_silent_fuse_mount_blocks_no_fleet_listing() {
+    // A process chroots into a FUSE file system whose server then goes
+    // silent: looking up dev/shm beneath its root would wait forever. Each
+    // process's lookup has a deadline; the process counts as not inspected.
+    let helpers = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers");
+    let out = posix_sh(&format!(
+        r#"
+mount -t tmpfs shmtool-tmp "$T"
+mkdir $T/fuse
+$SHMTOOL create --name host-object --size 100 >/dev/null
+python3 {helpers}/fuse_silent.py $T/fuse $T/silence &
+for i in $(seq 200); do [ -e $T/fuse/file ] && break; sleep 0.05; done
+mkfifo $T/ready
+python3 -c "
+import os, time
+ready = open('$T/ready', 'w')
+os.chroot('$T/fuse')
+ready.write('ready\n'); ready.close()
+time.sleep(300)" &
+P=$!
+read x < $T/ready
+touch $T/silence
+echo "== list"
+timeout -s KILL 20 $SHMTOOL list -A --kind posix --format csv --columns name 2>$T/err || echo "exit $?"
+echo "== said"; cat $T/err
+echo "== ns"; timeout -s KILL 20 $SHMTOOL --ns $P list --kind posix 2>&1 && echo "exit 0" || echo "exit $?"
+echo "== metrics"
+timeout -s KILL 20 $SHMTOOL list -A --kind all --format prometheus >/dev/null 2>&1 && echo done || echo "exit $?"
+"#
+    ));
+    assert_eq!(section(&out, "list"), "name\n/host-object\n", "{out}");
+    assert!(
+        section(&out, "said").contains("1 process could not be inspected"),
+        "the process rooted on FUSE is a blind spot, said:\n{out}"
+    );
+    let ns = section(&out, "ns");
+    assert!(
+        ns.starts_with("shmtool: list: cannot use the /dev/shm of process")
+            && ns.contains("fuse")
+            && ns.ends_with("exit 1\n"),
+        "{ns}"
+    );
+    assert_eq!(section(&out, "metrics"), "done\n", "{out}");
+}

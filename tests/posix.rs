@@ -625,3 +625,230 @@ done
     let said = "shmtool: attach-write: /x: the object shrank while being copied (another process truncated it)\n";
     assert_eq!(out, format!("exit 1\nsize 0\n{said}exit 1\nsize 0\n{said}"));
 }
+
+/// Starts `shm_peer MODE ARG` in the background of a posix_sh script (its
+/// stdin a pipe that stays open), waits for its first line, and sets $PEER_PID.
+fn start_peer(mode: &str, arg: &str) -> String {
+    format!(
+        r#"
+mkfifo $T/peer-ready
+sleep 300 | {peer} {mode} {arg} > $T/peer-ready &
+PEER_PID=$!
+read line < $T/peer-ready
+rm $T/peer-ready
+echo "== peer"; echo "$line $PEER_PID"
+"#,
+        peer = common::shm_peer().display()
+    )
+}
+
+/// What a use-from-a-thread test prints: the leader's state, what its own
+/// maps and fd table show, then list, info, and both removals.
+const USE_FROM_A_THREAD: &str = r#"
+echo "== leader"
+state=$(sed 's/.*) //' /proc/$PEER_PID/stat | cut -d' ' -f1)
+[ "$state" = Z ] && state=zombie || state=live
+echo "$state maps $(grep -c inuse /proc/$PEER_PID/maps) fds $(ls -l /proc/$PEER_PID/fd | grep -c inuse)"
+echo "== list"; $SHMTOOL list --kind posix --format json
+echo "== info"; $SHMTOOL info --name /inuse --json
+echo "== orphaned"; $SHMTOOL remove --kind posix --orphaned -v 2>&1
+echo "== unattached"; $SHMTOOL remove --kind posix --unattached -v 2>&1
+echo "== left"; ls /dev/shm
+"#;
+
+/// Checks a use-from-a-thread run: the object in use is listed with
+/// nattch 1 and that pid, and neither removal takes it (the idle one goes).
+fn assert_used_by_the_peer(out: &str, leader: &str) {
+    let pid: i64 = section(out, "peer")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(section(out, "leader"), leader, "the repro's conditions");
+    let rows = json(section(out, "list"));
+    assert_eq!(row(&rows, "/inuse").unwrap()["nattch"], 1, "{rows}");
+    let info = json(section(out, "info"));
+    assert_eq!(info["nattch"], 1, "{info}");
+    assert_eq!(info["used_by"][0]["pid"], pid, "{info}");
+    assert_eq!(
+        section(out, "orphaned"),
+        "removed /idle\nshmtool: remove: removed 1\n"
+    );
+    assert_eq!(section(out, "unattached"), "shmtool: remove: removed 0\n");
+    assert_eq!(section(out, "left"), "inuse\n", "the object in use stays");
+}
+
+/// The main thread of a process called pthread_exit after a worker thread
+/// mapped the object: the leader is a zombie whose maps and fd are empty,
+/// and only /proc/PID/task/TID/maps shows the mapping.
+#[test]
+fn an_object_mapped_by_a_thread_whose_leader_exited_is_in_use() {
+    let script = format!(
+        "mount -t tmpfs shmtool-tmp \"$T\"\n\
+         $SHMTOOL create --name inuse --size 4096 >/dev/null\n\
+         $SHMTOOL create --name idle --size 4096 >/dev/null\n\
+         {}{USE_FROM_A_THREAD}",
+        start_peer("thread-map", "/inuse")
+    );
+    let out = posix_sh(&script);
+    assert_used_by_the_peer(&out, "zombie maps 0 fds 0\n");
+    let info = json(section(&out, "info"));
+    assert_eq!(info["used_by"][0]["addresses"].as_array().unwrap().len(), 1);
+}
+
+/// A thread that unshared its fd table (CLONE_FILES) holds the object open:
+/// only /proc/PID/task/TID/fd shows it.
+#[test]
+fn an_object_open_in_a_thread_s_own_fd_table_is_in_use() {
+    let script = format!(
+        "mount -t tmpfs shmtool-tmp \"$T\"\n\
+         $SHMTOOL create --name inuse --size 4096 >/dev/null\n\
+         $SHMTOOL create --name idle --size 4096 >/dev/null\n\
+         {}{USE_FROM_A_THREAD}",
+        start_peer("thread-open", "/inuse")
+    );
+    let out = posix_sh(&script);
+    assert_used_by_the_peer(&out, "live maps 0 fds 0\n");
+    let info = json(section(&out, "info"));
+    assert_eq!(info["used_by"][0]["fds"].as_array().unwrap().len(), 1);
+}
+
+/// System V: a worker thread attached the segment and the main thread
+/// called pthread_exit; `info` still names the process attaching it.
+#[test]
+fn a_segment_attached_by_a_thread_whose_leader_exited_shows_in_info() {
+    let script = format!(
+        "mount -t tmpfs shmtool-tmp \"$T\"\n\
+         ID=$($SHMTOOL create --private --size 4096)\n\
+         {}\n\
+         echo \"== leader\"; grep -c SYSV /proc/$PEER_PID/maps || true\n\
+         echo \"== info\"; $SHMTOOL info $ID --json\n",
+        start_peer("thread-attach", "$ID")
+    );
+    let out = posix_sh(&script);
+    let pid: i64 = section(&out, "peer")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        section(&out, "leader"),
+        "0\n",
+        "the leader's maps are empty"
+    );
+    let info = json(section(&out, "info"));
+    assert_eq!(info["nattch"], 1, "{info}");
+    let attached = info["attached"].as_array().unwrap();
+    assert_eq!(attached.len(), 1, "{info}");
+    assert_eq!(attached[0]["pid"], pid, "{info}");
+    assert_eq!(info["unaccounted_attaches"], 0, "{info}");
+}
+
+/// A process maps one file 30,000 times under a path 2 KB deep, so its
+/// /proc/PID/maps is 60 MB: root's scan reads it a line at a time and keeps
+/// at most 32 MiB. The object that process uses is seen in use, or, where a
+/// loaded machine makes the read pass its 2 s deadline, of unknown use:
+/// never unused.
+#[test]
+fn a_huge_maps_file_is_read_in_bounded_memory() {
+    let out = posix_sh(
+        r#"
+mount -t tmpfs shmtool-tmp "$T"
+$SHMTOOL create --name used --size 4096 >/dev/null
+mkfifo $T/ready
+python3 - <<'PY' &
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+PROT_READ, MAP_SHARED = 1, 1
+used = os.open("/dev/shm/used", os.O_RDONLY)
+libc.mmap(None, 4096, PROT_READ, MAP_SHARED, used, 0)
+os.close(used)
+# 8 directories of 250 bytes: the file's path in the maps is 2 KB long.
+os.chdir(os.environ["T"])
+for _ in range(8):
+    os.mkdir("d" * 250)
+    os.chdir("d" * 250)
+fd = os.open("f", os.O_RDWR | os.O_CREAT, 0o600)
+os.ftruncate(fd, 4096)
+for _ in range(30000):
+    # Offset 0 each time: neighbouring mappings do not merge.
+    if libc.mmap(None, 4096, PROT_READ, MAP_SHARED, fd, 0) in (None, 2**64 - 1):
+        raise OSError(ctypes.get_errno(), "mmap")
+open(os.environ["T"] + "/ready", "w").write("ready\n")
+time.sleep(300)
+PY
+read x < $T/ready
+echo "== maps"; cat /proc/$!/maps | wc -c
+echo "== list"
+python3 - "$SHMTOOL" list --kind posix --format csv --columns name,nattch <<'PY'
+import os, sys, time
+start = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print("exit", os.waitstatus_to_exitcode(status), file=sys.stderr)
+print("== peak"); print(usage.ru_maxrss * 1024)
+print("== seconds"); print(time.monotonic() - start)
+PY
+"#,
+    );
+    let maps: u64 = section(&out, "maps").trim().parse().unwrap();
+    assert!(maps > 60_000_000, "the maps are large: {maps} bytes");
+    let list = section(&out, "list");
+    assert!(
+        ["name,nattch\n/used,1\n", "name,nattch\n/used,\n"].contains(&list),
+        "in use or unknown, never unused: {list}"
+    );
+    let peak: u64 = section(&out, "peak").trim().parse().unwrap();
+    assert!(peak <= 32 << 20, "peak RSS {peak} bytes, over 32 MiB");
+    let seconds: f64 = section(&out, "seconds").trim().parse().unwrap();
+    assert!(seconds < 20.0, "{seconds} s");
+}
+
+/// A process holds a file open on a FUSE mount whose server has gone
+/// silent: a stat of /proc/PID/fd/N would wait for the server forever. The
+/// scan compares descriptors on cached attributes, so root's `list` and
+/// `list -A … --format prometheus` finish, and that process is inspected
+/// (the object it maps is in use, not of unknown use).
+#[test]
+fn a_descriptor_on_a_silent_fuse_mount_blocks_no_scan() {
+    let helpers = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers");
+    let out = posix_sh(&format!(
+        r#"
+mount -t tmpfs shmtool-tmp "$T"
+mkdir $T/fuse
+$SHMTOOL create --name used --size 4096 >/dev/null
+python3 {helpers}/fuse_silent.py $T/fuse $T/silence &
+for i in $(seq 200); do [ -e $T/fuse/file ] && break; sleep 0.05; done
+mkfifo $T/ready
+python3 -c "
+import mmap, os, time
+held = os.open('$T/fuse/file', os.O_RDONLY)
+fd = os.open('/dev/shm/used', os.O_RDONLY); m = mmap.mmap(fd, 4096, prot=mmap.PROT_READ); os.close(fd)
+open('$T/ready', 'w').write('ready\n')
+time.sleep(300)" &
+read x < $T/ready
+HOLDER=$!
+touch $T/silence
+for f in /proc/$HOLDER/fd/*; do case $(readlink $f) in */fuse/file) held=$f;; esac; done
+echo "== control"; timeout -s KILL 3 stat -L -c %i $held || echo "stat: exit $?"
+echo "== list"
+timeout -s KILL 10 $SHMTOOL list --kind posix -v --format csv --columns name,nattch 2>&1 || echo "exit $?"
+echo "== fleet"
+timeout -s KILL 10 $SHMTOOL list -A --kind all --format prometheus > $T/prom 2>&1 || echo "exit $?"
+grep -c '^shmtool_' $T/prom >/dev/null && echo metrics
+"#
+    ));
+    assert_eq!(
+        section(&out, "control"),
+        "stat: exit 137\n",
+        "a plain stat of the descriptor waits for the server"
+    );
+    assert_eq!(section(&out, "list"), "name,nattch\n/used,1\n");
+    assert_eq!(section(&out, "fleet"), "metrics\n");
+}

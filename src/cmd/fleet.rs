@@ -758,6 +758,7 @@ pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Res
     if args.verbose {
         super::posix::say_hidden("remove", &users);
     }
+    let mut batch = Vec::new();
     for ((dir, tag), objects) in dirs.into_iter().zip(tags).zip(selected) {
         let listing = objects?;
         if args.verbose {
@@ -780,7 +781,15 @@ pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Res
             objects: objects.map(Ok).collect(),
             users: Users::default(),
         };
-        for record in super::posix::remove(args, &selection, true) {
+        batch.push((tag, selection));
+    }
+    // One fresh look at use for every /dev/shm, right before the unlinks.
+    let selected = batch
+        .iter()
+        .flat_map(|(_, sel)| sel.objects.iter().flatten());
+    let fresh = super::posix::fresh_users(args, selected);
+    for (tag, selection) in &batch {
+        for record in super::posix::remove(args, selection, true, fresh.as_ref()) {
             removal.records.push((tag.clone(), record));
         }
     }

@@ -677,16 +677,37 @@ fn record(name: &Name, outcome: Outcome, message: impl Into<Cow<'static, str>>) 
     }
 }
 
+/// The second look at use that `remove` takes right before unlinking what
+/// it selected as unused: one scan of /proc for the whole batch (one per
+/// object would not scale to a node), restricted to the selected (device,
+/// inode). `None` when the filters do not ask about use.
+pub(super) fn fresh_users<'a>(
+    args: &RemoveArgs,
+    selected: impl IntoIterator<Item = &'a Object>,
+) -> Option<Users> {
+    let wants_unused = args.filter.unattached || args.filter.orphaned;
+    wants_unused
+        .then(|| Users::scan_objects(&selected.into_iter().map(Object::key).collect::<Vec<_>>()))
+}
+
 /// Unlinks what was selected. Each object is re-checked just before: the
 /// same device and inode under its name, still matching the filters, and,
-/// selected as unused, still unused by a fresh scan of /proc.
-pub(super) fn remove(args: &RemoveArgs, sel: &Selection, by_filter: bool) -> Vec<Record> {
-    let wants_unused = args.filter.unattached || args.filter.orphaned;
-    // One fresh scan for the batch, after selection, just before unlinking.
-    let fresh = if by_filter && wants_unused {
-        Some(Users::scan(sel.dir.dev))
-    } else {
-        None
+/// selected as unused, still unused by `fresh` ([`fresh_users`], taken
+/// after selection; computed here when `None` is passed for a selection by filter).
+pub(super) fn remove(
+    args: &RemoveArgs,
+    sel: &Selection,
+    by_filter: bool,
+    fresh: Option<&Users>,
+) -> Vec<Record> {
+    let own;
+    let fresh = match fresh {
+        Some(users) => Some(users),
+        None if by_filter => {
+            own = fresh_users(args, sel.objects.iter().flatten());
+            own.as_ref()
+        }
+        None => None,
     };
     let now = epoch_now();
     let mut records = Vec::with_capacity(sel.objects.len());
@@ -736,7 +757,7 @@ pub(super) fn remove(args: &RemoveArgs, sel: &Selection, by_filter: bool) -> Vec
             }
         };
         if by_filter {
-            current.nattch = match &fresh {
+            current.nattch = match fresh {
                 Some(users) => users.count(current.key()),
                 None => obj.nattch,
             };

@@ -540,7 +540,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut records = settle(steps, picked, &mut ctx, say_marked);
     if let Some(sel) = &objects {
-        records.extend(crate::cmd::posix::remove(args, sel, by_filter));
+        records.extend(crate::cmd::posix::remove(args, sel, by_filter, None));
     }
     if args.verbose {
         print_declined(&mut ctx);
