@@ -13,6 +13,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::PathBuf;
 
 use crate::error::Error;
+use crate::process::Uninspected;
 use crate::segment::Segment;
 use crate::sysv;
 
@@ -61,8 +62,8 @@ pub struct Discovery {
     /// Distinct `/dev/shm` devices, the caller's first, then by lowest pid.
     pub devshms: Vec<DevShm>,
     /// Processes whose namespaces could not be looked at (permission), and
-    /// processes in namespaces that could not be opened.
-    pub uninspected: usize,
+    /// processes in namespaces that could not be opened, with why.
+    pub uninspected: Vec<Uninspected>,
 }
 
 /// The namespaces' and segments' shared error text.
@@ -117,19 +118,19 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
     let mut ipc_index: HashMap<u64, usize> = HashMap::new();
     let mut devshm_index: HashMap<u64, usize> = HashMap::new();
     // Namespaces whose file could not be opened: their processes are counted.
-    let mut unopened: HashMap<u64, usize> = HashMap::new();
+    let mut unopened: HashMap<u64, Vec<i32>> = HashMap::new();
     for pid in pids()? {
         let ipc = match std::fs::metadata(format!("/proc/{pid}/ns/ipc")) {
             Ok(m) => m.ino(),
             Err(e) if is_denied(&e) => {
-                found.uninspected += 1;
+                found.uninspected.push(Uninspected::probe(pid, "ns/ipc"));
                 continue;
             }
             // Gone since /proc was listed, or a kernel without the file.
             Err(_) => continue,
         };
-        if let Some(n) = unopened.get_mut(&ipc) {
-            *n += 1;
+        if let Some(pids) = unopened.get_mut(&ipc) {
+            pids.push(pid);
             continue;
         }
         let container = || std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok();
@@ -150,7 +151,7 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
                         // The pid may have been reused between stat and open.
                         Ok(file) if file.metadata().is_ok_and(|m| m.ino() == ipc) => Some(file),
                         Ok(_) | Err(_) => {
-                            unopened.insert(ipc, 1);
+                            unopened.insert(ipc, vec![pid]);
                             continue;
                         }
                     }
@@ -174,7 +175,10 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
             discover_devshm(pid, own_mnt, own_devshm, &mut found, &mut devshm_index);
         }
     }
-    found.uninspected += unopened.values().sum::<usize>();
+    let unopened = unopened.into_values().flatten();
+    found
+        .uninspected
+        .extend(unopened.map(|pid| Uninspected::probe(pid, "ns/ipc")));
     // The caller's own first: it is "the host" in every listing.
     found.namespaces.sort_by_key(|ns| (!ns.own, ns.nspid));
     found.devshms.sort_by_key(|d| (!d.own, d.nspid));
@@ -272,8 +276,10 @@ impl IpcNamespace {
         sysv::setns_ipc(file).map_err(|e| {
             Error::Namespace(match e.raw_os_error() {
                 Some(libc::EPERM) => format!(
-                    "entering IPC namespace {} (pid {}) needs CAP_SYS_ADMIN; run as root",
-                    self.inode, self.nspid
+                    "entering IPC namespace {} (pid {}) needs CAP_SYS_ADMIN{}",
+                    self.inode,
+                    self.nspid,
+                    crate::process::setns_remedy()
                 ),
                 _ => format!(
                     "entering IPC namespace {} (pid {}): {e}",

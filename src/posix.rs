@@ -13,6 +13,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use crate::parse::ValueError;
+use crate::process::Uninspected;
 use crate::sysv::{self, FileStat};
 
 /// Where glibc's shm_open puts objects.
@@ -319,7 +320,7 @@ pub struct Users {
     by_file: HashMap<(u64, u64), Vec<Use>>,
     unlinked: HashMap<(u64, u64), Unlinked>,
     /// Processes whose maps or descriptors this user may not read.
-    pub hidden: usize,
+    uninspected: Vec<Uninspected>,
     /// Why /proc may not show every process at all: mounted with hidepid
     /// (other users' processes), or belonging to another pid namespace.
     pub unseen: Option<String>,
@@ -328,7 +329,7 @@ pub struct Users {
 impl Users {
     /// Scans every process of /proc for mappings and descriptors of files
     /// on device `dev`. Processes that exit meanwhile are passed over;
-    /// those that cannot be read are counted in `hidden`.
+    /// those that cannot be read are recorded ([`Users::uninspected`]).
     pub fn scan(dev: u64) -> Users {
         Users::scan_devices(&[dev])
     }
@@ -413,12 +414,32 @@ impl Users {
                 }
                 Err(e) => denied |= e.kind() == io::ErrorKind::PermissionDenied,
             }
-            users.hidden += usize::from(denied);
+            users.not_inspected(pid, denied);
             for (key, u) in found {
                 users.by_file.entry(key).or_default().push(u);
             }
         }
         users
+    }
+
+    /// Records `pid` as not inspected when `denied` (its maps or
+    /// descriptors were refused), with why.
+    fn not_inspected(&mut self, pid: i32, denied: bool) {
+        if denied {
+            let maps = std::fs::File::open(format!("/proc/{pid}/maps"));
+            let file = if maps.is_err() { "maps" } else { "fd" };
+            self.uninspected.push(Uninspected::probe(pid, file));
+        }
+    }
+
+    /// The processes whose maps or descriptors could not be read.
+    pub fn uninspected(&self) -> &[Uninspected] {
+        &self.uninspected
+    }
+
+    /// How many processes could not be inspected.
+    pub fn hidden(&self) -> usize {
+        self.uninspected.len()
     }
 
     fn scan_maps(
@@ -484,7 +505,7 @@ impl Users {
 
     /// Whether some process may use objects unseen.
     pub fn incomplete(&self) -> bool {
-        self.hidden > 0 || self.unseen.is_some()
+        self.hidden() > 0 || self.unseen.is_some()
     }
 
     /// The processes using the object at (dev, ino), by pid.
