@@ -775,6 +775,39 @@ mod tests {
         assert_eq!(proc_hidepid("garbage"), None);
     }
 
+    #[test]
+    fn root_is_never_told_to_run_as_root() {
+        if uzers::get_effective_uid() != 0 {
+            return;
+        }
+        for why in [
+            Refusal::OtherUser,
+            Refusal::MoreCapabilities,
+            Refusal::NonDumpable,
+            Refusal::OtherUserNamespace,
+            Refusal::Policy,
+        ] {
+            assert_ne!(why.remedy(), Some("run as root"), "{why:?}");
+        }
+    }
+
+    #[test]
+    fn a_process_two_scans_refused_counts_once() {
+        let one = |pid, file: &str| Uninspected {
+            pid,
+            uid: Some(0),
+            non_dumpable: false,
+            file: file.into(),
+            why: Refusal::Policy,
+        };
+        let (a, b) = ([one(1, "ns/ipc"), one(7, "ns/ipc")], [one(1, "maps")]);
+        let pids: Vec<i32> = distinct([a.as_slice(), b.as_slice()])
+            .iter()
+            .map(|u| u.pid)
+            .collect();
+        assert_eq!(pids, [1, 7]);
+    }
+
     proptest! {
         #[test]
         fn arbitrary_maps_never_panic(text in "\\PC*", shmid in any::<i32>()) {

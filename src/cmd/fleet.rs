@@ -321,12 +321,22 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
     let unlisted = read.undiscovered.len() + read.unentered;
     if unlisted > 0 && (args.format != Format::Prometheus || args.verbose) {
         warn!(
-            "shmtool: list: {} could not be inspected (their IPC namespaces are not listed){}",
+            "shmtool: list: {} could not be inspected (their {} are not listed){}",
             super::blind::processes(unlisted),
+            places(args.filter.kind()),
             namespaces_hint(&read.undiscovered, read.unentered)
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What -A did not reach in a process it could not inspect, for `kind`.
+pub(super) fn places(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sysv => "IPC namespaces",
+        Kind::Posix => "/dev/shm",
+        Kind::All => "IPC namespaces and /dev/shm",
+    }
 }
 
 /// The hint for processes whose IPC namespaces were not read: what would
@@ -696,10 +706,8 @@ pub(super) struct PosixRemoval {
     pub(super) records: Vec<(Rc<DevShmTag>, Record)>,
     /// `/dev/shm` directories looked in.
     pub(super) examined: usize,
-    /// For the summary: processes not inspected, if that mattered.
-    pub(super) blind: String,
-    /// The processes whose use could not be inspected.
-    pub(super) uninspected: Vec<Uninspected>,
+    /// Who uses the objects: the scan, and the processes it could not inspect.
+    pub(super) users: Users,
 }
 
 /// `remove -A --kind posix|all`: the objects the filters select in every
@@ -709,12 +717,8 @@ pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Res
     let mut removal = PosixRemoval::default();
     let (dirs, tags) = open_devshms("remove", devshms);
     removal.examined = dirs.len();
-    let (selected, users) = read_devshms(&dirs, &args.filter);
-    if args.verbose {
-        super::posix::say_unknown_use("remove", &users, &args.filter);
-    }
-    removal.blind = super::posix::blind_note(&args.filter, &users);
-    removal.uninspected = users.uninspected().to_vec();
+    let selected;
+    (selected, removal.users) = read_devshms(&dirs, &args.filter);
     for ((dir, tag), objects) in dirs.into_iter().zip(tags).zip(selected) {
         // Already unlinked (dest): nothing left to remove.
         let objects = objects?.into_iter().filter(|o| !o.dest);

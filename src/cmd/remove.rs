@@ -799,9 +799,11 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         super::fleet::remove_posix(args, &found.devshms)?
     };
     if args.verbose {
-        let lists = [found.uninspected.as_slice(), posix.uninspected.as_slice()];
+        let lists = [found.uninspected.as_slice(), posix.users.uninspected()];
         super::blind::name_each("remove", &shmtool::process::distinct(lists));
+        crate::cmd::posix::say_unknown_use("remove", &posix.users, &args.filter);
     }
+    let blind = crate::cmd::posix::blind_note(&args.filter, &posix.users);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
     let mut written = Ok(());
@@ -866,7 +868,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
             ),
         };
         let line = format!("dry run: {count} {what} in {place} would be removed");
-        say_dry_run(line, marked, skipped, &posix.blind);
+        say_dry_run(line, marked, skipped, &blind);
     } else {
         let mut all = Vec::new();
         let mut json = Vec::new();
@@ -921,14 +923,15 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         failed = all.iter().any(|r| r.outcome.failed());
         written = out.write_all(&text).and_then(|()| out.flush());
         if !args.json {
-            warn!("shmtool: remove: {}{}", summary(&all), posix.blind);
+            warn!("shmtool: remove: {}{blind}", summary(&all));
         }
     }
     let unreached = found.uninspected.len() + unentered;
     if unreached > 0 {
         warn!(
-            "shmtool: remove: {} could not be inspected (their IPC namespaces were left alone){}",
+            "shmtool: remove: {} could not be inspected (their {} were left alone){}",
             super::blind::processes(unreached),
+            super::fleet::places(kind),
             super::fleet::namespaces_hint(&found.uninspected, unentered)
         );
     }
