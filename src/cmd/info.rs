@@ -119,10 +119,11 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     }
     let seg = ops::find_with_usage(args.target.target()?)?;
     let attached = process::attached(seg.shmid);
-    if args.verbose {
+    let unaccounted = seg.nattch.saturating_sub(attached.mappings());
+    // Named where they matter: some attaches are not accounted for.
+    if args.verbose && unaccounted > 0 {
         super::blind::name_each("info", &attached.unreadable.iter().collect::<Vec<_>>());
     }
-    let unaccounted = seg.nattch.saturating_sub(attached.mappings());
     let mut ctx = Resolver::new();
     let values: Vec<(Field, Value)> = shmtool::field::SYSV
         .iter()

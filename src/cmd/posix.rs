@@ -437,10 +437,11 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
     let dir = open_dir()?;
     let mut obj = find(&dir, name)?;
     let users = Users::scan(dir.dev);
-    if args.verbose {
+    obj.nattch = users.count(obj.key());
+    // Named where they matter: the object's use is unknown.
+    if args.verbose && obj.nattch.is_none() {
         super::blind::name_each("info", &users.uninspected().iter().collect::<Vec<_>>());
     }
-    obj.nattch = users.count(obj.key());
     let uses = users.of(obj.key());
     let mut ctx = Resolver::new();
     let values: Vec<(Field, Value)> = field::POSIX
