@@ -252,7 +252,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__list)
-            opts="-v -A -h -V --ns --color --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --match --sort --reverse --verbose --all-namespaces --output-atomic --help --version"
+            opts="-v -A -h -V --ns --color --format --columns --time --pids --creator --human --bytes --key --id --owner --unattached --orphaned --older-than --larger-than --status --kind --assume-hidden-unused --match --sort --reverse --verbose --all-namespaces --output-atomic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -414,7 +414,7 @@ _shmtool() {
             return 0
             ;;
         shmtool__subcmd__remove)
-            opts="-n -v -y -A -h -V --ns --color --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --format --help --version"
+            opts="-n -v -y -A -h -V --ns --color --id --key --name --all --owner --unattached --orphaned --older-than --larger-than --status --kind --assume-hidden-unused --match --dry-run --missing-ok --verbose --json --yes --all-namespaces --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

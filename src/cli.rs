@@ -347,10 +347,24 @@ pub struct FilterArgs {
     /// For POSIX objects nattch counts the distinct processes that map the
     /// object or hold it open (/proc/PID/maps and /proc/PID/fd, matched by
     /// device and inode); when some processes cannot be inspected it is
-    /// unknown, and such objects are never --unattached or --orphaned.
+    /// unknown, and such objects are neither --unattached nor --orphaned
+    /// (unless --assume-hidden-unused).
     /// Objects record no creator: --orphaned means no process uses them.
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<Kind>,
+    /// Judge whether POSIX objects are used from the processes this user
+    /// can inspect, taking those it cannot as using nothing
+    ///
+    /// Without it, unknown is not unused: while any process cannot be
+    /// inspected (as a user, root's and other users' processes; as root, a
+    /// process a security module hides), an object no visible process uses
+    /// has nattch unknown and is neither --unattached nor --orphaned. With it,
+    /// such objects are selected: for a CI job that runs as a user and
+    /// removes its own leaked objects (--owner), whose processes it can
+    /// inspect. -v names the processes not inspected; remove's summary
+    /// counts them.
+    #[arg(long)]
+    pub assume_hidden_unused: bool,
     /// Only POSIX objects whose name (without the slash) matches this shell
     /// glob, such as 'psm_*' (implies --kind posix unless --kind is given)
     #[arg(long = "match", value_name = "GLOB")]

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use crate::cgroup::{self, Cgroup};
 use crate::error::Error;
+use crate::process::Uninspected;
 use crate::segment::Segment;
 use crate::sysv;
 
@@ -77,8 +78,9 @@ pub struct Discovery {
     /// Distinct `/dev/shm` devices, the caller's first, then by lowest pid.
     pub devshms: Vec<DevShm>,
     /// Processes whose namespaces could not be looked at (permission), and
-    /// processes in namespaces that could not be opened.
-    pub uninspected: usize,
+    /// processes in namespaces that could not be opened, or whose /dev/shm
+    /// could not be looked for without risking a wait, with why.
+    pub uninspected: Vec<Uninspected>,
     /// `/dev/shm` directories left alone, one per mount namespace.
     pub rejected: Vec<RejectedDevShm>,
 }
@@ -128,21 +130,21 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
     let mut ipc_index: HashMap<u64, usize> = HashMap::new();
     let mut devshm_index: HashMap<u64, usize> = HashMap::new();
     // Namespaces whose file could not be opened: their processes are counted.
-    let mut unopened: HashMap<u64, usize> = HashMap::new();
+    let mut unopened: HashMap<u64, Vec<i32>> = HashMap::new();
     // Processes whose /dev/shm is looked for, after the namespaces.
     let mut devshm_pids = Vec::new();
     for pid in pids()? {
         let ipc = match std::fs::metadata(format!("/proc/{pid}/ns/ipc")) {
             Ok(m) => m.ino(),
             Err(e) if is_denied(&e) => {
-                found.uninspected += 1;
+                found.uninspected.push(Uninspected::probe(pid, "ns/ipc"));
                 continue;
             }
             // Gone since /proc was listed, or a kernel without the file.
             Err(_) => continue,
         };
-        if let Some(n) = unopened.get_mut(&ipc) {
-            *n += 1;
+        if let Some(pids) = unopened.get_mut(&ipc) {
+            pids.push(pid);
             continue;
         }
         match ipc_index.get(&ipc) {
@@ -162,7 +164,7 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
                         // The pid may have been reused between stat and open.
                         Ok(file) if file.metadata().is_ok_and(|m| m.ino() == ipc) => Some(file),
                         Ok(_) | Err(_) => {
-                            unopened.insert(ipc, 1);
+                            unopened.insert(ipc, vec![pid]);
                             continue;
                         }
                     }
@@ -182,7 +184,10 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
             devshm_pids.push(pid);
         }
     }
-    found.uninspected += unopened.values().sum::<usize>();
+    let unopened = unopened.into_values().flatten();
+    found
+        .uninspected
+        .extend(unopened.map(|pid| Uninspected::probe(pid, "ns/ipc")));
     // The lookup beneath a process's root asks its file system, which may
     // never answer (a root on a silent FUSE mount): each has a deadline.
     let mounts = std::sync::Arc::new(crate::foreign::Mounts::default());
@@ -201,7 +206,11 @@ pub fn discover(devshm: bool) -> Result<Discovery, Error> {
                 &mut found,
                 &mut devshm_index,
             ),
-            None => found.uninspected += 1,
+            None => found.uninspected.push(Uninspected::because(
+                pid,
+                "root",
+                crate::process::Refusal::NoAnswer,
+            )),
         },
     );
     // The caller's own first: it is "the host" in every listing.
@@ -236,7 +245,13 @@ fn discover_devshm(
         Ok(located) => located,
         Err(Refusal::Rejected(why)) => return reject(found, why),
         // Its /dev/shm could not be looked for without risking a wait.
-        Err(Refusal::Unanswerable(_)) => return found.uninspected += 1,
+        Err(Refusal::Unanswerable(_)) => {
+            return found.uninspected.push(Uninspected::because(
+                pid,
+                "root",
+                crate::process::Refusal::UnansweringFileSystem,
+            ));
+        }
         Err(Refusal::Unreachable(_)) => return,
     };
     let dev = located.facts.dev;
@@ -262,7 +277,13 @@ fn discover_devshm(
         Ok(checked) => checked,
         Err(Refusal::Rejected(why)) => return reject(found, why),
         // Its /dev/shm could not be looked for without risking a wait.
-        Err(Refusal::Unanswerable(_)) => return found.uninspected += 1,
+        Err(Refusal::Unanswerable(_)) => {
+            return found.uninspected.push(Uninspected::because(
+                pid,
+                "root",
+                crate::process::Refusal::UnansweringFileSystem,
+            ));
+        }
         Err(Refusal::Unreachable(_)) => return,
     };
     if let Some(i) = known {
@@ -330,8 +351,10 @@ impl IpcNamespace {
         sysv::setns_ipc(file).map_err(|e| {
             Error::Namespace(match e.raw_os_error() {
                 Some(libc::EPERM) => format!(
-                    "entering IPC namespace {} (pid {}) needs CAP_SYS_ADMIN; run as root",
-                    self.inode, self.nspid
+                    "entering IPC namespace {} (pid {}) needs CAP_SYS_ADMIN{}",
+                    self.inode,
+                    self.nspid,
+                    crate::process::setns_remedy()
                 ),
                 _ => format!(
                     "entering IPC namespace {} (pid {}): {e}",

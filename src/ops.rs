@@ -734,7 +734,8 @@ pub fn enter_namespace(spec: &str) -> Result<(), Error> {
     sysv::setns_ipc(&file).map_err(|e| {
         Error::Namespace(match errno(&e) {
             libc::EPERM => format!(
-                "opened {path}, but setns into that IPC namespace needs CAP_SYS_ADMIN; run as root"
+                "opened {path}, but setns into that IPC namespace needs CAP_SYS_ADMIN{}",
+                crate::process::setns_remedy()
             ),
             libc::EINVAL => format!("{path} is not an IPC namespace"),
             _ => format!("entering {path}: {e}"),

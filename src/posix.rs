@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::foreign::Owners;
 use crate::parse::ValueError;
+use crate::process::{Refusal, Uninspected};
 use crate::procread;
 use crate::sysv::{self, FileStat};
 
@@ -420,7 +421,7 @@ pub struct Users {
     unlinked: HashMap<(u64, u64), Unlinked>,
     /// Processes whose maps or descriptors (of any of their threads) could
     /// not be read, or that did not answer within [`procread::DEADLINE`].
-    pub hidden: usize,
+    uninspected: Vec<Uninspected>,
     /// Why /proc may not show every process at all: mounted with hidepid
     /// (other users' processes), or belonging to another pid namespace.
     pub unseen: Option<String>,
@@ -614,7 +615,7 @@ impl Seen {
 impl Users {
     /// Scans every process of /proc for mappings and descriptors of files
     /// on device `dev`. Processes that exit meanwhile are passed over;
-    /// those that cannot be read are counted in `hidden`.
+    /// those that cannot be read are recorded ([`Users::uninspected`]).
     pub fn scan(dev: u64) -> Users {
         Users::scan_devices(&[dev])
     }
@@ -662,10 +663,16 @@ impl Users {
             .collect();
         let wanted = std::sync::Arc::new(wanted);
         let probe = move |pid| Seen::probe(pid, &wanted);
-        procread::each_within(pids, procread::DEADLINE, probe, |_, seen| {
+        procread::each_within(pids, procread::DEADLINE, probe, |pid, seen| {
             // Unreadable, or not answering in time: use unknown.
-            let denied = seen.as_ref().is_none_or(|s| s.unknown);
-            users.hidden += usize::from(denied);
+            match &seen {
+                None => {
+                    users
+                        .uninspected
+                        .push(Uninspected::because(pid, "maps", Refusal::NoAnswer))
+                }
+                Some(seen) => users.not_inspected(pid, seen.unknown),
+            }
             if let Some(seen) = seen {
                 for (key, gone) in seen.unlinked {
                     users.unlinked.entry(key).or_insert(gone);
@@ -678,9 +685,29 @@ impl Users {
         users
     }
 
+    /// Records `pid` as not inspected when `denied` (its maps or
+    /// descriptors, of some thread, were refused), with why.
+    fn not_inspected(&mut self, pid: i32, denied: bool) {
+        if denied {
+            let maps = std::fs::File::open(format!("/proc/{pid}/maps"));
+            let file = if maps.is_err() { "maps" } else { "fd" };
+            self.uninspected.push(Uninspected::probe(pid, file));
+        }
+    }
+
+    /// The processes whose maps or descriptors could not be read.
+    pub fn uninspected(&self) -> &[Uninspected] {
+        &self.uninspected
+    }
+
+    /// How many processes could not be inspected.
+    pub fn hidden(&self) -> usize {
+        self.uninspected.len()
+    }
+
     /// Whether some process may use objects unseen.
     pub fn incomplete(&self) -> bool {
-        self.hidden > 0 || self.unseen.is_some()
+        self.hidden() > 0 || self.unseen.is_some()
     }
 
     /// The processes using the object at (dev, ino), by pid.

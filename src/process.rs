@@ -430,7 +430,7 @@ pub struct Attachers {
     /// Processes whose IPC namespace or maps this user may not read
     /// (another user's, when not root), or that did not answer within
     /// [`crate::procread::DEADLINE`]: any of them may hold attaches.
-    pub unreadable: usize,
+    pub unreadable: Vec<Uninspected>,
 }
 
 impl Attachers {
@@ -464,7 +464,10 @@ pub fn attached(shmid: i32) -> Attachers {
         crate::procread::DEADLINE,
         probe,
         |pid, look| match look {
-            None | Some(Look::Unreadable) => result.unreadable += 1,
+            None => result
+                .unreadable
+                .push(Uninspected::because(pid, "maps", Refusal::NoAnswer)),
+            Some(Look::Unreadable(file)) => result.unreadable.push(Uninspected::probe(pid, file)),
             Some(Look::Ranges(ranges)) => {
                 if let Some(process) = info(pid) {
                     result.found.push(Attacher { process, ranges });
@@ -480,8 +483,8 @@ pub fn attached(shmid: i32) -> Attachers {
 enum Look {
     /// Not mapped, in another IPC namespace, or gone.
     Nothing,
-    /// Its IPC namespace or maps cannot be read.
-    Unreadable,
+    /// Its IPC namespace or maps (this file of /proc/PID) cannot be read.
+    Unreadable(&'static str),
     /// Mapped at these ranges.
     Ranges(Vec<(u64, u64)>),
 }
@@ -492,23 +495,23 @@ enum Look {
 fn sysv_look(pid: i32, own_ns: &Path, shmid: i32, devices: &[u64]) -> Look {
     use crate::procread::{TaskState, gone, memory_dirs};
     let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
-    let failed = |e: &std::io::Error| {
+    let failed = |e: &std::io::Error, file| {
         if gone(e) {
             Look::Nothing
         } else {
-            Look::Unreadable
+            Look::Unreadable(file)
         }
     };
     let dirs = match TaskState::read(&proc_dir).and_then(|s| memory_dirs(&proc_dir, pid, &s)) {
         Ok(dirs) => dirs,
-        Err(e) => return failed(&e),
+        Err(e) => return failed(&e, "task"),
     };
     for dir in dirs {
         match ipc_namespace(&dir) {
             Ok(ns) if ns == own_ns => {}
             Ok(_) => return Look::Nothing,
             Err(e) if gone(&e) => continue,
-            Err(e) => return failed(&e),
+            Err(e) => return failed(&e, "ns/ipc"),
         }
         match std::fs::File::open(dir.join("maps")).and_then(sysv_lines) {
             Ok(Some(maps)) => {
@@ -522,7 +525,7 @@ fn sysv_look(pid: i32, own_ns: &Path, shmid: i32, devices: &[u64]) -> Look {
             // A thread that exited meanwhile: try the next.
             Ok(None) => continue,
             Err(e) if gone(&e) => continue,
-            Err(e) => return failed(&e),
+            Err(e) => return failed(&e, "maps"),
         }
     }
     Look::Nothing
@@ -534,6 +537,207 @@ pub fn hidepid() -> Option<String> {
     std::fs::read_to_string("/proc/self/mountinfo")
         .ok()
         .and_then(|text| proc_hidepid(&text))
+}
+
+/// A process whose maps, descriptors or namespaces this run could not read:
+/// shared memory it uses is unseen. Recorded, never printed, here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uninspected {
+    pub pid: i32,
+    /// Its effective uid (/proc/PID/status), when that can be read.
+    pub uid: Option<u32>,
+    /// The kernel shows /proc/PID as root's, not its user's: non-dumpable.
+    /// (Not told for a process of uid 0.)
+    pub non_dumpable: bool,
+    /// The /proc file that refused, such as `/proc/7/maps`.
+    pub file: String,
+    pub why: Refusal,
+}
+
+/// Why the kernel would not let this process read another's /proc files
+/// (the ptrace read check, which maps, fd and ns/* need).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Refusal {
+    /// Another user's process, and this process lacks CAP_SYS_PTRACE.
+    OtherUser,
+    /// It holds capabilities this process lacks, which lacks CAP_SYS_PTRACE.
+    MoreCapabilities,
+    /// Non-dumpable (setuid, or prctl(PR_SET_DUMPABLE, 0)), and this
+    /// process lacks CAP_SYS_PTRACE.
+    NonDumpable,
+    /// This process has CAP_SYS_PTRACE only in a user namespace (a
+    /// container's) that does not own that process.
+    OtherUserNamespace,
+    /// Refused even with CAP_SYS_PTRACE in the initial user namespace: a
+    /// security module (LSM) or sandbox policy.
+    Policy,
+    /// It did not answer within [`crate::procread::DEADLINE`]: a read of
+    /// its /proc files waited (on its memory lock, or a file system).
+    NoAnswer,
+    /// Its root or /dev is on a file system that may never answer a
+    /// lookup (FUSE, a network file system), so it was not looked into.
+    UnansweringFileSystem,
+}
+
+impl Refusal {
+    /// Why, in words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Refusal::OtherUser => "another user's process, and this one lacks CAP_SYS_PTRACE",
+            Refusal::MoreCapabilities => {
+                "it holds capabilities this process lacks, and this one lacks CAP_SYS_PTRACE"
+            }
+            Refusal::NonDumpable => {
+                "non-dumpable (setuid, or prctl(PR_SET_DUMPABLE, 0)), and this process lacks CAP_SYS_PTRACE"
+            }
+            Refusal::OtherUserNamespace => {
+                "this process has CAP_SYS_PTRACE only in a user namespace (a container's) that does not own that process"
+            }
+            Refusal::Policy => {
+                "refused despite root's CAP_SYS_PTRACE in the initial user namespace: a security module (LSM) or sandbox policy"
+            }
+            Refusal::NoAnswer => {
+                "it did not answer within 2 s (a read of its /proc files waited on its memory or a file system)"
+            }
+            Refusal::UnansweringFileSystem => {
+                "its root or /dev is on a file system that may never answer a lookup (FUSE or network), so it was not looked into"
+            }
+        }
+    }
+
+    /// What would let shmtool read such a process; `None` when nothing
+    /// shmtool's user can do (root is never told to become root).
+    pub fn remedy(self) -> Option<&'static str> {
+        match self {
+            Refusal::OtherUser | Refusal::MoreCapabilities | Refusal::NonDumpable
+                if Caller::get().euid != 0 =>
+            {
+                Some("run as root")
+            }
+            Refusal::OtherUser | Refusal::MoreCapabilities | Refusal::NonDumpable => {
+                Some("give shmtool CAP_SYS_PTRACE")
+            }
+            Refusal::OtherUserNamespace => {
+                Some("run shmtool on the host, outside this user namespace")
+            }
+            Refusal::Policy | Refusal::NoAnswer | Refusal::UnansweringFileSystem => None,
+        }
+    }
+}
+
+/// Capabilities that pass the ptrace read check on another user's or a
+/// non-dumpable process (measured on Linux 6.18: CAP_SYS_PTRACE, and
+/// CAP_SYS_ADMIN or CAP_PERFMON as well), as bits of CapEff.
+const PTRACE_READ_CAPS: u64 = (1 << 19) | (1 << 21) | (1 << 38);
+
+/// What the ptrace read check looks at in this process.
+#[derive(Clone, Copy, Debug)]
+struct Caller {
+    euid: u32,
+    /// CAP_SYS_PTRACE (or another that passes the check) is in effect.
+    ptrace: bool,
+    /// The permitted capabilities (CapPrm), which must cover the target's.
+    permitted: u64,
+    /// In the initial user namespace, where CAP_SYS_PTRACE reaches every process.
+    initial_userns: bool,
+}
+
+impl Caller {
+    fn get() -> Caller {
+        static CALLER: std::sync::OnceLock<Caller> = std::sync::OnceLock::new();
+        *CALLER.get_or_init(|| {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let cap_eff = caps(&status, "CapEff:").unwrap_or(0);
+            // The initial namespace maps every uid to itself; a container's cannot.
+            let map = std::fs::read_to_string("/proc/self/uid_map").unwrap_or_default();
+            let identity = map.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"];
+            Caller {
+                euid: uzers::get_effective_uid(),
+                ptrace: cap_eff & PTRACE_READ_CAPS != 0,
+                permitted: caps(&status, "CapPrm:").unwrap_or(0),
+                initial_userns: identity,
+            }
+        })
+    }
+}
+
+/// A capability set (`CapPrm:`, `CapEff:`) of a /proc/PID/status text.
+fn caps(status: &str, name: &str) -> Option<u64> {
+    let hex = status.lines().find_map(|l| l.strip_prefix(name))?.trim();
+    u64::from_str_radix(hex, 16).ok()
+}
+
+impl Uninspected {
+    /// Records that `/proc/PID/FILE` of `pid` was refused, and finds out
+    /// why from what anyone may read: its uid and capabilities, and the
+    /// owner of /proc/PID/maps (root's, not the process's, while it is
+    /// non-dumpable; /proc/PID itself keeps the process's).
+    pub fn probe(pid: i32, file: &str) -> Uninspected {
+        use std::os::unix::fs::MetadataExt;
+        let dir = format!("/proc/{pid}");
+        let status = std::fs::read_to_string(format!("{dir}/status")).unwrap_or_default();
+        // The second Uid value is the effective one, which ptrace compares.
+        let uid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|v| v.split_whitespace().nth(1)?.parse().ok());
+        let owner = std::fs::metadata(format!("{dir}/maps"))
+            .ok()
+            .map(|m| m.uid());
+        let caller = Caller::get();
+        let why = if !caller.ptrace {
+            let more = caps(&status, "CapPrm:").is_some_and(|c| c & !caller.permitted != 0);
+            if uid != Some(caller.euid) {
+                Refusal::OtherUser
+            } else if more {
+                Refusal::MoreCapabilities
+            } else {
+                Refusal::NonDumpable
+            }
+        } else if !caller.initial_userns {
+            Refusal::OtherUserNamespace
+        } else {
+            Refusal::Policy
+        };
+        Uninspected {
+            pid,
+            uid,
+            non_dumpable: uid.is_some() && owner.is_some() && uid != owner,
+            file: format!("{dir}/{file}"),
+            why,
+        }
+    }
+
+    /// Records that `/proc/PID/FILE` of `pid` was not read, for a reason
+    /// already known (no answer in time; a file system that may not answer).
+    pub fn because(pid: i32, file: &str, why: Refusal) -> Uninspected {
+        Uninspected {
+            why,
+            ..Uninspected::probe(pid, file)
+        }
+    }
+}
+
+/// The end of a message that setns needs CAP_SYS_ADMIN: `; run as root`
+/// for a user; for root, which has it, why it was not enough.
+pub fn setns_remedy() -> &'static str {
+    if Caller::get().euid == 0 {
+        " over the namespace's user namespace, which this process lacks (in a container, run shmtool on the host)"
+    } else {
+        "; run as root"
+    }
+}
+
+/// Distinct processes among `lists`, by pid: one process refused by two
+/// scans counts once.
+pub fn distinct<'a>(lists: impl IntoIterator<Item = &'a [Uninspected]>) -> Vec<&'a Uninspected> {
+    let mut seen = std::collections::BTreeMap::new();
+    for list in lists {
+        for u in list {
+            seen.entry(u.pid).or_insert(u);
+        }
+    }
+    seen.into_values().collect()
 }
 
 /// One process as shmtool shows it (pid, user, command), if it still runs.
@@ -635,6 +839,39 @@ mod tests {
         let off = "22 27 0:21 / /proc rw - proc proc rw,hidepid=0\n";
         assert_eq!(proc_hidepid(off), None);
         assert_eq!(proc_hidepid("garbage"), None);
+    }
+
+    #[test]
+    fn root_is_never_told_to_run_as_root() {
+        if uzers::get_effective_uid() != 0 {
+            return;
+        }
+        for why in [
+            Refusal::OtherUser,
+            Refusal::MoreCapabilities,
+            Refusal::NonDumpable,
+            Refusal::OtherUserNamespace,
+            Refusal::Policy,
+        ] {
+            assert_ne!(why.remedy(), Some("run as root"), "{why:?}");
+        }
+    }
+
+    #[test]
+    fn a_process_two_scans_refused_counts_once() {
+        let one = |pid, file: &str| Uninspected {
+            pid,
+            uid: Some(0),
+            non_dumpable: false,
+            file: file.into(),
+            why: Refusal::Policy,
+        };
+        let (a, b) = ([one(1, "ns/ipc"), one(7, "ns/ipc")], [one(1, "maps")]);
+        let pids: Vec<i32> = distinct([a.as_slice(), b.as_slice()])
+            .iter()
+            .map(|u| u.pid)
+            .collect();
+        assert_eq!(pids, [1, 7]);
     }
 
     proptest! {

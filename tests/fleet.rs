@@ -1105,3 +1105,51 @@ od -An -v -tx1 "$T/out.prom""#,
     .collect();
     assert_eq!(ids, want, "{text}");
 }
+
+/// `shmtool_uninspected_processes` counts, once per run, the processes
+/// this run could not inspect (each once, however many scans met it),
+/// with and without -A; promtool and prometheus_client accept it, and
+/// without -v the metrics run says nothing on stderr (no journal line a
+/// minute from the timer).
+#[test]
+fn metrics_count_the_processes_not_inspected_once_per_run() {
+    let out = common::posix_sh(
+        r#"
+$SHMTOOL create --name held --size 4096 >/dev/null
+chown 65534:65534 /dev/shm/held
+setpriv --reuid 65534 --regid 65534 --clear-groups unshare -U /usr/bin/python3 -c '
+import ctypes, mmap, os, time
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+m = mmap.mmap(os.open("/dev/shm/held", os.O_RDWR), 4096)
+print(os.getpid(), flush=True)
+time.sleep(600)' > $T/pid &
+until [ -s $T/pid ]; do sleep 0.02; done
+# Root without the capabilities that pass the ptrace read check.
+blind() { setpriv --bounding-set -sys_ptrace,-sys_admin,-perfmon "$@"; }
+echo "== local"; blind $SHMTOOL list --kind posix --format prometheus 2>$T/err
+echo "== fleet"; blind $SHMTOOL list -A --kind all --format prometheus 2>>$T/err
+echo "== stderr"; cat $T/err
+blind $SHMTOOL list -A --kind all -v --format prometheus 2>$T/verbose >/dev/null
+echo "== named"; grep -c 'not inspected: pid ' $T/verbose
+echo "== root"; $SHMTOOL list -A --kind all --format prometheus | grep '^shmtool_uninspected'
+kill $(cat $T/pid)
+"#,
+    );
+    let section = |name: &str| common::section(&out, name).to_owned();
+    // sh (pid 1) and the non-dumpable python process.
+    let named: f64 = section("named").trim().parse().unwrap();
+    assert_eq!(named, 2.0, "{out}");
+    for text in [section("local"), section("fleet")] {
+        let samples = check_and_parse_metrics(&text);
+        let blind: Vec<&Json> = samples
+            .iter()
+            .filter(|s| s[2] == "shmtool_uninspected_processes")
+            .collect();
+        assert_eq!(blind.len(), 1, "once per run: {text}");
+        assert_eq!(blind[0][1], "gauge");
+        assert_eq!(blind[0][3], serde_json::json!({}));
+        assert_eq!(blind[0][4].as_f64(), Some(named), "{text}");
+    }
+    assert_eq!(section("stderr"), "", "no stderr line without -v");
+    assert_eq!(section("root"), "shmtool_uninspected_processes 0\n");
+}

@@ -1052,7 +1052,7 @@ fn info_says_how_many_attaches_this_user_cannot_see() {
         "{text}"
     );
     assert!(
-        text.contains("could not be read by this user (root can read"),
+        text.contains("could not be read (run as root to inspect them)\n"),
         "{text}"
     );
     let out = ns

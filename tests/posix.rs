@@ -484,7 +484,7 @@ echo "== left"; ls /dev/shm
     );
     assert_eq!(
         section(&out, "list"),
-        "shmtool: list: /proc belongs to another pid namespace, so processes of this one are not all shown; objects nothing visible uses have nattch unknown\nname,nattch\n/x,\n"
+        "shmtool: list: /proc belongs to another pid namespace, so processes of this one are not all shown; objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned without --assume-hidden-unused\nname,nattch\n/x,\n"
     );
     assert!(section(&out, "remove").contains("removed 0"));
     assert_eq!(section(&out, "left"), "x\n");
@@ -851,4 +851,135 @@ grep -c '^shmtool_' $T/prom >/dev/null && echo metrics
     );
     assert_eq!(section(&out, "list"), "name,nattch\n/used,1\n");
     assert_eq!(section(&out, "fleet"), "metrics\n");
+}
+
+/// A process root cannot read: root without CAP_SYS_PTRACE (a confined
+/// service), or root of a user namespace (a container's), meets a
+/// non-dumpable process of uid 65534 in a user namespace of its own that
+/// maps an object. `-v` names it (pid, uid, why, command) and no line tells
+/// root to run as root. Root with CAP_SYS_PTRACE on the host reads it.
+#[test]
+fn root_is_told_which_processes_it_could_not_inspect_and_never_to_become_root() {
+    let out = posix_sh(
+        r#"
+$SHMTOOL create --name held --size 4096 >/dev/null
+chown 65534:65534 /dev/shm/held
+setpriv --reuid 65534 --regid 65534 --clear-groups unshare -U /usr/bin/python3 -c '
+import ctypes, mmap, os, time
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+m = mmap.mmap(os.open("/dev/shm/held", os.O_RDWR), 4096)
+print(os.getpid(), flush=True)
+time.sleep(600)' > $T/pid &
+until [ -s $T/pid ]; do sleep 0.02; done
+echo "== pid"; cat $T/pid
+# CAP_SYS_ADMIN and CAP_PERFMON pass the ptrace read check too.
+echo "== nocap"; setpriv --bounding-set -sys_ptrace,-sys_admin,-perfmon $SHMTOOL list --kind posix -v 2>&1 >/dev/null
+echo "== userns"; unshare -U --map-root-user $SHMTOOL list -A --kind posix -v 2>&1 >/dev/null
+echo "== root"; $SHMTOOL list --kind posix -v --format csv --columns name,nattch 2>&1
+kill $(cat $T/pid)
+"#,
+    );
+    let pid = section(&out, "pid").trim();
+    let nocap = section(&out, "nocap");
+    assert!(
+        nocap.contains(&format!(
+            "shmtool: list: not inspected: pid {pid}, uid 65534, non-dumpable: permission denied reading /proc/{pid}/maps (another user's process, and this one lacks CAP_SYS_PTRACE); command: /usr/bin/python3 -c "
+        )),
+        "{nocap}"
+    );
+    // sh, root's too, holds capabilities it no longer has.
+    assert!(
+        nocap.contains(
+            "shmtool: list: not inspected: pid 1, uid 0: permission denied reading /proc/1/maps (it holds capabilities this process lacks, and this one lacks CAP_SYS_PTRACE); command: sh -ec "
+        ),
+        "{nocap}"
+    );
+    assert!(
+        nocap.contains("shmtool: list: 2 processes could not be inspected: ")
+            && nocap.ends_with("; hint: give shmtool CAP_SYS_PTRACE to inspect them\n"),
+        "{nocap}"
+    );
+    let userns = section(&out, "userns");
+    assert!(
+        userns.contains(&format!(
+            "shmtool: list: not inspected: pid {pid}, uid 65534, non-dumpable: permission denied reading /proc/{pid}/ns/ipc (this process has CAP_SYS_PTRACE only in a user namespace (a container's) that does not own that process); command: /usr/bin/python3 -c "
+        )),
+        "{userns}"
+    );
+    assert!(
+        userns.contains("hint: run shmtool on the host, outside this user namespace"),
+        "{userns}"
+    );
+    // sh (pid 1) and python: each named once, though two scans met them.
+    for text in [nocap, userns] {
+        assert_eq!(text.matches("not inspected: pid ").count(), 2, "{text}");
+        assert!(!text.contains("run as root"), "root is root: {text}");
+    }
+    assert_eq!(section(&out, "root"), "name,nattch\n/held,1\n");
+}
+
+/// As a user, root's processes cannot be inspected: `--orphaned` removes
+/// nothing (unknown is not unused), and says why in its summary; with
+/// `--assume-hidden-unused` use is judged from the processes the user can
+/// inspect: its unused object goes, the one its own process maps stays,
+/// and root's object is not its to remove.
+#[test]
+fn assume_hidden_unused_lets_a_user_remove_its_unused_objects() {
+    let out = posix_sh(
+        r#"
+for n in unused used; do
+    $SHMTOOL create --name $n --size 100 >/dev/null
+    chown 65534:65534 /dev/shm/$n
+done
+$SHMTOOL create --name roots --size 100 --mode 666 >/dev/null
+sleep 600 & R=$!
+as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 -c '
+import mmap, os, time
+m = mmap.mmap(os.open("/dev/shm/used", os.O_RDWR), 100)
+print(os.getpid(), flush=True)
+time.sleep(600)' > $T/pid &
+until [ -s $T/pid ]; do sleep 0.02; done
+echo "== root pid"; echo $R
+echo "== default"; as_nobody $SHMTOOL remove --kind posix --orphaned 2>&1
+echo "== kept"; ls /dev/shm
+echo "== dry"; as_nobody $SHMTOOL remove --kind posix --orphaned --assume-hidden-unused --dry-run 2>&1 >/dev/null
+echo "== opt-in"; as_nobody $SHMTOOL remove --kind posix --orphaned --assume-hidden-unused -v 2>&1
+echo "== left"; ls /dev/shm
+kill $R $(cat $T/pid)
+"#,
+    );
+    // The user cannot inspect sh (pid 1) and root's sleep.
+    let blind = "2 processes could not be inspected";
+    assert_eq!(
+        section(&out, "default"),
+        format!(
+            "shmtool: remove: removed 0; {blind}: objects they may use were kept (--assume-hidden-unused judges use from the processes inspected)\n"
+        )
+    );
+    assert_eq!(section(&out, "kept"), "roots\nunused\nused\n");
+    assert_eq!(
+        section(&out, "dry"),
+        format!(
+            "shmtool: remove: dry run: 1 POSIX object(s) would be removed, 1 skipped (owned by others, permission denied); {blind}, taken as using nothing (--assume-hidden-unused); nothing changed\n"
+        )
+    );
+    let opt_in = section(&out, "opt-in");
+    let root_pid = section(&out, "root pid").trim();
+    for pid in ["1", root_pid] {
+        assert!(
+            opt_in.contains(&format!(
+                "not inspected: pid {pid}, uid 0: permission denied reading /proc/{pid}/maps (another user's process, and this one lacks CAP_SYS_PTRACE)"
+            )),
+            "{opt_in}"
+        );
+    }
+    assert!(opt_in.contains("removed /unused\n"), "{opt_in}");
+    assert!(
+        opt_in.ends_with(&format!(
+            "shmtool: remove: removed 1, 1 skipped (owned by others, permission denied); {blind}, taken as using nothing (--assume-hidden-unused)\n"
+        )),
+        "{opt_in}"
+    );
+    assert_eq!(section(&out, "left"), "roots\nused\n");
 }

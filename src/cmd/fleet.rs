@@ -16,7 +16,7 @@ use shmtool::field::{DevShmTag, Field, METRICS, NamespaceTag, Resolver, Row, Val
 use shmtool::filter::SegmentFilter;
 use shmtool::namespace::{self, DevShm, IpcNamespace};
 use shmtool::posix::{Dir, Listing, Object, Users};
-use shmtool::process::Orphan;
+use shmtool::process::{Orphan, Uninspected};
 use shmtool::sysv::Limits;
 
 use crate::cli::{Format, Kind, ListArgs, RemoveArgs};
@@ -63,14 +63,19 @@ struct PosixGroup {
 }
 
 /// What was read: each namespace's selected segments, each `/dev/shm`'s
-/// selected objects, and how many processes' namespaces could not be read.
+/// selected objects, and the processes that could not be inspected.
 struct Read {
     groups: Vec<Group>,
     posix: Vec<PosixGroup>,
     devshms: Vec<DevShm>,
     /// `/dev/shm` directories left alone (not the root of a tmpfs of their own).
     rejected: Vec<namespace::RejectedDevShm>,
-    uninspected: usize,
+    /// Processes whose namespaces could not be read (-A).
+    undiscovered: Vec<Uninspected>,
+    /// Processes not inspected by either scan, each once.
+    blind: Vec<Uninspected>,
+    /// Processes in IPC namespaces that could not be entered.
+    unentered: usize,
 }
 
 /// The tag POSIX rows of `d` carry.
@@ -160,7 +165,7 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             .iter()
             .chain(args.sort.as_ref())
             .any(|f| matches!(f, Field::Rss | Field::Swap));
-    let (namespaces, devshms, rejected, mut uninspected) = if args.all_namespaces {
+    let (namespaces, devshms, rejected, undiscovered) = if args.all_namespaces {
         let found = namespace::discover(devshm)?;
         (
             found.namespaces,
@@ -169,12 +174,18 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             found.uninspected,
         )
     } else {
-        (vec![IpcNamespace::own()?], Vec::new(), Vec::new(), 0)
+        (
+            vec![IpcNamespace::own()?],
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        )
     };
     // In metrics they are counted; a line each where a person reads.
     if !prometheus || args.verbose {
         say_rejected("list", &rejected);
     }
+    let mut unentered = 0;
     // Segments have no name: --match selects none of them.
     let sysv = kind != Kind::Posix && args.filter.glob.is_none();
     let mut groups = Vec::with_capacity(namespaces.len());
@@ -188,7 +199,7 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             Ok(table) => table,
             // Without root, other namespaces cannot be entered: counted, not fatal.
             Err(e) if args.all_namespaces && !ns.own => {
-                uninspected += ns.processes;
+                unentered += ns.processes;
                 if args.verbose {
                     warn!("shmtool: list: skipped: {e}");
                 }
@@ -216,6 +227,7 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
         });
     }
     let mut posix = Vec::new();
+    let mut users = Users::default();
     // --key and --id name System V segments only.
     if kind != Kind::Sysv && args.key.is_none() && args.id.is_none() {
         let (dirs, tags) = if args.all_namespaces {
@@ -224,10 +236,8 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
         } else {
             (vec![super::posix::open_dir()?], vec![None])
         };
-        let (selected, users) = read_devshms(&dirs, &args.filter);
-        if args.verbose {
-            super::posix::say_hidden("list", &users);
-        }
+        let selected;
+        (selected, users) = read_devshms(&dirs, &args.filter);
         for ((listing, tag), dir) in selected.into_iter().zip(tags).zip(&dirs) {
             let listing = listing?;
             if args.verbose {
@@ -240,12 +250,23 @@ fn read(args: &ListArgs, ctx: &mut Resolver) -> anyhow::Result<Read> {
             });
         }
     }
+    let blind: Vec<Uninspected> =
+        shmtool::process::distinct([undiscovered.as_slice(), users.uninspected()])
+            .into_iter()
+            .cloned()
+            .collect();
+    if args.verbose {
+        super::blind::name_each("list", &blind.iter().collect::<Vec<_>>());
+        super::posix::say_unknown_use("list", &users, &args.filter);
+    }
     Ok(Read {
         groups,
         posix,
         devshms,
         rejected,
-        uninspected,
+        undiscovered,
+        blind,
+        unentered,
     })
 }
 
@@ -340,14 +361,41 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    if read.uninspected > 0 {
+    // The metrics count them every run; a line a minute only with -v.
+    let unlisted = read.undiscovered.len() + read.unentered;
+    if unlisted > 0 && (args.format != Format::Prometheus || args.verbose) {
         warn!(
-            "shmtool: list: {} process{} could not be inspected (their IPC namespaces are not listed); run as root to see every namespace",
-            read.uninspected,
-            if read.uninspected == 1 { "" } else { "es" }
+            "shmtool: list: {} could not be inspected (their {} are not listed){}",
+            super::blind::processes(unlisted),
+            places(args.filter.kind()),
+            namespaces_hint(&read.undiscovered, read.unentered)
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What -A did not reach in a process it could not inspect, for `kind`.
+pub(super) fn places(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sysv => "IPC namespaces",
+        Kind::Posix => "/dev/shm",
+        Kind::All => "IPC namespaces and /dev/shm",
+    }
+}
+
+/// The hint for processes whose IPC namespaces were not read: what would
+/// reach them, if anything the one running shmtool can do.
+pub(super) fn namespaces_hint(undiscovered: &[Uninspected], unentered: usize) -> String {
+    let list: Vec<&Uninspected> = undiscovered.iter().collect();
+    match super::blind::remedy(&list) {
+        Some(remedy) => format!("; hint: {remedy}"),
+        // setns needs CAP_SYS_ADMIN, which root has.
+        None if unentered > 0 && uzers::get_effective_uid() != 0 => {
+            "; hint: run as root to enter them".to_owned()
+        }
+        None if !list.is_empty() => format!("; {}", super::blind::NO_REMEDY),
+        None => String::new(),
+    }
 }
 
 /// One row of a -A listing, with the namespace or /dev/shm it is in.
@@ -626,6 +674,14 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
             value: group.unowned as i128,
         });
     }
+    let mut uninspected = Family::new(
+        "shmtool_uninspected_processes",
+        "Processes this run could not inspect (maps, descriptors or namespaces unreadable, even to root where a security module hides them): shared memory they use is not seen, and POSIX objects nothing inspected uses have nattch unknown.",
+    );
+    uninspected.samples.push(Sample {
+        labels: Vec::new(),
+        value: (read.blind.len() + read.unentered) as i128,
+    });
     let (devshm_size, devshm_used) = devshm_families(read, all_namespaces);
     per_segment.push(orphaned);
     per_segment.extend([
@@ -640,6 +696,7 @@ fn metrics(read: &Read, all_namespaces: bool, ctx: &mut Resolver) -> Vec<Family>
         devshm_orphaned,
         devshm_unowned,
         skipped,
+        uninspected,
     ]);
     per_segment
 }
@@ -745,6 +802,8 @@ pub(super) struct PosixRemoval {
     pub(super) records: Vec<(Rc<DevShmTag>, Record)>,
     /// `/dev/shm` directories looked in.
     pub(super) examined: usize,
+    /// Who uses the objects: the scan, and the processes it could not inspect.
+    pub(super) users: Users,
 }
 
 /// `remove -A --kind posix|all`: the objects the filters select in every
@@ -754,10 +813,8 @@ pub(super) fn remove_posix(args: &RemoveArgs, devshms: &[DevShm]) -> anyhow::Res
     let mut removal = PosixRemoval::default();
     let (dirs, tags) = open_devshms("remove", devshms);
     removal.examined = dirs.len();
-    let (selected, users) = read_devshms(&dirs, &args.filter);
-    if args.verbose {
-        super::posix::say_hidden("remove", &users);
-    }
+    let selected;
+    (selected, removal.users) = read_devshms(&dirs, &args.filter);
     let mut batch = Vec::new();
     for ((dir, tag), objects) in dirs.into_iter().zip(tags).zip(selected) {
         let listing = objects?;

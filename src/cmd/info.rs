@@ -82,10 +82,16 @@ fn attacher_json<'a>(a: &'a Attacher, ctx: &mut Resolver) -> Json<'a> {
 /// see hold some. `None` when every attach is accounted for.
 fn unaccounted_text(nattch: u64, attached: &Attachers) -> Option<String> {
     let missing = nattch.checked_sub(attached.mappings()).filter(|&n| n > 0)?;
-    let why = match attached.unreadable {
+    let unreadable: Vec<_> = attached.unreadable.iter().collect();
+    let why = match unreadable.len() {
         0 => "held by processes not visible here (another pid namespace, /proc mounted with hidepid) or that left this IPC namespace, or detached meanwhile".to_owned(),
-        1 => "1 process could not be read by this user (root can read it)".to_owned(),
-        n => format!("{n} processes could not be read by this user (root can read them)"),
+        n => format!(
+            "{} could not be read ({})",
+            super::blind::processes(n),
+            super::blind::remedy(&unreadable)
+                .as_deref()
+                .unwrap_or(super::blind::NO_REMEDY)
+        ),
     };
     Some(format!(
         "{missing} of {nattch} attach{} (nattch) not accounted for: {why}",
@@ -114,6 +120,10 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<ExitCode> {
     let seg = ops::find_with_usage(args.target.target()?)?;
     let attached = process::attached(seg.shmid);
     let unaccounted = seg.nattch.saturating_sub(attached.mappings());
+    // Named where they matter: some attaches are not accounted for.
+    if args.verbose && unaccounted > 0 {
+        super::blind::name_each("info", &attached.unreadable.iter().collect::<Vec<_>>());
+    }
     let mut ctx = Resolver::new();
     let values: Vec<(Field, Value)> = shmtool::field::SYSV
         .iter()

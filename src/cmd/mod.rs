@@ -2,6 +2,7 @@
 //! its result; errors go back to `main` to be printed once.
 
 mod attach_write;
+mod blind;
 mod create;
 mod fleet;
 mod info;

@@ -283,9 +283,13 @@ pub(super) fn epoch_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Whether the filters select `obj`. Unknown use is not unused.
+/// Whether the filters select `obj`. Unknown use is not unused, unless
+/// --assume-hidden-unused judges it from the processes inspected (nattch
+/// is unknown only while none of them uses it).
 pub(super) fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
-    let unused = obj.nattch == Some(0) && !obj.dest;
+    let seen_unused =
+        obj.nattch == Some(0) || (filter.assume_hidden_unused && obj.nattch.is_none());
+    let unused = seen_unused && !obj.dest;
     filter.owner.is_none_or(|uid| obj.stat.uid == uid)
         && (!filter.unattached || unused)
         && (!filter.orphaned || unused)
@@ -336,29 +340,50 @@ pub(super) fn say_unowned(command: &str, dir: &Dir, unowned: usize) {
     }
 }
 
-/// Who could inspect the processes this run could not: root, unless this
-/// is root (then something stronger hides them: another pid namespace's
-/// /proc, a security module, a process the kernel will not show).
-fn who_could() -> &'static str {
-    if uzers::get_effective_uid() == 0 {
-        "not even as root"
-    } else {
-        "root can"
-    }
+/// With -v: each process not inspected, and why objects in use may be unseen.
+pub(super) fn say_hidden(command: &str, users: &Users, filter: &FilterArgs) {
+    let list: Vec<_> = users.uninspected().iter().collect();
+    super::blind::name_each(command, &list);
+    say_unknown_use(command, users, filter);
 }
 
-/// With -v: why objects in use may be unseen.
-pub(super) fn say_hidden(command: &str, users: &Users) {
-    if users.hidden > 0 {
+/// With -v: why objects in use may be unseen, and what that does to them
+/// (each process is named by [`super::blind::name_each`]).
+pub(super) fn say_unknown_use(command: &str, users: &Users, filter: &FilterArgs) {
+    let list: Vec<_> = users.uninspected().iter().collect();
+    let consequence = if filter.assume_hidden_unused {
+        "objects nothing inspected uses are taken as unused (--assume-hidden-unused)"
+    } else {
+        "objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned without --assume-hidden-unused"
+    };
+    if !list.is_empty() {
         warn!(
-            "shmtool: {command}: {} process{} could not be inspected ({}): objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned",
-            users.hidden,
-            if users.hidden == 1 { "" } else { "es" },
-            who_could()
+            "shmtool: {command}: {} could not be inspected: {consequence}{}",
+            super::blind::processes(list.len()),
+            super::blind::hint(&list)
         );
     }
     if let Some(why) = &users.unseen {
-        warn!("shmtool: {command}: {why}; objects nothing visible uses have nattch unknown");
+        warn!("shmtool: {command}: {why}; {consequence}");
+    }
+}
+
+/// For remove's summary: how many processes could not be inspected and what
+/// that did to objects selected as unused; empty where it did not matter.
+pub(super) fn blind_note(filter: &FilterArgs, users: &Users) -> String {
+    let n = users.hidden();
+    if n == 0 || !(filter.orphaned || filter.unattached) {
+        return String::new();
+    }
+    let processes = super::blind::processes(n);
+    if filter.assume_hidden_unused {
+        format!(
+            "; {processes} could not be inspected, taken as using nothing (--assume-hidden-unused)"
+        )
+    } else {
+        format!(
+            "; {processes} could not be inspected: objects they may use were kept (--assume-hidden-unused judges use from the processes inspected)"
+        )
     }
 }
 
@@ -378,7 +403,7 @@ pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
         objects.clear();
     }
     if args.verbose {
-        say_hidden("list", &users);
+        say_hidden("list", &users, &args.filter);
     }
     let segments = if kind == Kind::All {
         let filter = shmtool::filter::SegmentFilter {
@@ -458,6 +483,10 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
     let mut obj = find(&dir, name)?;
     let users = Users::scan(dir.dev);
     obj.nattch = users.count(obj.key());
+    // Named where they matter: the object's use is unknown.
+    if args.verbose && obj.nattch.is_none() {
+        super::blind::name_each("info", &users.uninspected().iter().collect::<Vec<_>>());
+    }
     let uses = users.of(obj.key());
     let mut ctx = Resolver::new();
     let values: Vec<(Field, Value)> = field::POSIX
@@ -506,7 +535,7 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
             })
             .collect();
         object.push(("used_by", Json::Array(list)));
-        object.push(("hidden_processes", users.hidden.into()));
+        object.push(("hidden_processes", users.hidden().into()));
         render::json::write_document(&mut out, &Json::Object(object))?;
     } else {
         for (field, value) in &values {
@@ -597,13 +626,15 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
                 )?;
             }
         }
-        if users.hidden > 0 {
+        let hidden: Vec<_> = users.uninspected().iter().collect();
+        if !hidden.is_empty() {
             writeln!(
                 out,
-                "{} process{} could not be inspected ({})",
-                users.hidden,
-                if users.hidden == 1 { "" } else { "es" },
-                who_could()
+                "{} could not be inspected ({})",
+                super::blind::processes(hidden.len()),
+                super::blind::remedy(&hidden)
+                    .as_deref()
+                    .unwrap_or(super::blind::NO_REMEDY)
             )?;
         }
     }

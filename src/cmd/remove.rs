@@ -493,7 +493,7 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     if args.verbose
         && let Some(sel) = &objects
     {
-        crate::cmd::posix::say_hidden("remove", &sel.users);
+        crate::cmd::posix::say_hidden("remove", &sel.users, &args.filter);
     }
     if args.dry_run {
         if args.verbose {
@@ -561,7 +561,10 @@ pub fn run(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         out.flush()
     })();
     if by_filter && !args.json {
-        warn!("shmtool: remove: {}", summary(&records));
+        let blind = objects.as_ref().map_or_else(String::new, |sel| {
+            crate::cmd::posix::blind_note(&args.filter, &sel.users)
+        });
+        warn!("shmtool: remove: {}{blind}", summary(&records));
     }
     exit::after_output(code, written)
 }
@@ -714,20 +717,23 @@ fn dry_run(
             shown_objects.len()
         ),
     };
-    say_dry_run(line, marked, skipped);
+    let blind = objects.map_or_else(String::new, |(sel, _)| {
+        crate::cmd::posix::blind_note(&args.filter, &sel.users)
+    });
+    say_dry_run(line, marked, skipped, &blind);
     exit::after_output(if failed { exit::FAILURE } else { exit::SUCCESS }, written)
 }
 
 /// The summary of a dry run on stderr: `line` (what would be removed), then
 /// what the real run would leave.
-fn say_dry_run(mut line: String, marked: usize, skipped: usize) {
+fn say_dry_run(mut line: String, marked: usize, skipped: usize, blind: &str) {
     if marked > 0 {
         line.push_str(&format!(", {marked} already marked (still attached)"));
     }
     if skipped > 0 {
         line.push_str(&format!(", {skipped} {SKIPPED_LABEL}"));
     }
-    warn!("shmtool: remove: {line}; nothing changed");
+    warn!("shmtool: remove: {line}{blind}; nothing changed");
 }
 
 /// What `remove -A` did in one namespace.
@@ -752,7 +758,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         .into());
     }
     let found = shmtool::namespace::discover(args.filter.kind() != crate::cli::Kind::Sysv)?;
-    let mut uninspected = found.uninspected;
+    let mut unentered = 0;
     let picked = Picked {
         by_filter: true,
         missing_ok: args.missing_ok,
@@ -806,7 +812,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         match ns.run(work).and_then(|r| r) {
             Ok(result) => results.push((ns, result)),
             Err(e) if !ns.own => {
-                uninspected += ns.processes;
+                unentered += ns.processes;
                 if args.verbose {
                     warn!("shmtool: remove: skipped: {e}");
                 }
@@ -820,6 +826,12 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         super::fleet::say_rejected("remove", &found.rejected);
         super::fleet::remove_posix(args, &found.devshms)?
     };
+    if args.verbose {
+        let lists = [found.uninspected.as_slice(), posix.users.uninspected()];
+        super::blind::name_each("remove", &shmtool::process::distinct(lists));
+        crate::cmd::posix::say_unknown_use("remove", &posix.users, &args.filter);
+    }
+    let blind = crate::cmd::posix::blind_note(&args.filter, &posix.users);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut failed = false;
     let mut written = Ok(());
@@ -884,7 +896,7 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
             ),
         };
         let line = format!("dry run: {count} {what} in {place} would be removed");
-        say_dry_run(line, marked, skipped);
+        say_dry_run(line, marked, skipped, &blind);
     } else {
         let mut all = Vec::new();
         let mut json = Vec::new();
@@ -939,13 +951,16 @@ fn all_namespaces(args: &RemoveArgs, filter: &SegmentFilter) -> anyhow::Result<E
         failed = all.iter().any(|r| r.outcome.failed());
         written = out.write_all(&text).and_then(|()| out.flush());
         if !args.json {
-            warn!("shmtool: remove: {}", summary(&all));
+            warn!("shmtool: remove: {}{blind}", summary(&all));
         }
     }
-    if uninspected > 0 {
+    let unreached = found.uninspected.len() + unentered;
+    if unreached > 0 {
         warn!(
-            "shmtool: remove: {uninspected} process{} could not be inspected (their IPC namespaces were left alone); run as root to reach every namespace",
-            if uninspected == 1 { "" } else { "es" }
+            "shmtool: remove: {} could not be inspected (their {} were left alone){}",
+            super::blind::processes(unreached),
+            super::fleet::places(kind),
+            super::fleet::namespaces_hint(&found.uninspected, unentered)
         );
     }
     exit::after_output(if failed { exit::FAILURE } else { exit::SUCCESS }, written)

@@ -1,0 +1,52 @@
+//! Processes a run could not inspect: `-v` names each (pid, uid, why,
+//! command); summaries count them, with a hint that is true for whoever
+//! runs shmtool (root is never told to run as root).
+
+use std::collections::BTreeSet;
+
+use shmtool::process::{Uninspected, process_info};
+
+/// `N process` or `N processes`.
+pub(super) fn processes(n: usize) -> String {
+    format!("{n} process{}", if n == 1 { "" } else { "es" })
+}
+
+/// With -v: one line for each process not inspected.
+pub(super) fn name_each(command: &str, list: &[&Uninspected]) {
+    for u in list {
+        let uid = u
+            .uid
+            .map_or_else(|| "unknown".to_owned(), |uid| uid.to_string());
+        let dumpable = if u.non_dumpable { ", non-dumpable" } else { "" };
+        // The process chooses its command line: escaped, and last.
+        let shown =
+            process_info(u.pid).map_or_else(|| "-".to_owned(), |p| p.command.escaped().to_owned());
+        warn!(
+            "shmtool: {command}: not inspected: pid {}, uid {uid}{dumpable}: permission denied reading {} ({}); command: {shown}",
+            u.pid,
+            u.file,
+            u.why.text()
+        );
+    }
+}
+
+/// What would let shmtool inspect them: each distinct remedy; `None` when
+/// nothing the one running shmtool can do would.
+pub(super) fn remedy(list: &[&Uninspected]) -> Option<String> {
+    let remedies: BTreeSet<&str> = list.iter().filter_map(|u| u.why.remedy()).collect();
+    let remedies: Vec<&str> = remedies.into_iter().collect();
+    (!remedies.is_empty()).then(|| format!("{} to inspect them", remedies.join(", or ")))
+}
+
+/// Said where no remedy helps.
+pub(super) const NO_REMEDY: &str = "a security policy hides them even from root";
+
+/// `; hint: …` with [`remedy`], or why there is none; empty when there
+/// are no processes.
+pub(super) fn hint(list: &[&Uninspected]) -> String {
+    match remedy(list) {
+        _ if list.is_empty() => String::new(),
+        Some(remedy) => format!("; hint: {remedy}"),
+        None => format!("; {NO_REMEDY}"),
+    }
+}
