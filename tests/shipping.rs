@@ -861,3 +861,88 @@ ls $T/prometheus
         "shmtool.prom\n"
     );
 }
+
+/// systemd's system call groups (`@system-service` …), each expanded to
+/// system call names, as `systemd-analyze syscall-filter` lists them.
+fn syscall_group(group: &str) -> std::collections::BTreeSet<String> {
+    let out = Command::new("systemd-analyze")
+        .arg("syscall-filter")
+        .output()
+        .expect("systemd-analyze (systemd) lists system call groups");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut groups = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    let mut current = "";
+    for line in text.lines() {
+        if line.starts_with('@') {
+            current = line.trim();
+        } else if let Some(member) = line.strip_prefix("    ")
+            && !member.starts_with('#')
+        {
+            groups.entry(current).or_default().push(member.trim());
+        }
+    }
+    fn expand(name: &str, groups: &std::collections::BTreeMap<&str, Vec<&str>>) -> Vec<String> {
+        match groups.get(name) {
+            Some(members) => members.iter().flat_map(|m| expand(m, groups)).collect(),
+            None if name.starts_with('@') => panic!("no group {name}"),
+            None => vec![name.to_owned()],
+        }
+    }
+    expand(group, &groups).into_iter().collect()
+}
+
+#[test]
+fn the_metrics_units_command_makes_only_the_system_calls_its_filter_allows() {
+    let caps = unit_capabilities();
+    let unit = metrics_unit();
+    let s = unit_settings(&unit);
+    let command = value_of(&s, "ExecStart")
+        .replace("/usr/bin/shmtool", "$SHMTOOL")
+        .replace(output_dir(&s), "$T/out");
+    // strace runs under the unit's capabilities; it traces the command
+    // from its execve on, over a container that makes it setns and read
+    // another user's maps and descriptors.
+    let out = common::posix_sh(&format!(
+        "{NOBODYS_CONTAINER}
+mkdir -m 755 $T/out
+as_unit {set} strace -f -qq -o $T/trace {command}
+cat $T/trace
+",
+        set = bounding_set(&caps)
+    ));
+    let called: std::collections::BTreeSet<&str> = out
+        .lines()
+        .filter_map(|l| {
+            let call = l.split_once(' ')?.1.trim_start();
+            let name = call.split_once('(')?.0;
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                .then_some(name)
+        })
+        .collect();
+    assert!(
+        called.contains("setns"),
+        "it entered the container: {called:?}"
+    );
+    let (mut allowed, mut denied) = (std::collections::BTreeSet::new(), Vec::new());
+    for filter in values_of(&s, "SystemCallFilter") {
+        match filter.strip_prefix('~') {
+            Some(deny) => denied.extend(deny.split_whitespace().flat_map(syscall_group)),
+            None => allowed.extend(filter.split_whitespace().flat_map(syscall_group)),
+        }
+    }
+    for name in called {
+        assert!(
+            allowed.contains(name) && !denied.iter().any(|d| d == name),
+            "{name} is not allowed by the unit's SystemCallFilter="
+        );
+    }
+    // RestrictNamespaces=ipc: only IPC namespaces are joined or made.
+    for line in out.lines() {
+        if line.contains(" setns(") || line.contains(" unshare(") || line.contains("CLONE_NEW") {
+            let flags = line.replace("CLONE_NEWIPC", "");
+            assert!(!flags.contains("CLONE_NEW"), "{line}");
+            assert!(line.contains("CLONE_NEWIPC"), "{line}");
+        }
+    }
+}
