@@ -617,9 +617,10 @@ fn the_metrics_unit_is_bounded_and_writes_only_its_textfile_directory() {
         std::fs::read_to_string(Path::new(ROOT).join("debian/shmtool-metrics.timer")).unwrap();
     let period = seconds(value_of(&unit_settings(&timer), "OnUnitActiveSec"));
     let timeout = seconds(value_of(&s, "TimeoutStartSec"));
+    let kill = seconds(value_of(&s, "TimeoutStopSec"));
     assert!(
-        timeout > 0 && timeout <= period / 2,
-        "a run ends ({timeout} s) well before the next starts ({period} s)"
+        timeout > 0 && timeout <= period / 2 && timeout + kill < period,
+        "a run ends ({timeout} s, killed within {kill} s more) well before the next starts ({period} s)"
     );
     let memory = value_of(&s, "MemoryMax");
     let mib: u64 = memory
