@@ -1003,10 +1003,14 @@ fn the_metrics_unit_exports_both_kinds_of_every_namespace() {
         .find_map(|l| l.strip_prefix("ExecStart="))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // The unit's command, run as systemd would with the directory set.
+    // The unit's command, run into a directory of ours instead of its own.
+    let own = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ReadWritePaths=-"))
+        .unwrap();
     let command = exec
         .replace("/usr/bin/shmtool", "$B")
-        .replace("${SHMTOOL_TEXTFILE_DIR}", dir.path().to_str().unwrap());
+        .replace(own, dir.path().to_str().unwrap());
     let fleet = run_posix_fleet(&ns, &command);
     let text = std::fs::read_to_string(dir.path().join("shmtool.prom")).unwrap();
     let samples = check_and_parse_metrics(&text);

@@ -548,3 +548,410 @@ fn ns_refused_says_which_check_failed() {
         "{err}"
     );
 }
+
+// ------------------------------------------------- the metrics timer
+
+/// A unit file's `Key=value` settings in file order (sections, comments and
+/// blank lines dropped; the shipped units have no continuation lines).
+fn unit_settings(text: &str) -> Vec<(&str, &str)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(['#', ';', '[']))
+        .map(|l| {
+            l.split_once('=')
+                .unwrap_or_else(|| panic!("not Key=value: {l}"))
+        })
+        .collect()
+}
+
+/// The values `key` is given, in order.
+fn values_of<'a>(settings: &[(&str, &'a str)], key: &str) -> Vec<&'a str> {
+    settings
+        .iter()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+        .collect()
+}
+
+/// The one value of `key`.
+fn value_of<'a>(settings: &[(&str, &'a str)], key: &str) -> &'a str {
+    match values_of(settings, key)[..] {
+        [one] => one,
+        ref other => panic!("{key}= set {} times: {other:?}", other.len()),
+    }
+}
+
+/// A systemd time span in seconds: `30s`, `1min`, `2min 30s`, or bare seconds.
+fn seconds(span: &str) -> u64 {
+    span.split_whitespace()
+        .map(|part| {
+            let digits = part.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let n: u64 = digits
+                .parse()
+                .unwrap_or_else(|_| panic!("time span {span}"));
+            match &part[digits.len()..] {
+                "" | "s" | "sec" => n,
+                "m" | "min" => n * 60,
+                "h" => n * 3600,
+                unit => panic!("time unit {unit} in {span}"),
+            }
+        })
+        .sum()
+}
+
+fn metrics_unit() -> String {
+    std::fs::read_to_string(Path::new(ROOT).join("debian/shmtool-metrics.service")).unwrap()
+}
+
+/// The textfile directory a drop-in or the unit writes into: the directory
+/// of `--output-atomic` in its (last) ExecStart=.
+fn output_dir<'a>(settings: &[(&str, &'a str)]) -> &'a str {
+    let exec = *values_of(settings, "ExecStart").last().unwrap();
+    let words: Vec<&str> = exec.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "--output-atomic")
+        .unwrap_or_else(|| panic!("ExecStart= writes with --output-atomic: {exec}"));
+    let file = Path::new(words[at + 1]);
+    assert_eq!(file.file_name().unwrap(), "shmtool.prom", "{exec}");
+    file.parent().unwrap().to_str().unwrap()
+}
+
+#[test]
+fn the_metrics_unit_is_bounded_and_writes_only_its_textfile_directory() {
+    let unit = metrics_unit();
+    let s = unit_settings(&unit);
+    let timer =
+        std::fs::read_to_string(Path::new(ROOT).join("debian/shmtool-metrics.timer")).unwrap();
+    let period = seconds(value_of(&unit_settings(&timer), "OnUnitActiveSec"));
+    let timeout = seconds(value_of(&s, "TimeoutStartSec"));
+    let kill = seconds(value_of(&s, "TimeoutStopSec"));
+    assert!(
+        timeout > 0 && timeout <= period / 2 && timeout + kill < period,
+        "a run ends ({timeout} s, killed within {kill} s more) well before the next starts ({period} s)"
+    );
+    let memory = value_of(&s, "MemoryMax");
+    let mib: u64 = memory
+        .strip_suffix('M')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("MemoryMax= in MiB: {memory}"));
+    // 32,000 segments and 2,000 POSIX objects in one namespace: 112 MiB peak.
+    assert!((128..=1024).contains(&mib), "MemoryMax={memory}");
+    let tasks: u32 = value_of(&s, "TasksMax").parse().unwrap();
+    assert!((4..=64).contains(&tasks), "TasksMax={tasks}");
+    assert_eq!(value_of(&s, "Nice"), "19");
+    assert_eq!(value_of(&s, "IOSchedulingClass"), "idle");
+    assert_eq!(value_of(&s, "ProtectSystem"), "strict");
+    assert_eq!(value_of(&s, "NoNewPrivileges"), "yes");
+    let caps = value_of(&s, "CapabilityBoundingSet");
+    assert!(!caps.contains("CAP_DAC_OVERRIDE"), "{caps}");
+    assert!(!caps.starts_with('~'), "an allow list: {caps}");
+    assert_eq!(value_of(&s, "RestrictNamespaces"), "ipc");
+    assert_eq!(values_of(&s, "SystemCallFilter")[0], "@system-service");
+    // The one writable path is the directory the command writes, named
+    // literally: ReadWritePaths= expands no variable, so none is used.
+    let dir = output_dir(&s);
+    assert_eq!(value_of(&s, "ReadWritePaths"), format!("-{dir}"));
+    assert!(!unit.contains('$'), "no variables:\n{unit}");
+    assert!(values_of(&s, "EnvironmentFile").is_empty());
+    assert!(values_of(&s, "Environment").is_empty());
+}
+
+#[test]
+fn the_readme_moves_the_textfile_directory_with_a_drop_in() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let section = &readme[readme.find("## Monitoring a fleet").unwrap()..];
+    let section = &section[..section[3..].find("\n## ").unwrap()];
+    assert!(section.contains("systemctl edit shmtool-metrics.service"));
+    assert!(
+        !readme.contains("SHMTOOL_TEXTFILE_DIR"),
+        "the variable is gone"
+    );
+    let start = section.find("```ini\n").expect("the drop-in, as ini") + "```ini\n".len();
+    let drop_in = &section[start..start + section[start..].find("```").unwrap()];
+    let s = unit_settings(drop_in);
+    // An empty ExecStart= first: a oneshot runs every ExecStart= it has.
+    assert_eq!(values_of(&s, "ExecStart")[0], "", "{drop_in}");
+    assert_eq!(values_of(&s, "ExecStart").len(), 2, "{drop_in}");
+    assert_eq!(values_of(&s, "ReadWritePaths")[0], "", "{drop_in}");
+    let dir = output_dir(&s);
+    assert_ne!(dir, output_dir(&unit_settings(&metrics_unit())));
+    assert_eq!(values_of(&s, "ReadWritePaths")[1], format!("-{dir}"));
+    // The rest of the command is the unit's.
+    let unit = metrics_unit();
+    let shipped = value_of(&unit_settings(&unit), "ExecStart");
+    let own = output_dir(&unit_settings(&unit));
+    assert_eq!(values_of(&s, "ExecStart")[1], shipped.replace(own, dir));
+    // systemd reads the unit and the drop-in beside it without complaint.
+    let units = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_shmtool");
+    let service = units.path().join("shmtool-metrics.service");
+    std::fs::write(&service, unit.replace("/usr/bin/shmtool", bin)).unwrap();
+    std::fs::create_dir(units.path().join("shmtool-metrics.service.d")).unwrap();
+    std::fs::write(
+        units.path().join("shmtool-metrics.service.d/textfile.conf"),
+        drop_in.replace("/usr/bin/shmtool", bin),
+    )
+    .unwrap();
+    let out = Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&service)
+        .output()
+        .expect("systemd-analyze (systemd) verifies units");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The capabilities the metrics unit keeps, as setpriv names them
+/// (`CAP_SYS_PTRACE` is `sys_ptrace`).
+fn unit_capabilities() -> Vec<String> {
+    let unit = metrics_unit();
+    value_of(&unit_settings(&unit), "CapabilityBoundingSet")
+        .split_whitespace()
+        .map(|c| c.strip_prefix("CAP_").unwrap().to_lowercase())
+        .collect()
+}
+
+/// A setpriv bounding set of exactly `caps`: root that execs with it has
+/// these capabilities and no other, as under CapabilityBoundingSet=.
+fn bounding_set(caps: &[String]) -> String {
+    std::iter::once("-all".to_owned())
+        .chain(caps.iter().map(|c| format!("+{c}")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A "container" (IPC and mount namespaces, a /dev/shm of its own) whose
+/// one process runs as uid 65534: it holds /held open, maps /mapped, and
+/// attaches a System V segment it made. `$P` is its pid once ready.
+const NOBODYS_CONTAINER: &str = r#"
+cat > $T/user.py <<'EOF'
+import ctypes, mmap, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+held = os.open("/dev/shm/held", os.O_RDWR | os.O_CREAT, 0o600)
+os.ftruncate(held, 4096)
+fd = os.open("/dev/shm/mapped", os.O_RDWR | os.O_CREAT, 0o600)
+os.ftruncate(fd, 4096)
+mapped = mmap.mmap(fd, 4096)
+os.close(fd)
+os.fchown(held, 65534, 65534)
+os.chown("/dev/shm/mapped", 65534, 65534)
+os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)
+libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE, which the uid change cleared
+shmid = libc.shmget(0x5eed, 4096, 0o1600)
+assert libc.shmat(shmid, None, 0) not in (None, ctypes.c_void_p(-1).value)
+open("/proc/self/comm", "w").write("sleep")  # ready
+time.sleep(600)
+EOF
+unshare --ipc --mount sh -c 'mount -t tmpfs container /dev/shm && exec python3 "$1"' sh $T/user.py &
+P=$!
+until [ "$(cat /proc/$P/comm 2>/dev/null)" = sleep ]; do sleep 0.02; done
+as_unit() { caps=$1; shift; setpriv --inh-caps=-all --bounding-set "$caps" --no-new-privs -- "$@"; }
+"#;
+
+#[test]
+fn the_metrics_units_capabilities_see_other_users_use_and_each_is_needed() {
+    let caps = unit_capabilities();
+    let unit = metrics_unit();
+    let s = unit_settings(&unit);
+    // The unit's own command, writing into a root-owned directory of ours.
+    let command = value_of(&s, "ExecStart")
+        .replace("/usr/bin/shmtool", "$SHMTOOL")
+        .replace(output_dir(&s), "$DIR");
+    let mut script = format!(
+        "{NOBODYS_CONTAINER}
+CAPS={set}
+echo \"== fd dir\"; stat -c '%u %a' /proc/$P/fd
+echo \"== effective\"; as_unit $CAPS grep CapEff /proc/self/status
+echo \"== root\"; $SHMTOOL list --kind all -A --format json
+echo \"== unit\"; as_unit $CAPS $SHMTOOL list --kind all -A --format json
+mkdir -m 755 $T/root $T/unit
+DIR=$T/root; {command}
+DIR=$T/unit; as_unit $CAPS {command}
+echo \"== unit file\"; stat -c '%u %a' $T/unit/shmtool.prom
+cmp $T/root/shmtool.prom $T/unit/shmtool.prom && echo \"== same file\"
+cat $T/unit/shmtool.prom
+",
+        set = bounding_set(&caps)
+    );
+    for cap in &caps {
+        let fewer: Vec<String> = caps.iter().filter(|c| *c != cap).cloned().collect();
+        script += &format!(
+            "echo \"== without {cap}\"; as_unit {} $SHMTOOL list --kind all -A --format json 2>/dev/null\n",
+            bounding_set(&fewer)
+        );
+    }
+    let out = common::posix_sh(&script);
+    let section = |name: &str| common::section(&out, name).to_owned();
+    // The case is real: the descriptors are the other user's to list.
+    assert_eq!(section("fd dir"), "65534 500\n");
+    // Exactly the unit's capabilities; CAP_DAC_OVERRIDE (bit 1) not among them.
+    let effective = section("effective");
+    let eff =
+        u64::from_str_radix(effective.trim().strip_prefix("CapEff:").unwrap().trim(), 16).unwrap();
+    assert_eq!(eff.count_ones() as usize, caps.len(), "{eff:x}");
+    assert_eq!(eff & (1 << 1), 0, "no CAP_DAC_OVERRIDE: {eff:x}");
+    let root = common::json(&section("root"));
+    let rows = root.as_array().unwrap();
+    let posix = |name: &str| {
+        rows.iter()
+            .find(|r| r["kind"] == "posix" && r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {root}"))
+    };
+    assert_eq!(posix("/held")["nattch"], 1, "{root}");
+    assert_eq!(posix("/mapped")["nattch"], 1, "{root}");
+    let sysv = rows
+        .iter()
+        .find(|r| r["key"] == "0x00005eed")
+        .unwrap_or_else(|| panic!("the container's segment in {root}"));
+    assert_eq!(sysv["owner"], "nobody");
+    assert_eq!(sysv["nattch"], 1);
+    assert_eq!(
+        common::json(&section("unit")),
+        root,
+        "the unit's capabilities see what root sees"
+    );
+    assert_eq!(section("unit file"), "0 644\n");
+    let prom = section("same file");
+    for name in ["/held", "/mapped"] {
+        assert!(
+            prom.lines()
+                .any(|l| l.starts_with("shmtool_segment_attached{")
+                    && l.contains(&format!("id=\"{name}\""))
+                    && l.ends_with(" 1")),
+            "{name} attached once:\n{prom}"
+        );
+    }
+    for cap in &caps {
+        assert_ne!(
+            common::json(&section(&format!("without {cap}"))),
+            root,
+            "without {cap} the unit would miss something"
+        );
+    }
+}
+
+#[test]
+fn root_without_cap_dac_override_writes_only_a_root_owned_textfile_directory() {
+    let caps = unit_capabilities();
+    let out = common::posix_sh(&format!(
+        r#"
+as_unit() {{ setpriv --inh-caps=-all --bounding-set {set} --no-new-privs -- "$@"; }}
+mkdir -m 755 $T/root $T/prometheus
+chown 65534:65534 $T/prometheus
+echo "== root's"
+as_unit $SHMTOOL list --format prometheus --output-atomic $T/root/shmtool.prom 2>&1 || echo "exit $?"
+stat -c '%u %a' $T/root/shmtool.prom
+echo "== another user's"
+as_unit $SHMTOOL list --format prometheus --output-atomic $T/prometheus/shmtool.prom 2>&1 || echo "exit $?"
+ls $T/prometheus
+echo "== with CAP_DAC_OVERRIDE"
+$SHMTOOL list --format prometheus --output-atomic $T/prometheus/shmtool.prom 2>&1 || echo "exit $?"
+ls $T/prometheus
+"#,
+        set = bounding_set(&caps)
+    ));
+    assert_eq!(common::section(&out, "root's"), "0 644\n", "{out}");
+    let refused = common::section(&out, "another user's");
+    assert!(
+        refused.starts_with("shmtool: list: cannot create a file in ")
+            && refused
+                .to_lowercase()
+                .contains("/prometheus: permission denied")
+            && refused.ends_with("exit 1\n"),
+        "{refused}"
+    );
+    assert_eq!(
+        common::section(&out, "with CAP_DAC_OVERRIDE"),
+        "shmtool.prom\n"
+    );
+}
+
+/// systemd's system call groups (`@system-service` …), each expanded to
+/// system call names, as `systemd-analyze syscall-filter` lists them.
+fn syscall_group(group: &str) -> std::collections::BTreeSet<String> {
+    let out = Command::new("systemd-analyze")
+        .arg("syscall-filter")
+        .output()
+        .expect("systemd-analyze (systemd) lists system call groups");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut groups = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    let mut current = "";
+    for line in text.lines() {
+        if line.starts_with('@') {
+            current = line.trim();
+        } else if let Some(member) = line.strip_prefix("    ")
+            && !member.starts_with('#')
+        {
+            groups.entry(current).or_default().push(member.trim());
+        }
+    }
+    fn expand(name: &str, groups: &std::collections::BTreeMap<&str, Vec<&str>>) -> Vec<String> {
+        match groups.get(name) {
+            Some(members) => members.iter().flat_map(|m| expand(m, groups)).collect(),
+            None if name.starts_with('@') => panic!("no group {name}"),
+            None => vec![name.to_owned()],
+        }
+    }
+    expand(group, &groups).into_iter().collect()
+}
+
+#[test]
+fn the_metrics_units_command_makes_only_the_system_calls_its_filter_allows() {
+    let caps = unit_capabilities();
+    let unit = metrics_unit();
+    let s = unit_settings(&unit);
+    let command = value_of(&s, "ExecStart")
+        .replace("/usr/bin/shmtool", "$SHMTOOL")
+        .replace(output_dir(&s), "$T/out");
+    // strace runs under the unit's capabilities; it traces the command
+    // from its execve on, over a container that makes it setns and read
+    // another user's maps and descriptors.
+    let out = common::posix_sh(&format!(
+        "{NOBODYS_CONTAINER}
+mkdir -m 755 $T/out
+as_unit {set} strace -f -qq -o $T/trace {command}
+cat $T/trace
+",
+        set = bounding_set(&caps)
+    ));
+    let called: std::collections::BTreeSet<&str> = out
+        .lines()
+        .filter_map(|l| {
+            let call = l.split_once(' ')?.1.trim_start();
+            let name = call.split_once('(')?.0;
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                .then_some(name)
+        })
+        .collect();
+    assert!(
+        called.contains("setns"),
+        "it entered the container: {called:?}"
+    );
+    let (mut allowed, mut denied) = (std::collections::BTreeSet::new(), Vec::new());
+    for filter in values_of(&s, "SystemCallFilter") {
+        match filter.strip_prefix('~') {
+            Some(deny) => denied.extend(deny.split_whitespace().flat_map(syscall_group)),
+            None => allowed.extend(filter.split_whitespace().flat_map(syscall_group)),
+        }
+    }
+    for name in called {
+        assert!(
+            allowed.contains(name) && !denied.iter().any(|d| d == name),
+            "{name} is not allowed by the unit's SystemCallFilter="
+        );
+    }
+    // RestrictNamespaces=ipc: only IPC namespaces are joined or made.
+    for line in out.lines() {
+        if line.contains(" setns(") || line.contains(" unshare(") || line.contains("CLONE_NEW") {
+            let flags = line.replace("CLONE_NEWIPC", "");
+            assert!(!flags.contains("CLONE_NEW"), "{line}");
+            assert!(line.contains("CLONE_NEWIPC"), "{line}");
+        }
+    }
+}
