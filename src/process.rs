@@ -600,7 +600,7 @@ impl Refusal {
                 "it did not answer within 2 s (a read of its /proc files waited on its memory or a file system)"
             }
             Refusal::UnansweringFileSystem => {
-                "its root or /dev is on a file system that may never answer a lookup (FUSE or network), so it was not looked into"
+                "its root or /dev is on a file system that may never answer a lookup (FUSE or network)"
             }
         }
     }

@@ -254,6 +254,7 @@ touch $T/silence
 echo "== list"
 timeout -s KILL 20 $SHMTOOL list -A --kind posix --format csv --columns name 2>$T/err || echo "exit $?"
 echo "== said"; cat $T/err
+echo "== named"; timeout -s KILL 20 $SHMTOOL list -A --kind posix -v --format csv --columns name 2>&1 >/dev/null | grep "pid $P,"
 echo "== ns"; timeout -s KILL 20 $SHMTOOL --ns $P list --kind posix 2>&1 && echo "exit 0" || echo "exit $?"
 echo "== metrics"
 timeout -s KILL 20 $SHMTOOL list -A --kind all --format prometheus >/dev/null 2>&1 && echo done || echo "exit $?"
@@ -263,6 +264,13 @@ timeout -s KILL 20 $SHMTOOL list -A --kind all --format prometheus >/dev/null 2>
     assert!(
         section(&out, "said").contains("1 process could not be inspected"),
         "the process rooted on FUSE is a blind spot, said:\n{out}"
+    );
+    let named = section(&out, "named");
+    assert!(
+        named.contains("/root not looked into")
+            && named.contains("may never answer a lookup (FUSE or network)")
+            && named.contains("os.chroot"),
+        "-v names it and says why:\n{named}"
     );
     let ns = section(&out, "ns");
     assert!(

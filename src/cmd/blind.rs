@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use shmtool::process::{Uninspected, process_info};
+use shmtool::escape::escape;
+use shmtool::process::{Refusal, Uninspected, process_info};
 
 /// `N process` or `N processes`.
 pub(super) fn processes(n: usize) -> String {
@@ -18,13 +19,25 @@ pub(super) fn name_each(command: &str, list: &[&Uninspected]) {
             .uid
             .map_or_else(|| "unknown".to_owned(), |uid| uid.to_string());
         let dumpable = if u.non_dumpable { ", non-dumpable" } else { "" };
-        // The process chooses its command line: escaped, and last.
-        let shown =
-            process_info(u.pid).map_or_else(|| "-".to_owned(), |p| p.command.escaped().to_owned());
+        // The process chooses its command line: escaped, and last. One that
+        // did not answer in time may hold its memory locked, which reading
+        // its command line would wait on: its name (comm) needs no lock.
+        let shown = if u.why == Refusal::NoAnswer {
+            std::fs::read(format!("/proc/{}/comm", u.pid)).map_or_else(
+                |_| "-".to_owned(),
+                |c| format!("({})", escape(c.strip_suffix(b"\n").unwrap_or(&c))),
+            )
+        } else {
+            process_info(u.pid).map_or_else(|| "-".to_owned(), |p| p.command.escaped().to_owned())
+        };
+        let what = match u.why {
+            Refusal::NoAnswer => format!("no answer reading {}", u.file),
+            Refusal::UnansweringFileSystem => format!("{} not looked into", u.file),
+            _ => format!("permission denied reading {}", u.file),
+        };
         warn!(
-            "shmtool: {command}: not inspected: pid {}, uid {uid}{dumpable}: permission denied reading {} ({}); command: {shown}",
+            "shmtool: {command}: not inspected: pid {}, uid {uid}{dumpable}: {what} ({}); command: {shown}",
             u.pid,
-            u.file,
             u.why.text()
         );
     }
