@@ -46,6 +46,11 @@ impl UidMap {
             .map(UidMap)
     }
 
+    /// The uids of both maps.
+    pub fn union(&mut self, other: &UidMap) {
+        self.0.extend_from_slice(&other.0);
+    }
+
     /// Whether `uid` (as the host sees it) is mapped.
     pub fn maps(&self, uid: u32) -> bool {
         self.0.iter().any(|&(_, outside, count)| {
@@ -72,6 +77,18 @@ impl Owners {
         match self {
             Owners::Any => true,
             Owners::Mapped { map, .. } => map.maps(uid),
+        }
+    }
+
+    /// What another process that sees the same /dev/shm adds: everyone's
+    /// objects when it may act on them all, else the uids of both maps.
+    /// Each map is a user namespace's that a process seeing the /dev/shm
+    /// is in, so it names only uids that namespace's owner holds.
+    pub fn join(&mut self, other: Owners) {
+        match (&mut *self, other) {
+            (Owners::Any, _) => {}
+            (_, Owners::Any) => *self = Owners::Any,
+            (Owners::Mapped { map, .. }, Owners::Mapped { map: more, .. }) => map.union(&more),
         }
     }
 
@@ -128,6 +145,8 @@ pub struct DevShmOf {
     pub dev: u64,
     /// The process's mount namespace inode.
     pub mntns: u64,
+    /// The process's user namespace inode.
+    pub userns: u64,
     pub owners: Owners,
 }
 
@@ -202,6 +221,16 @@ impl Mounts {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .extend(read);
+        if let Some(kind) = known(self) {
+            return Ok(Some(kind));
+        }
+        // A process chrooted below a mount does not see that mount in its
+        // mountinfo; shmtool's own shows it when it is in the same namespace.
+        let own = mount_lines(File::open("/proc/thread-self/mountinfo")?)?;
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(own);
         Ok(known(self))
     }
 
@@ -342,30 +371,40 @@ pub fn check(pid: i32, located: Located, mounts: &Mounts) -> Result<DevShmOf, Re
     let own = std::fs::metadata("/proc/self/ns/user")
         .map_err(unreachable)?
         .ino();
-    let owners = if owner == own {
+    let userns = rustix::fs::statat(&proc_dir, "ns/user", rustix::fs::AtFlags::empty())
+        .map_err(|e| unreachable(e.into()))?
+        .st_ino;
+    let owners = if owner == own && userns == own {
         Owners::Any
-    } else {
+    } else if userns == own {
+        // A process of shmtool's own user namespace that entered a user
+        // namespace's mount namespace (nsenter): its map is everyone's and
+        // says nothing of whose the objects there are.
         Owners::Mapped {
             userns: owner,
-            map: uid_map(&proc_dir, owner).map_err(unreachable)?,
+            map: UidMap::default(),
+        }
+    } else {
+        // Its own user namespace, even where the mount namespace is the
+        // host's: such a process can chroot into any directory it can
+        // reach, a host tmpfs at some */dev/shm among them.
+        Owners::Mapped {
+            userns,
+            map: uid_map(&proc_dir).map_err(unreachable)?,
         }
     };
     Ok(DevShmOf {
         dir,
         dev,
         mntns,
+        userns,
         owners,
     })
 }
 
-/// The uids user namespace `userns` maps, read from the process's uid_map
-/// when the process is in it; none otherwise (a process of another user
-/// namespace can see the mount namespace, but its map is not this one's).
-fn uid_map(proc_dir: &impl AsFd, userns: u64) -> io::Result<UidMap> {
-    let ns = rustix::fs::statat(proc_dir, "ns/user", rustix::fs::AtFlags::empty())?;
-    if ns.st_ino != userns {
-        return Ok(UidMap::default());
-    }
+/// The uids the process's user namespace maps (its uid_map, as seen from
+/// shmtool's user namespace: host uids).
+fn uid_map(proc_dir: &impl AsFd) -> io::Result<UidMap> {
     let file: File = rustix::fs::openat(
         proc_dir,
         "uid_map",

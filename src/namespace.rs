@@ -83,6 +83,8 @@ pub struct Discovery {
     pub uninspected: Vec<Uninspected>,
     /// `/dev/shm` directories left alone, one per mount namespace.
     pub rejected: Vec<RejectedDevShm>,
+    /// (device, mount namespace, user namespace) of each /dev/shm checked.
+    checked: std::collections::HashSet<(u64, u64, u64)>,
 }
 
 /// The namespaces' and segments' shared error text.
@@ -265,12 +267,11 @@ fn discover_devshm(
         }
         return;
     }
-    // Another process of the same mount namespace: the same verdict, so
-    // a rootless container's thousand processes cost one check, not a
-    // thousand reads of mountinfo.
-    if let Some(i) = known
-        && mntns_of() == found.devshms[i].mntns
-    {
+    // Another process of a mount and user namespace already looked at: the
+    // same verdict, so a rootless container's thousand processes cost one
+    // check, not a thousand reads of mountinfo.
+    let userns = std::fs::metadata(format!("/proc/{pid}/ns/user")).map_or(0, |m| m.ino());
+    if known.is_some() && !found.checked.insert((dev, mntns_of(), userns)) {
         return;
     }
     let checked = match foreign::check(pid, located, mounts) {
@@ -286,17 +287,10 @@ fn discover_devshm(
         }
         Err(Refusal::Unreachable(_)) => return,
     };
-    if let Some(i) = known {
-        // Seen before through a user namespace: unlimited only if now so.
-        if checked.owners == Owners::Any {
-            found.devshms[i].owners = Owners::Any;
-        }
-        return;
-    }
+    found.checked.insert((dev, checked.mntns, checked.userns));
     let mntns = checked.mntns;
     let own = Some(dev) == own_devshm && (own_mnt.is_none() || own_mnt == Some(mntns) || pid == 1);
-    index.insert(dev, found.devshms.len());
-    found.devshms.push(DevShm {
+    let entry = DevShm {
         mntns,
         major: libc::major(dev),
         minor: libc::minor(dev),
@@ -306,7 +300,19 @@ fn discover_devshm(
         path: format!("/proc/{pid}/root/dev/shm").into(),
         dir: File::from(checked.dir),
         owners: checked.owners,
-    });
+    };
+    match known {
+        // First seen through a user namespace, now by a process that may
+        // act on every object: the /dev/shm is this process's (a pod's
+        // whose tmpfs a user bound first), named and tagged by it.
+        Some(i) if entry.owners == Owners::Any => found.devshms[i] = entry,
+        // Another user namespace's process: the uids it maps as well.
+        Some(i) => found.devshms[i].owners.join(entry.owners),
+        None => {
+            index.insert(dev, found.devshms.len());
+            found.devshms.push(entry);
+        }
+    }
 }
 
 impl IpcNamespace {

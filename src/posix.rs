@@ -269,12 +269,17 @@ impl Dir {
             std::os::fd::AsRawFd::as_raw_fd(&handle)
         );
         use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: a lease another process holds on the file (F_SETLEASE,
+        // the signal it gets ignored) fails the open with EWOULDBLOCK
+        // instead of making it wait out the lease break time.
         let fd: OwnedFd = std::fs::OpenOptions::new()
             .read(true)
             .write(write)
-            .custom_flags(libc::O_CLOEXEC)
+            .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
             .open(link)?
             .into();
+        let flags = rustix::fs::fcntl_getfl(&fd)?;
+        rustix::fs::fcntl_setfl(&fd, flags - rustix::fs::OFlags::NONBLOCK)?;
         let now = sysv::stat_fd(&fd)?;
         if (now.dev, now.ino) != obj.key() {
             return Err(io::Error::other("the object was replaced meanwhile"));

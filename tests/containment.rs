@@ -127,6 +127,7 @@ echo "== read"; try $SHMTOOL --ns $C read --name shadow
 echo "== set"; try $SHMTOOL --ns $C set --name sshd.pid --mode 666
 echo "== write"; try $SHMTOOL --ns $C attach-write --name sshd.pid --data xyz
 echo "== create"; try $SHMTOOL --ns $C create --name nologin --size 10
+echo "== remove named"; try $SHMTOOL --ns $C remove --name shadow
 echo "== remove all"; try $SHMTOOL --ns $C remove --kind posix --all
 echo "== remove A"; try $SHMTOOL remove -A --kind posix --match '*'
 echo "== run"; ls "$T/run"; stat -c '%a %s' "$T/run/sshd.pid" "$T/run/shadow" || true
@@ -155,7 +156,7 @@ echo "== run"; ls "$T/run"; stat -c '%a %s' "$T/run/sshd.pid" "$T/run/shadow" ||
         ns_list.contains("/mine") && !ns_list.contains("shadow"),
         "{out}"
     );
-    for command in ["read", "set", "write", "create"] {
+    for command in ["read", "set", "write", "create", "remove named"] {
         let said = section(&out, command);
         assert!(said.ends_with("exit 1\n"), "{command}:\n{said}");
         assert!(!said.contains("root:secret"), "{command}:\n{said}");
@@ -240,6 +241,9 @@ mount -t tmpfs shmtool-tmp "$T"
 mkdir $T/fuse
 $SHMTOOL create --name host-object --size 100 >/dev/null
 python3 {helpers}/fuse_silent.py $T/fuse $T/silence &
+# Were shmtool to wait on the server, not even SIGKILL would end the wait:
+# a watchdog ends the server, and so the wait, so the test fails, not hangs.
+FUSE=$!; (sleep 60; kill -9 $FUSE) 2>/dev/null &
 for i in $(seq 200); do [ -e $T/fuse/file ] && break; sleep 0.05; done
 mkfifo $T/ready
 python3 -c "
@@ -280,4 +284,118 @@ timeout -s KILL 20 $SHMTOOL list -A --kind all --format prometheus >/dev/null 2>
         "{ns}"
     );
     assert_eq!(section(&out, "metrics"), "done\n", "{out}");
+}
+
+#[test]
+fn a_user_namespace_chrooted_into_a_host_tmpfs_claims_only_its_own_objects() {
+    // No mount namespace of its own: the mount namespace is the host's, so
+    // only the process's own user namespace says whose objects are its.
+    let out = posix_sh(&script(
+        r#"
+mkdir -p "$T/buildroot/dev/shm"; mount -t tmpfs -o mode=1777 shm "$T/buildroot/dev/shm"
+printf 'root:secret\n' > "$T/buildroot/dev/shm/shadow"; chmod 600 "$T/buildroot/dev/shm/shadow"
+setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Ur /usr/bin/python3 -c "
+import os, time
+os.chroot('$T/buildroot')
+open('/dev/shm/mine', 'w').write('x')
+print('ready', flush=True)
+time.sleep(600)" > "$T/o" &
+C=$!
+until grep -q ready "$T/o" 2>/dev/null; do sleep 0.02; done
+echo "== list"; $SHMTOOL list -A --kind posix --format csv --columns name
+echo "== read"; try $SHMTOOL --ns $C read --name shadow
+echo "== set"; try $SHMTOOL --ns $C set --name shadow --mode 644
+echo "== remove"; try $SHMTOOL --ns $C remove --kind posix --all
+echo "== left"; ls "$T/buildroot/dev/shm"; stat -c %a "$T/buildroot/dev/shm/shadow"
+"#,
+    ));
+    assert_eq!(section(&out, "list"), "name\n/mine\n", "{out}");
+    for command in ["read", "set"] {
+        let said = section(&out, command);
+        assert!(
+            said.ends_with("exit 1\n")
+                && said.contains("not mapped in")
+                && !said.contains("secret"),
+            "{command}:\n{said}"
+        );
+    }
+    assert_eq!(section(&out, "left"), "shadow\n600\n", "{out}");
+}
+
+#[test]
+fn a_lease_on_an_object_never_makes_root_wait() {
+    // A lease holder ignoring SIGIO makes a plain open wait out the lease
+    // break time (45 s by default); shmtool's open must not wait.
+    let out = posix_sh(
+        r#"
+chmod 1777 /dev/shm
+cat > "$T/lease.py" <<'PY'
+import fcntl, os, signal, sys, time
+signal.signal(signal.SIGIO, signal.SIG_IGN)
+fd = os.open(sys.argv[1], os.O_RDWR if sys.argv[2] == "write" else os.O_RDONLY)
+fcntl.fcntl(fd, 1024, fcntl.F_WRLCK if sys.argv[2] == "write" else fcntl.F_RDLCK)  # F_SETLEASE
+print("leased", flush=True)
+time.sleep(600)
+PY
+chmod 644 "$T/lease.py"; chmod 755 "$T"
+setpriv --reuid 65534 --regid 65534 --clear-groups $SHMTOOL create --name w --size 4096 --mode 666 >/dev/null
+setpriv --reuid 65534 --regid 65534 --clear-groups $SHMTOOL create --name r --size 4096 --mode 666 >/dev/null
+setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$T/lease.py" /dev/shm/w write > "$T/w" &
+setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$T/lease.py" /dev/shm/r read > "$T/r" &
+until grep -q leased "$T/w" 2>/dev/null && grep -q leased "$T/r" 2>/dev/null; do sleep 0.02; done
+echo "== read"; timeout -s KILL 10 $SHMTOOL read --name w --length 4 2>&1 >/dev/null && echo "exit 0" || echo "exit $?"
+echo "== write"; timeout -s KILL 10 $SHMTOOL attach-write --name r --data x 2>&1 && echo "exit 0" || echo "exit $?"
+"#,
+    );
+    for command in ["read", "write"] {
+        let said = section(&out, command);
+        assert!(
+            said.ends_with("exit 1\n") && said.contains("lease"),
+            "{command}: an error at once, not a wait:\n{said}"
+        );
+    }
+}
+
+#[test]
+fn a_host_process_s_dev_shm_is_reported_as_its_own_whoever_bound_it_first() {
+    // A user namespace binds a runtime's per-pod tmpfs over its /dev/shm
+    // before the pod starts (a lower pid): the pod's objects stay the pod's,
+    // and the pod's /dev/shm is named by the pod's process.
+    let out = posix_sh(&script(
+        r#"
+mkdir -p "$T/state/shm"; mount -t tmpfs -o mode=1777 shm "$T/state/shm"
+printf 'victim\n' > "$T/state/shm/PostgreSQL.123"; chmod 600 "$T/state/shm/PostgreSQL.123"
+container "mount --bind $T/state/shm /dev/shm"
+unshare --mount --propagation private sh -c "mount --bind $T/state/shm /dev/shm && exec sleep 600" &
+V=$!
+until [ "$(stat -L -c %d /proc/$V/root/dev/shm 2>/dev/null)" = "$(stat -c %d $T/state/shm)" ]; do sleep 0.02; done
+echo "== list"; $SHMTOOL list -A --kind posix --format json --columns name,mntns,nspid
+echo "== victim"; echo "$V $(stat -L -c %i /proc/$V/ns/mnt)"
+"#,
+    ));
+    let rows = json(section(&out, "list"));
+    let victim = section(&out, "victim");
+    let (pid, mntns) = victim.trim().split_once(' ').unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "/PostgreSQL.123")
+        .unwrap_or_else(|| panic!("the pod's object is listed:\n{out}"));
+    assert_eq!(row["nspid"].to_string(), pid, "{out}");
+    assert_eq!(row["mntns"].to_string(), mntns, "{out}");
+}
+
+#[test]
+fn a_container_process_in_a_child_user_namespace_hides_none_of_its_objects() {
+    let out = posix_sh(
+        r#"
+chmod 755 "$T"
+setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm sh -c "mount -t tmpfs shm /dev/shm && $SHMTOOL create --name leak --size 100 >/dev/null && (sleep 600 &) && echo ready && exec unshare -U sleep 600" > "$T/o" &
+until grep -q ready "$T/o" 2>/dev/null; do sleep 0.02; done
+sleep 0.2
+echo "== list"; $SHMTOOL list -A --kind posix --format csv --columns name
+"#,
+    );
+    assert_eq!(section(&out, "list"), "name\n/leak\n", "{out}");
 }

@@ -101,6 +101,10 @@ fn open_error(obj: &Object, e: io::Error) -> anyhow::Error {
             obj.stat.uid
         ),
         Some(libc::ELOOP) => anyhow!("{} is a symlink, not an object", shown(&obj.name)),
+        Some(libc::EWOULDBLOCK) => anyhow!(
+            "{} is leased by another process (fcntl F_SETLEASE), so opening it would wait until the lease is broken; not opened, try again",
+            shown(&obj.name)
+        ),
         _ => anyhow!("cannot open {}: {e}", shown(&obj.name)),
     }
 }
@@ -686,7 +690,7 @@ pub(super) fn removal_selection(args: &RemoveArgs, by_filter: bool) -> anyhow::R
     }
     let mut objects = Vec::new();
     for name in &args.name {
-        objects.push(match dir.object(name)? {
+        objects.push(match dir.object(name).map_err(|e| lookup_error(name, e))? {
             Some(obj) => Ok(obj),
             None => Err(name.clone()),
         });
