@@ -862,6 +862,7 @@ ls $T/prometheus
             && refused
                 .to_lowercase()
                 .contains("/prometheus: permission denied")
+            && refused.contains("hint: the directory must be root's")
             && refused.ends_with("exit 1\n"),
         "{refused}"
     );
