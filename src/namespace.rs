@@ -237,24 +237,26 @@ fn discover_devshm(
 ) {
     use crate::foreign::{self, Owners, Refusal};
     let mntns_of = || std::fs::metadata(format!("/proc/{pid}/ns/mnt")).map_or(0, |m| m.ino());
-    let reject = |found: &mut Discovery, why: String| {
-        let mntns = mntns_of();
-        if !found.rejected.iter().any(|r| r.mntns == mntns) {
-            found.rejected.push(RejectedDevShm { mntns, pid, why });
+    // A refused /dev/shm is counted once per mount namespace; one that
+    // could not be looked for without risking a wait leaves the process
+    // not inspected; one not reached says nothing.
+    let refused = |found: &mut Discovery, refusal: Refusal| match refusal {
+        Refusal::Rejected(why) => {
+            let mntns = mntns_of();
+            if !found.rejected.iter().any(|r| r.mntns == mntns) {
+                found.rejected.push(RejectedDevShm { mntns, pid, why });
+            }
         }
+        Refusal::Unanswerable(_) => found.uninspected.push(Uninspected::because(
+            pid,
+            "root",
+            crate::process::Refusal::UnansweringFileSystem,
+        )),
+        Refusal::Unreachable(_) => {}
     };
     let located = match located {
         Ok(located) => located,
-        Err(Refusal::Rejected(why)) => return reject(found, why),
-        // Its /dev/shm could not be looked for without risking a wait.
-        Err(Refusal::Unanswerable(_)) => {
-            return found.uninspected.push(Uninspected::because(
-                pid,
-                "root",
-                crate::process::Refusal::UnansweringFileSystem,
-            ));
-        }
-        Err(Refusal::Unreachable(_)) => return,
+        Err(refusal) => return refused(found, refusal),
     };
     let dev = located.facts.dev;
     let known = index.get(&dev).copied();
@@ -276,16 +278,7 @@ fn discover_devshm(
     }
     let checked = match foreign::check(pid, located, mounts) {
         Ok(checked) => checked,
-        Err(Refusal::Rejected(why)) => return reject(found, why),
-        // Its /dev/shm could not be looked for without risking a wait.
-        Err(Refusal::Unanswerable(_)) => {
-            return found.uninspected.push(Uninspected::because(
-                pid,
-                "root",
-                crate::process::Refusal::UnansweringFileSystem,
-            ));
-        }
-        Err(Refusal::Unreachable(_)) => return,
+        Err(refusal) => return refused(found, refusal),
     };
     found.checked.insert((dev, checked.mntns, checked.userns));
     let mntns = checked.mntns;
