@@ -112,10 +112,26 @@ const LAYOUTS: &[&[Part]] = &[
 /// The cgroup of process `pid`; `None` when it cannot be read (gone, or
 /// not the caller's to read).
 pub fn read(pid: i32) -> Option<Cgroup> {
-    std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
-        .ok()
-        .and_then(|text| parse(&text))
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(format!("/proc/{pid}/cgroup"))
+        .ok()?
+        .take(CGROUP_FILE_LIMIT)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    parse_bytes(&bytes)
 }
+
+/// [`parse`] of the bytes of a /proc/PID/cgroup. A container names
+/// cgroups below its own as it likes, with bytes that are not UTF-8 among
+/// them: that must not hide the runtime's part above (U+FFFD stands in).
+pub fn parse_bytes(bytes: &[u8]) -> Option<Cgroup> {
+    parse(&String::from_utf8_lossy(bytes))
+}
+
+/// The most of a /proc/PID/cgroup read: a line per hierarchy, each a path
+/// of at most PATH_MAX (4096) bytes as the kernel writes it.
+const CGROUP_FILE_LIMIT: u64 = 256 << 10;
 
 /// The cgroup a `/proc/PID/cgroup` text gives: the host's hierarchy is the
 /// `0::` line (cgroup v2) and, on cgroup v1 and hybrid hosts, the
@@ -210,6 +226,28 @@ fn is_hex_id(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_sub_cgroup_named_with_bytes_not_utf8_keeps_the_container() {
+        let id = "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899";
+        let text = [
+            format!("0::/system.slice/docker-{id}.scope/x").as_bytes(),
+            b"\xff",
+            b"y\n",
+        ]
+        .concat();
+        let found = parse_bytes(&text).unwrap();
+        assert_eq!(found.container.unwrap().id, id);
+        assert_eq!(
+            found.path,
+            format!("/system.slice/docker-{id}.scope/x\u{FFFD}y")
+        );
+        assert!(
+            std::str::from_utf8(&text).is_err(),
+            "read_to_string would fail"
+        );
+    }
+
     use super::*;
 
     const ID: &str = "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899";
