@@ -361,8 +361,9 @@ pub struct FilterArgs {
     /// has nattch unknown and is neither --unattached nor --orphaned. With it,
     /// such objects are selected: for a CI job that runs as a user and
     /// removes its own leaked objects (--owner), whose processes it can
-    /// inspect. -v names the processes not inspected; remove's summary
-    /// counts them.
+    /// inspect. A process that did not answer within its 2 s deadline is
+    /// never taken as using nothing: what it may use stays unknown. -v names
+    /// the processes not inspected; remove's summary counts them.
     #[arg(long)]
     pub assume_hidden_unused: bool,
     /// Only POSIX objects whose name (without the slash) matches this shell

@@ -68,6 +68,10 @@ pub struct Object {
     /// Distinct processes mapping it or holding it open; `None` when some
     /// processes could not be inspected, so the count is not known.
     pub nattch: Option<u64>,
+    /// Unknown because a process did not answer in time, not only because
+    /// some were refused: a process that is slow, or made itself slow, may
+    /// be using it, so not even `--assume-hidden-unused` takes it as unused.
+    pub unanswered: bool,
 }
 
 impl Object {
@@ -227,6 +231,7 @@ impl Dir {
                 stat,
                 dest: false,
                 nattch: None,
+                unanswered: false,
             });
         }
         objects.sort_by(|a, b| a.name.cmp(&b.name));
@@ -249,6 +254,7 @@ impl Dir {
                 stat,
                 dest: false,
                 nattch: None,
+                unanswered: false,
             })),
             Ok(_) => Ok(None),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -731,6 +737,20 @@ impl Users {
         }
     }
 
+    /// How many processes did not answer in time.
+    pub fn unanswered_processes(&self) -> usize {
+        self.uninspected
+            .iter()
+            .filter(|u| u.why == Refusal::NoAnswer)
+            .count()
+    }
+
+    /// Whether the object at (dev, ino) is of unknown use because some
+    /// process did not answer in time (seen in use is still a fact).
+    pub fn unanswered(&self, key: (u64, u64)) -> bool {
+        self.of(key).is_empty() && self.uninspected.iter().any(|u| u.why == Refusal::NoAnswer)
+    }
+
     /// Fills in each object's nattch, and adds the objects that are unlinked
     /// but still in use (status dest), as far as they can be stat'ed.
     pub fn annotate(&self, objects: &mut Vec<Object>) {
@@ -758,10 +778,12 @@ impl Users {
                 stat,
                 dest: true,
                 nattch: None,
+                unanswered: false,
             });
         }
         for obj in objects.iter_mut() {
             obj.nattch = self.count(obj.key());
+            obj.unanswered = self.unanswered(obj.key());
         }
     }
 }

@@ -5,8 +5,8 @@
 
 use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::sync::{Arc, OnceLock, mpsc};
+use std::time::{Duration, Instant};
 
 /// How long one process may take to answer before it counts as not
 /// inspected: a read of /proc can wait on the process's memory lock or on
@@ -201,14 +201,43 @@ pub fn fd_dirs(proc_dir: &Path, pid: i32, state: &TaskState) -> io::Result<Vec<P
     Ok(dirs)
 }
 
+/// What all the probes of one run of shmtool may take together: a few
+/// processes that each take nearly [`DEADLINE`] (huge maps, on purpose or
+/// not) must not make a run outlast the metrics unit's 30 s start timeout,
+/// or the metrics file would never be written again. Past it, every
+/// process not yet answered counts as not inspected.
+pub const BUDGET: Duration = Duration::from_secs(20);
+
+/// When this run's [`BUDGET`] ends: counted from the first probe.
+fn run_ends() -> Instant {
+    static ENDS: OnceLock<Instant> = OnceLock::new();
+    *ENDS.get_or_init(|| Instant::now() + BUDGET)
+}
+
 /// Runs `probe` on each item, in order, on a helper thread, and hands
 /// `each` the item with its answer, or `None` when the answer did not come
-/// within `limit` of the previous one (so each probe has `limit`). A helper
-/// stuck in a probe is abandoned (it ends when its probe does, or with the
-/// process) and a new one takes the items after that one.
+/// within `limit` of the previous one (so each probe has `limit`), or once
+/// the run's [`BUDGET`] is spent. A helper stuck in a probe is abandoned
+/// (it ends when its probe does, or with the process) and a new one takes
+/// the items after that one.
 pub fn each_within<T, R, F>(
     items: Vec<T>,
     limit: Duration,
+    probe: F,
+    each: impl FnMut(T, Option<R>),
+) where
+    T: Copy + Send + Sync + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> R + Send + Sync + 'static,
+{
+    each_until(items, limit, run_ends(), probe, each);
+}
+
+/// [`each_within`], with every answer due by `ends` at the latest.
+fn each_until<T, R, F>(
+    items: Vec<T>,
+    limit: Duration,
+    ends: Instant,
     probe: F,
     mut each: impl FnMut(T, Option<R>),
 ) where
@@ -219,6 +248,11 @@ pub fn each_within<T, R, F>(
     let (items, probe) = (Arc::new(items), Arc::new(probe));
     let mut next = 0;
     while next < items.len() {
+        if Instant::now() >= ends {
+            // The budget is spent: the rest are not inspected, at once.
+            items[next..].iter().for_each(|&item| each(item, None));
+            return;
+        }
         let Some(answers) = helper(Arc::clone(&items), next, Arc::clone(&probe)) else {
             // No thread to be had: nothing more can be inspected.
             items[next..].iter().for_each(|&item| each(item, None));
@@ -227,7 +261,8 @@ pub fn each_within<T, R, F>(
         while next < items.len() {
             let item = items[next];
             next += 1;
-            match answers.recv_timeout(limit) {
+            let left = ends.saturating_duration_since(Instant::now());
+            match answers.recv_timeout(limit.min(left)) {
                 Ok(answer) => each(item, Some(answer)),
                 Err(_) => {
                     each(item, None);
@@ -335,6 +370,42 @@ mod tests {
         );
         assert_eq!(seen, [(1, Some(10)), (2, None), (3, Some(30))]);
         assert!(start.elapsed() < Duration::from_secs(2));
+        drop(hold);
+    }
+
+    #[test]
+    fn probes_past_the_run_s_budget_count_as_unanswered() {
+        // The third probe is within its own limit (10 s) but not within
+        // the run's budget; the ones after it are not even started.
+        let (hold, wait) = mpsc::channel::<()>();
+        let wait = std::sync::Mutex::new(wait);
+        let mut seen = Vec::new();
+        let ends = Instant::now() + Duration::from_millis(500);
+        each_until(
+            (1..=6).collect(),
+            Duration::from_secs(10),
+            ends,
+            move |n: i32| {
+                if n == 3 {
+                    let _ = wait.lock().unwrap().recv();
+                }
+                assert!(n <= 3, "no probe starts past the budget");
+                n
+            },
+            |n, answer| seen.push((n, answer)),
+        );
+        assert_eq!(
+            seen,
+            [
+                (1, Some(1)),
+                (2, Some(2)),
+                (3, None),
+                (4, None),
+                (5, None),
+                (6, None)
+            ]
+        );
+        assert!(Instant::now() < ends + Duration::from_secs(2));
         drop(hold);
     }
 }

@@ -399,3 +399,87 @@ echo "== list"; $SHMTOOL list -A --kind posix --format csv --columns name
     );
     assert_eq!(section(&out, "list"), "name\n/leak\n", "{out}");
 }
+
+/// Starts `$1` processes of uid 65534, each mapping /dev/shm/inuse and then
+/// one file 60,000 times under a 6 KB path, so that its maps (about 400 MB)
+/// take the kernel longer to write than shmtool waits for one process.
+const SLOW: &str = r#"
+chmod 755 "$T"; mkdir "$T/slow"; chown 65534:65534 "$T/slow"
+cat > "$T/slow.py" <<'PY'
+import ctypes, mmap, os, sys, time
+os.chdir(sys.argv[1])
+for i in range(24):
+    d = "d%02d" % i + "x" * 250
+    os.makedirs(d, exist_ok=True); os.chdir(d)
+if not os.path.exists("f"):
+    open("f", "wb").write(b"\0" * 4096)
+libc = ctypes.CDLL(None); libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+used = os.open("/dev/shm/inuse", os.O_RDONLY)
+keep = mmap.mmap(used, 4096, prot=mmap.PROT_READ); os.close(used)
+fd = os.open("f", os.O_RDONLY)
+for _ in range(60000):
+    libc.mmap(None, 4096, 1, 1, fd, 0)
+print("ready", flush=True)
+time.sleep(600)
+PY
+chmod 644 "$T/slow.py"
+slow() {
+    setpriv --reuid 65534 --regid 65534 --clear-groups sh -c 'umask 0; : > /dev/shm/inuse; truncate -s 4096 /dev/shm/inuse'
+    for i in $(seq "$1"); do
+        setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$T/slow.py" "$T/slow" > "$T/slow.$i" &
+    done
+    for i in $(seq "$1"); do until grep -q ready "$T/slow.$i" 2>/dev/null; do sleep 0.1; done; done
+}
+"#;
+
+#[test]
+fn an_object_a_slow_process_maps_is_never_taken_as_unused() {
+    // Without the opt-in unknown is not unused; with it, a process refused
+    // may be taken as using nothing, but never one that did not answer.
+    let out = posix_sh(&format!(
+        "{SLOW}{}",
+        r#"
+slow 1
+echo "== list"; $SHMTOOL list --kind posix -v --format csv --columns name,nattch 2>$T/said
+grep -c "no answer reading" $T/said
+echo "== remove"; $SHMTOOL remove --kind posix --unattached --assume-hidden-unused 2>&1 || true
+echo "== left"; ls /dev/shm
+"#
+    ));
+    assert_eq!(
+        section(&out, "list"),
+        "name,nattch\n/inuse,\n1\n",
+        "the slow process is named as not answering, its object of unknown use:\n{out}"
+    );
+    let said = section(&out, "remove");
+    assert!(said.contains("removed 0"), "{out}");
+    assert!(
+        said.contains("did not answer within 2 s") && !said.contains("security policy"),
+        "the hint is true:\n{out}"
+    );
+    assert_eq!(section(&out, "left"), "inuse\n", "{out}");
+}
+
+#[test]
+fn many_slow_processes_cannot_stop_the_metrics() {
+    // Sixteen processes that each take the whole 2 s deadline would make a
+    // run take over 32 s, past the unit's 30 s start timeout, every minute:
+    // the run's budget ends the probing, and the file is written.
+    let out = posix_sh(&format!(
+        "{SLOW}{}",
+        r#"
+slow 16
+echo "== metrics"
+timeout -s KILL 30 $SHMTOOL list -A --kind all --format prometheus --output-atomic $T/shmtool.prom && echo written || echo "exit $?"
+grep '^shmtool_uninspected_processes ' $T/shmtool.prom || true
+"#
+    ));
+    // The sixteen, and any process the spent budget left unprobed.
+    let metrics = section(&out, "metrics");
+    let counted: u32 = metrics
+        .strip_prefix("written\nshmtool_uninspected_processes ")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(counted >= 16, "{out}");
+}

@@ -957,7 +957,7 @@ kill $R $(cat $T/pid)
     assert_eq!(
         section(&out, "default"),
         format!(
-            "shmtool: remove: removed 0; {blind}: objects they may use were kept (--assume-hidden-unused judges use from the processes inspected)\n"
+            "shmtool: remove: removed 0; {blind}: objects they may use were kept (--assume-hidden-unused judges use from the processes inspected); hint: run as root to inspect them\n"
         )
     );
     assert_eq!(section(&out, "kept"), "roots\nunused\nused\n");

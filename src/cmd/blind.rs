@@ -51,8 +51,23 @@ pub(super) fn remedy(list: &[&Uninspected]) -> Option<String> {
     (!remedies.is_empty()).then(|| format!("{} to inspect them", remedies.join(", or ")))
 }
 
-/// Said where no remedy helps.
-pub(super) const NO_REMEDY: &str = "a security policy hides them even from root";
+/// Why nothing the one running shmtool can do would help, for each reason
+/// without a remedy among `list`: a security policy; no answer in time; a
+/// root on a file system that may never answer.
+pub(super) fn no_remedy(list: &[&Uninspected]) -> String {
+    let whys: BTreeSet<&str> = list
+        .iter()
+        .filter(|u| u.why.remedy().is_none())
+        .map(|u| match u.why {
+            Refusal::NoAnswer => "some did not answer within 2 s (busy, or made slow)",
+            Refusal::UnansweringFileSystem => {
+                "some have their root or /dev on FUSE or a network file system"
+            }
+            _ => "a security policy hides them even from root",
+        })
+        .collect();
+    whys.into_iter().collect::<Vec<_>>().join("; ")
+}
 
 /// `; hint: …` with [`remedy`], or why there is none; empty when there
 /// are no processes.
@@ -60,6 +75,6 @@ pub(super) fn hint(list: &[&Uninspected]) -> String {
     match remedy(list) {
         _ if list.is_empty() => String::new(),
         Some(remedy) => format!("; hint: {remedy}"),
-        None => format!("; {NO_REMEDY}"),
+        None => format!("; {}", no_remedy(list)),
     }
 }

@@ -393,7 +393,7 @@ pub(super) fn namespaces_hint(undiscovered: &[Uninspected], unentered: usize) ->
         None if unentered > 0 && uzers::get_effective_uid() != 0 => {
             "; hint: run as root to enter them".to_owned()
         }
-        None if !list.is_empty() => format!("; {}", super::blind::NO_REMEDY),
+        None if !list.is_empty() => format!("; {}", super::blind::no_remedy(&list)),
         None => String::new(),
     }
 }

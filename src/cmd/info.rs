@@ -89,8 +89,7 @@ fn unaccounted_text(nattch: u64, attached: &Attachers) -> Option<String> {
             "{} could not be read ({})",
             super::blind::processes(n),
             super::blind::remedy(&unreadable)
-                .as_deref()
-                .unwrap_or(super::blind::NO_REMEDY)
+                .unwrap_or_else(|| super::blind::no_remedy(&unreadable))
         ),
     };
     Some(format!(

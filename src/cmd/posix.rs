@@ -291,8 +291,9 @@ pub(super) fn epoch_now() -> i64 {
 /// --assume-hidden-unused judges it from the processes inspected (nattch
 /// is unknown only while none of them uses it).
 pub(super) fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
-    let seen_unused =
-        obj.nattch == Some(0) || (filter.assume_hidden_unused && obj.nattch.is_none());
+    // The opt-in covers processes refused, never one that did not answer.
+    let seen_unused = obj.nattch == Some(0)
+        || (filter.assume_hidden_unused && obj.nattch.is_none() && !obj.unanswered);
     let unused = seen_unused && !obj.dest;
     filter.owner.is_none_or(|uid| obj.stat.uid == uid)
         && (!filter.unattached || unused)
@@ -355,7 +356,9 @@ pub(super) fn say_hidden(command: &str, users: &Users, filter: &FilterArgs) {
 /// (each process is named by [`super::blind::name_each`]).
 pub(super) fn say_unknown_use(command: &str, users: &Users, filter: &FilterArgs) {
     let list: Vec<_> = users.uninspected().iter().collect();
-    let consequence = if filter.assume_hidden_unused {
+    let consequence = if filter.assume_hidden_unused && users.unanswered_processes() > 0 {
+        "objects nothing inspected uses are taken as unused (--assume-hidden-unused), except where a process that did not answer in time may use them"
+    } else if filter.assume_hidden_unused {
         "objects nothing inspected uses are taken as unused (--assume-hidden-unused)"
     } else {
         "objects nothing visible uses have nattch unknown, and are neither --unattached nor --orphaned without --assume-hidden-unused"
@@ -380,14 +383,28 @@ pub(super) fn blind_note(filter: &FilterArgs, users: &Users) -> String {
         return String::new();
     }
     let processes = super::blind::processes(n);
-    if filter.assume_hidden_unused {
-        format!(
+    let list: Vec<_> = users.uninspected().iter().collect();
+    let hint = super::blind::hint(&list);
+    if !filter.assume_hidden_unused {
+        return format!(
+            "; {processes} could not be inspected: objects they may use were kept (--assume-hidden-unused judges use from the processes inspected){hint}"
+        );
+    }
+    // The opt-in covers processes refused, never those that did not answer.
+    let unanswered = users.unanswered_processes();
+    match (n - unanswered, unanswered) {
+        (_, 0) => format!(
             "; {processes} could not be inspected, taken as using nothing (--assume-hidden-unused)"
-        )
-    } else {
-        format!(
-            "; {processes} could not be inspected: objects they may use were kept (--assume-hidden-unused judges use from the processes inspected)"
-        )
+        ),
+        (0, late) => format!(
+            "; {} did not answer in time: objects they may use were kept, even with --assume-hidden-unused{hint}",
+            super::blind::processes(late)
+        ),
+        (refused, late) => format!(
+            "; {} could not be inspected, taken as using nothing (--assume-hidden-unused), and {} did not answer in time: objects they may use were kept{hint}",
+            super::blind::processes(refused),
+            super::blind::processes(late)
+        ),
     }
 }
 
@@ -487,6 +504,7 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
     let mut obj = find(&dir, name)?;
     let users = Users::scan(dir.dev);
     obj.nattch = users.count(obj.key());
+    obj.unanswered = users.unanswered(obj.key());
     // Named where they matter: the object's use is unknown.
     if args.verbose && obj.nattch.is_none() {
         super::blind::name_each("info", &users.uninspected().iter().collect::<Vec<_>>());
@@ -636,9 +654,7 @@ pub fn info(args: &InfoArgs, name: &Name) -> anyhow::Result<ExitCode> {
                 out,
                 "{} could not be inspected ({})",
                 super::blind::processes(hidden.len()),
-                super::blind::remedy(&hidden)
-                    .as_deref()
-                    .unwrap_or(super::blind::NO_REMEDY)
+                super::blind::remedy(&hidden).unwrap_or_else(|| super::blind::no_remedy(&hidden))
             )?;
         }
     }
@@ -792,9 +808,9 @@ pub(super) fn remove(
             }
         };
         if by_filter {
-            current.nattch = match fresh {
-                Some(users) => users.count(current.key()),
-                None => obj.nattch,
+            (current.nattch, current.unanswered) = match fresh {
+                Some(users) => (users.count(current.key()), users.unanswered(current.key())),
+                None => (obj.nattch, obj.unanswered),
             };
             if !matches(&args.filter, &current, now) {
                 let nattch = current.nattch.map_or("unknown".into(), |n| n.to_string());
