@@ -32,6 +32,10 @@ pub enum ValueError {
     ModeRange(String),
     #[error("'{0}' is not a segment id: expected a non-negative number")]
     Shmid(String),
+    #[error(
+        "'{0}' is not a segment id: expected a non-negative number (a POSIX object is named with --name {0})"
+    )]
+    ShmidName(String),
     #[error("'{0}' is out of the range of segment ids")]
     ShmidRange(String),
     #[error("'{0}' is not a duration: use a number and s, m, h, d or w (90s, 10m, 2h, 7d)")]
@@ -56,6 +60,10 @@ pub enum ValueError {
     ObjectNameSlash(String),
     #[error("'{0}' is longer than 255 bytes")]
     ObjectNameLength(String),
+    #[error(
+        "'{0}' is not an object name: sem.* names are POSIX semaphores (sem_open), not shared memory"
+    )]
+    ObjectNameSemaphore(String),
 }
 
 /// Parses a key as `0x` hex, decimal, or a negative decimal as the kernel
@@ -168,6 +176,9 @@ pub fn mode(text: &str) -> Result<u32, ValueError> {
 /// Parses a segment id: a non-negative decimal.
 pub fn shmid(text: &str) -> Result<i32, ValueError> {
     let t = text.trim();
+    if t.starts_with('/') && t.len() > 1 {
+        return Err(ValueError::ShmidName(text.into()));
+    }
     if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ValueError::Shmid(text.into()));
     }

@@ -39,6 +39,10 @@ impl Name {
         if bare.len() > 255 {
             return Err(ValueError::ObjectNameLength(text.into()));
         }
+        // glibc's sem_open makes sem.NAME here: semaphores, not objects.
+        if bare.starts_with("sem.") {
+            return Err(ValueError::ObjectNameSemaphore(text.into()));
+        }
         Ok(Name(bare.into()))
     }
 

@@ -110,7 +110,8 @@ echo "== list"; $SHMTOOL list --kind posix --format json
 echo "== lsipc-like all"; $SHMTOOL list --kind all --format csv --columns kind,id
 echo "== remove"; $SHMTOOL remove --kind posix --all --yes 2>&1
 echo "== left"; ls /dev/shm | sort
-echo "== named"; $SHMTOOL remove --name sem.x --name dir --name fifo --name link 2>&1 || echo "exit $?"
+echo "== named"; $SHMTOOL remove --name dir --name fifo --name link 2>&1 || echo "exit $?"
+echo "== semaphore"; $SHMTOOL remove --name sem.x 2>&1 || echo "exit $?"
 echo "== still"; ls /dev/shm | sort
 "#,
     );
@@ -126,8 +127,14 @@ echo "== still"; ls /dev/shm | sort
     assert!(section(&out, "remove").contains("removed 1"));
     assert_eq!(section(&out, "left"), "dir\nfifo\nlink\nsem.x\n");
     let named = section(&out, "named");
-    assert_eq!(named.matches("no POSIX object").count(), 4, "{named}");
+    assert_eq!(named.matches("no POSIX object").count(), 3, "{named}");
     assert!(named.ends_with("exit 1\n"));
+    // A semaphore's name is refused before anything is looked at.
+    let semaphore = section(&out, "semaphore");
+    assert!(
+        semaphore.contains("sem.* names are POSIX semaphores") && semaphore.ends_with("exit 2\n"),
+        "{semaphore}"
+    );
     assert_eq!(section(&out, "still"), "dir\nfifo\nlink\nsem.x\n");
 }
 
@@ -985,4 +992,33 @@ kill $R $(cat $T/pid)
         "{opt_in}"
     );
     assert_eq!(section(&out, "left"), "roots\nused\n");
+}
+
+#[test]
+fn sem_names_are_refused_and_an_id_that_is_a_name_points_to_name() {
+    // glibc's sem_open owns sem.*: an object made so would be invisible to
+    // every other command (they skip semaphores).
+    let out = posix_sh(
+        r#"
+echo "== create"; $SHMTOOL create --name sem.x --size 10 2>&1 && echo "exit 0" || echo "exit $?"
+echo "== left"; ls /dev/shm
+echo "== info"; $SHMTOOL info /frames 2>&1 && echo "exit 0" || echo "exit $?"
+"#,
+    );
+    let create = section(&out, "create");
+    assert!(
+        create.starts_with("shmtool: create: ")
+            && create.contains("sem.* names are POSIX semaphores")
+            && create.ends_with("exit 2\n")
+            && create.lines().count() == 2,
+        "{create}"
+    );
+    assert_eq!(section(&out, "left"), "", "nothing was created");
+    let info = section(&out, "info");
+    assert!(
+        info.contains("'/frames' is not a segment id")
+            && info.contains("--name /frames")
+            && info.ends_with("exit 2\n"),
+        "{info}"
+    );
 }
