@@ -450,7 +450,7 @@ pub struct ListArgs {
     pub output_atomic: Option<std::path::PathBuf>,
 }
 
-fn parse_field(text: &str) -> Result<Field, parse::ValueError> {
+fn parse_field(text: &str) -> Result<Field, shmtool::field::UnknownField> {
     text.parse()
 }
 

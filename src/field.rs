@@ -170,11 +170,17 @@ impl Resolver {
     }
 }
 
+/// A name that is no field (its own error, so that field.rs and parse.rs
+/// do not import each other).
+#[derive(Debug, thiserror::Error)]
+#[error("unknown field '{0}': valid fields are {names}", names = Field::names())]
+pub struct UnknownField(pub String);
+
 impl std::str::FromStr for Field {
-    type Err = crate::parse::ValueError;
+    type Err = UnknownField;
 
     fn from_str(s: &str) -> Result<Field, Self::Err> {
-        Field::from_name(s.trim()).ok_or_else(|| crate::parse::ValueError::Field(s.into()))
+        Field::from_name(s.trim()).ok_or_else(|| UnknownField(s.into()))
     }
 }
 

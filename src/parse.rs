@@ -52,8 +52,6 @@ pub enum ValueError {
     NoGroup(String),
     #[error("'{0}' names neither a user nor a group: use USER, USER:GROUP or :GROUP")]
     OwnerGroup(String),
-    #[error("unknown field '{0}': valid fields are {names}", names = crate::field::Field::names())]
-    Field(String),
     #[error("'{0}' is not an object name: use /NAME")]
     ObjectName(String),
     #[error("'{0}' is not an object name: a name has no '/' after the first")]
