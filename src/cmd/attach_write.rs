@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use shmtool::Error;
 use shmtool::ops::{self, Route, Target};
+use shmtool::posix::Name;
+use shmtool::sysv::{self, Attachment};
 use shmtool::users::Names;
 
 use crate::cli::AttachWriteArgs;
@@ -73,7 +75,7 @@ pub(super) fn known_len(args: &AttachWriteArgs, input: &Input<'_>, size: u64) ->
 
 pub fn run(args: &AttachWriteArgs) -> anyhow::Result<ExitCode> {
     if let Some(name) = args.target.posix_name() {
-        return crate::cmd::posix::attach_write(args, name);
+        return posix(args, name);
     }
     let target = args.target.target()?;
     let seg = ops::find(target)?;
@@ -167,4 +169,33 @@ pub(super) fn write_input(
             (written, route)
         }
     })
+}
+
+/// `attach-write --name`: a POSIX object.
+fn posix(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    super::posix::refuse_addr(&args.attach)?;
+    let dir = super::posix::open_dir()?;
+    let obj = super::posix::find(&dir, name)?;
+    let input = open_input(args)?;
+    let known = known_len(args, &input, obj.stat.size);
+    ops::check_range(args.offset, known.unwrap_or(0), obj.stat.size)?;
+    let fd = dir
+        .open_object(&obj, true)
+        .map_err(|e| super::posix::open_error(&obj, e))?;
+    let now = sysv::stat_fd(&fd)?.size;
+    let known = known_len(args, &input, now);
+    ops::check_range(args.offset, known.unwrap_or(0), now)?;
+    let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+    let mapped = Attachment::map_write(fd, len).context("mapping the object")?;
+    let (written, route) =
+        write_input(args, &mapped, &input, known).map_err(|e| super::posix::shrunk(e, name))?;
+    if args.attach.verbose {
+        warn!(
+            "shmtool: attach-write: {written} bytes to {} at offset {}{}",
+            super::posix::shown(name),
+            args.offset,
+            super::route_note(route, "into", "object"),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ use shmtool::process::{Orphan, Uninspected};
 use shmtool::sysv::Limits;
 
 use crate::cli::{Format, Kind, ListArgs, RemoveArgs};
-use crate::cmd::remove::Record;
+use crate::cmd::record::Record;
 use crate::exit::UsageError;
 use crate::render::prometheus::{Family, Sample};
 use crate::render::{self, Style};
@@ -278,8 +278,8 @@ fn columns(args: &ListArgs) -> Vec<Field> {
     }
     let kind = args.filter.kind();
     let local = match kind {
-        Kind::Sysv => super::list::columns(args),
-        _ => super::posix::columns(args, kind),
+        Kind::Sysv => super::columns::sysv(args),
+        _ => super::columns::of_kind(args, kind),
     };
     if !args.all_namespaces {
         return local;
@@ -327,7 +327,7 @@ pub fn dry_run_columns(kind: Kind, json: bool) -> Vec<Field> {
         (Kind::Sysv, false) => field::DEFAULT_COLUMNS.to_vec(),
         (Kind::Posix, true) => field::POSIX.to_vec(),
         (Kind::Posix, false) => field::POSIX_COLUMNS.to_vec(),
-        (Kind::All, true) => super::posix::all_fields(),
+        (Kind::All, true) => super::columns::all_fields(),
         (Kind::All, false) => field::ALL_COLUMNS.to_vec(),
     };
     with_fleet_fields(local, kind, json)

@@ -2,11 +2,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use shmtool::Segment;
-use shmtool::field::{DEFAULT_COLUMNS, Field, Resolver};
+use shmtool::field::Row;
+use shmtool::field::{Field, Resolver};
 use shmtool::filter::SegmentFilter;
 use shmtool::procfs_shm::{self, Source};
 
-use crate::cli::{Format, ListArgs};
+use crate::cli::{Format, Kind, ListArgs};
 use crate::exit::UsageError;
 use crate::render::{self, Style, ipcs::View};
 
@@ -46,31 +47,6 @@ fn ipcs_view(args: &ListArgs) -> Result<View, UsageError> {
     }
 }
 
-pub(crate) fn columns(args: &ListArgs) -> Vec<Field> {
-    if !args.columns.is_empty() {
-        return args.columns.clone();
-    }
-    if args.format == Format::Json {
-        // Rows carry their kind whenever --kind is given.
-        let kind = args.filter.kind.map(|_| Field::Kind);
-        return kind
-            .into_iter()
-            .chain(shmtool::field::SYSV.iter().copied())
-            .collect();
-    }
-    let mut fields = DEFAULT_COLUMNS.to_vec();
-    if args.time {
-        fields.extend([Field::Atime, Field::Dtime, Field::Ctime]);
-    }
-    if args.pids {
-        fields.extend([Field::Cpid, Field::Lpid]);
-    }
-    if args.creator {
-        fields.extend([Field::Creator, Field::Cgid]);
-    }
-    fields
-}
-
 pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     super::fleet::check_columns(args)?;
     if super::fleet::handles(args) {
@@ -84,7 +60,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     };
     let kind = args.filter.kind();
     if kind != crate::cli::Kind::Sysv {
-        return crate::cmd::posix::list(args, kind);
+        return posix(args, kind);
     }
     let mut ctx = Resolver::new();
     let filter = SegmentFilter {
@@ -93,7 +69,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         ..args.filter.to_filter()
     };
     let usage = view.is_none()
-        && columns(args)
+        && super::columns::sysv(args)
             .iter()
             .chain(args.sort.as_ref())
             .any(|f| matches!(f, Field::Rss | Field::Swap));
@@ -114,7 +90,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
     if let Some(view) = view {
         render::ipcs::write(&mut out, &segments, &mut ctx.names, view, args.human)?;
     } else {
-        let fields = columns(args);
+        let fields = super::columns::sysv(args);
         // Rows are made as they are written, never all held at once.
         let rows = segments
             .iter()
@@ -123,6 +99,67 @@ pub fn run(args: &ListArgs) -> anyhow::Result<ExitCode> {
         let style = Style { human: args.human };
         render::write_rows(&mut out, args.format, &fields, rows, style)?;
     }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `list --kind posix|all`.
+fn posix(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
+    if args.format == Format::Ipcs {
+        return Err(UsageError(
+            "--format ipcs shows System V segments only; use table, json, csv, raw or markdown with --kind posix or all".into(),
+        )
+        .into());
+    }
+    let mut ctx = Resolver::new();
+    let dir = super::posix::open_dir()?;
+    // --key and --id name System V segments only.
+    let (mut objects, users) = super::posix::select("list", &dir, &args.filter, args.verbose)?;
+    if args.key.is_some() || args.id.is_some() {
+        objects.clear();
+    }
+    if args.verbose {
+        super::posix::say_hidden("list", &users, &args.filter);
+    }
+    let segments = if kind == Kind::All {
+        let filter = shmtool::filter::SegmentFilter {
+            key: args.key,
+            id: args.id,
+            ..args.filter.to_filter()
+        };
+        // Both kinds in one table may show rss and swap: the /proc source.
+        let segs = read_segments("list", args.verbose, true)?;
+        if args.filter.glob.is_some() {
+            Vec::new()
+        } else {
+            filter.select(segs, &mut ctx.procs)
+        }
+    } else {
+        Vec::new()
+    };
+    let mut rows: Vec<Row<'_>> = segments
+        .iter()
+        .map(Row::Sysv)
+        .chain(objects.iter().map(Row::Posix))
+        .collect();
+    if let Some(field) = args.sort {
+        rows.sort_by_cached_key(|r| field.value(*r, &mut ctx));
+    }
+    if args.reverse {
+        rows.reverse();
+    }
+    let fields = super::columns::of_kind(args, kind);
+    let table = matches!(args.format, Format::Table | Format::Markdown);
+    let values = rows.iter().map(|r| {
+        fields
+            .iter()
+            .map(|f| super::posix::cell(*f, *r, table, &mut ctx))
+            .collect()
+    });
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    // ipcs and Prometheus are refused or routed before anything is read (cmd::list).
+    let style = Style { human: args.human };
+    render::write_rows(&mut out, args.format, &fields, values, style)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

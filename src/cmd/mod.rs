@@ -3,6 +3,7 @@
 
 mod attach_write;
 mod blind;
+mod columns;
 mod create;
 mod fleet;
 mod info;
@@ -12,6 +13,7 @@ mod output_file;
 mod placement;
 pub mod posix;
 mod read;
+mod record;
 mod remove;
 mod set;
 

@@ -11,15 +11,10 @@ use std::sync::OnceLock;
 use anyhow::{Context, anyhow};
 use shmtool::escape::escaped;
 use shmtool::field::{self, Field, Resolver, Row, Value};
-use shmtool::ops;
-use shmtool::posix::{CreateError, Dir, Name, Object, Users, glob_match};
-use shmtool::sysv::{self, Attachment};
+use shmtool::posix::{Dir, Name, Object, Users, glob_match};
 
-use crate::cli::{
-    AttachOpts, AttachWriteArgs, CreateArgs, FilterArgs, Format, InfoArgs, Kind, ListArgs,
-    ReadArgs, RemoveArgs, SetArgs, Status,
-};
-use crate::cmd::remove::{Outcome, Record};
+use crate::cli::{AttachOpts, FilterArgs, InfoArgs, RemoveArgs, SetArgs, Status};
+use crate::cmd::record::{Outcome, Record};
 use crate::exit::UsageError;
 use crate::render::json::Json;
 use crate::render::{self, Style};
@@ -64,12 +59,12 @@ pub fn open_dir() -> anyhow::Result<Dir> {
     }
 }
 
-fn shown(name: &Name) -> String {
+pub(super) fn shown(name: &Name) -> String {
     escaped(&name.shown()).into_owned()
 }
 
 /// The error of looking `name` up in `dir`.
-fn lookup_error(name: &Name, e: io::Error) -> anyhow::Error {
+pub(super) fn lookup_error(name: &Name, e: io::Error) -> anyhow::Error {
     if e.kind() == io::ErrorKind::PermissionDenied {
         // The owner is not the container's (posix::not_theirs says so).
         anyhow!("{}: {e}", shown(name))
@@ -79,7 +74,7 @@ fn lookup_error(name: &Name, e: io::Error) -> anyhow::Error {
 }
 
 /// The object `name`, or an error naming it.
-fn find(dir: &Dir, name: &Name) -> anyhow::Result<Object> {
+pub(super) fn find(dir: &Dir, name: &Name) -> anyhow::Result<Object> {
     dir.object(name)
         .map_err(|e| lookup_error(name, e))?
         .ok_or_else(|| {
@@ -92,7 +87,7 @@ fn find(dir: &Dir, name: &Name) -> anyhow::Result<Object> {
 }
 
 /// The error of opening an object.
-fn open_error(obj: &Object, e: io::Error) -> anyhow::Error {
+pub(super) fn open_error(obj: &Object, e: io::Error) -> anyhow::Error {
     match e.raw_os_error() {
         Some(libc::EACCES | libc::EPERM) => anyhow!(
             "permission denied for {} (mode {:04o}, owner uid {}); hint: run as its owner or as root",
@@ -111,7 +106,7 @@ fn open_error(obj: &Object, e: io::Error) -> anyhow::Error {
 
 /// --addr and --rnd place a System V attach; an object is mapped where the
 /// kernel chooses.
-fn refuse_addr(opts: &AttachOpts) -> Result<(), UsageError> {
+pub(super) fn refuse_addr(opts: &AttachOpts) -> Result<(), UsageError> {
     if opts.addr.is_some() || opts.rnd {
         return Err(UsageError(
             "--addr and --rnd apply to System V segments, not to --name".into(),
@@ -120,152 +115,9 @@ fn refuse_addr(opts: &AttachOpts) -> Result<(), UsageError> {
     Ok(())
 }
 
-pub fn create(args: &CreateArgs, name: &Name) -> anyhow::Result<ExitCode> {
-    if crate::cmd::create::stdout_is_closed() {
-        return Err(anyhow!(
-            "standard output is closed, so the name could not be printed; nothing was created"
-        ));
-    }
-    let dir = open_dir()?;
-    let mode = args.mode.unwrap_or(0o600);
-    let made = match dir.create(name, args.size, mode, args.reuse) {
-        Ok(made) => made,
-        Err(CreateError::Exists(uid)) => {
-            return Err(anyhow!(
-                "object {} already exists (owner uid {uid}); hint: add --reuse to use it, or remove it with 'shmtool remove --name {}'",
-                shown(name),
-                shown(name)
-            ));
-        }
-        Err(CreateError::TooSmall(size)) => {
-            return Err(anyhow!(
-                "object {} already exists with {size} bytes, fewer than the {} bytes asked for",
-                shown(name),
-                args.size
-            ));
-        }
-        Err(CreateError::NotAnObject) => {
-            return Err(anyhow!(
-                "{}/{} exists and is not a shared memory object (a directory, FIFO, symlink or semaphore)",
-                dir.path.display(),
-                escaped(&String::from_utf8_lossy(
-                    std::os::unix::ffi::OsStrExt::as_bytes(name.file_name())
-                ))
-            ));
-        }
-        Err(CreateError::NotMapped(uid)) => {
-            return Err(anyhow!(
-                "not creating {} in {}: this user (uid {uid}) is not mapped in the user namespace that set up that /dev/shm, so what it made there would not be the container's",
-                shown(name),
-                dir.path.display()
-            ));
-        }
-        Err(CreateError::Io(e)) => {
-            return Err(anyhow::Error::new(e).context(format!("creating {}", shown(name))));
-        }
-    };
-    if !made
-        && let Some(mode) = args.mode
-        && let Ok(Some(obj)) = dir.object(name)
-        && obj.perms() != mode
-    {
-        warn!(
-            "shmtool: create: --mode {mode:o} was not applied: the existing object {} keeps mode {:04o}",
-            shown(name),
-            obj.perms()
-        );
-    }
-    let printed = {
-        let mut out = io::stdout().lock();
-        writeln!(out, "{}", shown(name)).and_then(|()| out.flush())
-    };
-    if let Err(e) = printed {
-        if made {
-            let _ = dir.unlink(name);
-            return Err(anyhow!(
-                "printing the name {}: {e}; removed the new object again",
-                shown(name)
-            ));
-        }
-        return Err(anyhow!("printing the name {}: {e}", shown(name)));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn read(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
-    use crate::cmd::read::write_range;
-    refuse_addr(&args.attach)?;
-    let dir = open_dir()?;
-    let obj = find(&dir, name)?;
-    let size = obj.stat.size;
-    let length = args.length.unwrap_or(size.saturating_sub(args.offset));
-    ops::check_range(args.offset, length, size)?;
-    let (output, to_terminal, format) = crate::cmd::read::destination(args)?;
-    let copied = (|| -> anyhow::Result<(usize, ops::Route)> {
-        let fd = dir
-            .open_object(&obj, false)
-            .map_err(|e| open_error(&obj, e))?;
-        // The size now, which the mapping must not pass.
-        let now = sysv::stat_fd(&fd)?.size;
-        ops::check_range(args.offset, length, now)?;
-        let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
-        let mapped = Attachment::map_read(fd, len).context("mapping the object")?;
-        let sink = output.file().context("the output")?;
-        write_range(
-            &mapped,
-            args.offset as usize,
-            length as usize,
-            format,
-            to_terminal,
-            &sink,
-            args.attach.no_progress,
-        )
-    })()
-    .map_err(|e| shrunk(e, name));
-    let (written, route) = output.finish(copied)?;
-    if args.attach.verbose {
-        warn!(
-            "shmtool: read: {written} bytes from {} at offset {}{}",
-            shown(name),
-            args.offset,
-            super::route_note(route, "from", "object"),
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn attach_write(args: &AttachWriteArgs, name: &Name) -> anyhow::Result<ExitCode> {
-    use crate::cmd::attach_write::{known_len, open_input, write_input};
-    refuse_addr(&args.attach)?;
-    let dir = open_dir()?;
-    let obj = find(&dir, name)?;
-    let input = open_input(args)?;
-    let known = known_len(args, &input, obj.stat.size);
-    ops::check_range(args.offset, known.unwrap_or(0), obj.stat.size)?;
-    let fd = dir
-        .open_object(&obj, true)
-        .map_err(|e| open_error(&obj, e))?;
-    let now = sysv::stat_fd(&fd)?.size;
-    let known = known_len(args, &input, now);
-    ops::check_range(args.offset, known.unwrap_or(0), now)?;
-    let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
-    let mapped = Attachment::map_write(fd, len).context("mapping the object")?;
-    let (written, route) =
-        write_input(args, &mapped, &input, known).map_err(|e| shrunk(e, name))?;
-    if args.attach.verbose {
-        warn!(
-            "shmtool: attach-write: {written} bytes to {} at offset {}{}",
-            shown(name),
-            args.offset,
-            super::route_note(route, "into", "object"),
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// A copy through the mapping of an object that another process truncated
 /// meanwhile faults (EFAULT): say so, rather than "Bad address".
-fn shrunk(e: anyhow::Error, name: &Name) -> anyhow::Error {
+pub(super) fn shrunk(e: anyhow::Error, name: &Name) -> anyhow::Error {
     let faulted = e.chain().any(|cause| {
         cause
             .downcast_ref::<io::Error>()
@@ -313,7 +165,7 @@ pub(super) fn matches(filter: &FilterArgs, obj: &Object, now: i64) -> bool {
 
 /// The objects of `dir` with their users, and those the filters select;
 /// with `verbose`, says how many others' objects were left out.
-fn select(
+pub(super) fn select(
     command: &str,
     dir: &Dir,
     filter: &FilterArgs,
@@ -408,67 +260,6 @@ pub(super) fn blind_note(filter: &FilterArgs, users: &Users) -> String {
     }
 }
 
-/// `list --kind posix|all`.
-pub fn list(args: &ListArgs, kind: Kind) -> anyhow::Result<ExitCode> {
-    if args.format == Format::Ipcs {
-        return Err(UsageError(
-            "--format ipcs shows System V segments only; use table, json, csv, raw or markdown with --kind posix or all".into(),
-        )
-        .into());
-    }
-    let mut ctx = Resolver::new();
-    let dir = open_dir()?;
-    // --key and --id name System V segments only.
-    let (mut objects, users) = select("list", &dir, &args.filter, args.verbose)?;
-    if args.key.is_some() || args.id.is_some() {
-        objects.clear();
-    }
-    if args.verbose {
-        say_hidden("list", &users, &args.filter);
-    }
-    let segments = if kind == Kind::All {
-        let filter = shmtool::filter::SegmentFilter {
-            key: args.key,
-            id: args.id,
-            ..args.filter.to_filter()
-        };
-        // Both kinds in one table may show rss and swap: the /proc source.
-        let segs = crate::cmd::list::read_segments("list", args.verbose, true)?;
-        if args.filter.glob.is_some() {
-            Vec::new()
-        } else {
-            filter.select(segs, &mut ctx.procs)
-        }
-    } else {
-        Vec::new()
-    };
-    let mut rows: Vec<Row<'_>> = segments
-        .iter()
-        .map(Row::Sysv)
-        .chain(objects.iter().map(Row::Posix))
-        .collect();
-    if let Some(field) = args.sort {
-        rows.sort_by_cached_key(|r| field.value(*r, &mut ctx));
-    }
-    if args.reverse {
-        rows.reverse();
-    }
-    let fields = columns(args, kind);
-    let table = matches!(args.format, Format::Table | Format::Markdown);
-    let values = rows.iter().map(|r| {
-        fields
-            .iter()
-            .map(|f| cell(*f, *r, table, &mut ctx))
-            .collect()
-    });
-    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    // ipcs and Prometheus are refused or routed before anything is read (cmd::list).
-    let style = Style { human: args.human };
-    render::write_rows(&mut out, args.format, &fields, values, style)?;
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
-}
-
 /// A field's value for a row; in a table, empty where the row's kind lacks
 /// the field (JSON has null there, CSV an empty cell, raw `-`).
 pub(super) fn cell(field: Field, row: Row<'_>, table: bool, ctx: &mut Resolver) -> Value {
@@ -476,26 +267,6 @@ pub(super) fn cell(field: Field, row: Row<'_>, table: bool, ctx: &mut Resolver) 
         return Value::Text("".into());
     }
     field.value(row, ctx)
-}
-
-/// Every field of both kinds, in JSON order: kind and id first.
-pub(super) fn all_fields() -> Vec<Field> {
-    let mut fields = vec![Field::Kind, Field::Id];
-    fields.extend_from_slice(field::SYSV);
-    fields.extend([Field::Name, Field::Allocated, Field::Mtime]);
-    fields
-}
-
-pub(super) fn columns(args: &ListArgs, kind: Kind) -> Vec<Field> {
-    if !args.columns.is_empty() {
-        return args.columns.clone();
-    }
-    match (kind, args.format) {
-        (Kind::Posix, Format::Json) => field::POSIX.to_vec(),
-        (_, Format::Json) => all_fields(),
-        (Kind::Posix, _) => field::POSIX_COLUMNS.to_vec(),
-        _ => field::ALL_COLUMNS.to_vec(),
-    }
 }
 
 /// `info --name`.

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use shmtool::ops::{self, Route};
+use shmtool::posix::Name;
+use shmtool::sysv;
 use shmtool::sysv::Attachment;
 use shmtool::users::Names;
 
@@ -182,7 +184,7 @@ pub(super) fn destination(args: &ReadArgs) -> anyhow::Result<(Output, bool, Data
 
 pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     if let Some(name) = args.target.posix_name() {
-        return crate::cmd::posix::read(args, name);
+        return posix(args, name);
     }
     let seg = ops::find(args.target.target()?)?;
     let place = placement::placement(&args.attach)?;
@@ -215,6 +217,48 @@ pub fn run(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             seg.shmid,
             args.offset,
             super::route_note(route, "from", "segment"),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `read --name`: a POSIX object.
+fn posix(args: &ReadArgs, name: &Name) -> anyhow::Result<ExitCode> {
+    super::posix::refuse_addr(&args.attach)?;
+    let dir = super::posix::open_dir()?;
+    let obj = super::posix::find(&dir, name)?;
+    let size = obj.stat.size;
+    let length = args.length.unwrap_or(size.saturating_sub(args.offset));
+    ops::check_range(args.offset, length, size)?;
+    let (output, to_terminal, format) = destination(args)?;
+    let copied = (|| -> anyhow::Result<(usize, ops::Route)> {
+        let fd = dir
+            .open_object(&obj, false)
+            .map_err(|e| super::posix::open_error(&obj, e))?;
+        // The size now, which the mapping must not pass.
+        let now = sysv::stat_fd(&fd)?.size;
+        ops::check_range(args.offset, length, now)?;
+        let len = usize::try_from(now).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        let mapped = Attachment::map_read(fd, len).context("mapping the object")?;
+        let sink = output.file().context("the output")?;
+        write_range(
+            &mapped,
+            args.offset as usize,
+            length as usize,
+            format,
+            to_terminal,
+            &sink,
+            args.attach.no_progress,
+        )
+    })()
+    .map_err(|e| super::posix::shrunk(e, name));
+    let (written, route) = output.finish(copied)?;
+    if args.attach.verbose {
+        warn!(
+            "shmtool: read: {written} bytes from {} at offset {}{}",
+            super::posix::shown(name),
+            args.offset,
+            super::route_note(route, "from", "object"),
         );
     }
     Ok(ExitCode::SUCCESS)
