@@ -209,13 +209,7 @@ impl Mounts {
         if let Some(kind) = known(self) {
             return Ok(Some(kind));
         }
-        let file: File = rustix::fs::openat(
-            proc_dir,
-            "mountinfo",
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?
-        .into();
+        let file = open_in(proc_dir, "mountinfo", OFlags::empty())?;
         let read = mount_lines(file)?;
         self.0
             .lock()
@@ -358,14 +352,7 @@ pub fn check(pid: i32, located: Located, mounts: &Mounts) -> Result<DevShmOf, Re
         }
     }
     let dev = facts.dev;
-    let mntns_file: File = rustix::fs::openat(
-        &proc_dir,
-        "ns/mnt",
-        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| unreachable(e.into()))?
-    .into();
+    let mntns_file = open_in(&proc_dir, "ns/mnt", OFlags::NONBLOCK).map_err(unreachable)?;
     let mntns = mntns_file.metadata().map_err(unreachable)?.ino();
     let owner = sysv::owning_userns(&mntns_file).map_err(unreachable)?;
     let own = std::fs::metadata("/proc/self/ns/user")
@@ -405,17 +392,23 @@ pub fn check(pid: i32, located: Located, mounts: &Mounts) -> Result<DevShmOf, Re
 /// The uids the process's user namespace maps (its uid_map, as seen from
 /// shmtool's user namespace: host uids).
 fn uid_map(proc_dir: &impl AsFd) -> io::Result<UidMap> {
-    let file: File = rustix::fs::openat(
-        proc_dir,
-        "uid_map",
-        OFlags::RDONLY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )?
-    .into();
+    let file = open_in(proc_dir, "uid_map", OFlags::empty())?;
     let mut text = String::new();
     file.take(64 << 10).read_to_string(&mut text)?;
     // A map that does not parse maps nothing.
     Ok(UidMap::parse(&text).unwrap_or_default())
+}
+
+/// A file of a process's /proc directory, opened for reading through the
+/// directory's descriptor (so never another process that took the pid).
+fn open_in(proc_dir: &impl AsFd, name: &str, flags: OFlags) -> io::Result<File> {
+    let fd = rustix::fs::openat(
+        proc_dir,
+        name,
+        OFlags::RDONLY | OFlags::CLOEXEC | flags,
+        Mode::empty(),
+    )?;
+    Ok(fd.into())
 }
 
 /// Every mount of a mountinfo text, read a line at a time with each line

@@ -638,6 +638,8 @@ struct Caller {
     ptrace: bool,
     /// The permitted capabilities (CapPrm), which must cover the target's.
     permitted: u64,
+    /// The effective capabilities (CapEff).
+    effective: u64,
     /// In the initial user namespace, where CAP_SYS_PTRACE reaches every process.
     initial_userns: bool,
 }
@@ -655,10 +657,17 @@ impl Caller {
                 euid: uzers::get_effective_uid(),
                 ptrace: cap_eff & PTRACE_READ_CAPS != 0,
                 permitted: caps(&status, "CapPrm:").unwrap_or(0),
+                effective: cap_eff,
                 initial_userns: identity,
             }
         })
     }
+}
+
+/// Whether this process has capability number `cap` (include/uapi/linux/
+/// capability.h: CAP_DAC_OVERRIDE is 1) in effect.
+pub fn has_capability(cap: u32) -> bool {
+    Caller::get().effective & (1 << cap) != 0
 }
 
 /// A capability set (`CapPrm:`, `CapEff:`) of a /proc/PID/status text.

@@ -745,17 +745,6 @@ fn devshm_families(read: &Read, all_namespaces: bool) -> (Family, Family) {
     (size, used)
 }
 
-/// Whether this process has CAP_DAC_OVERRIDE in effect (CapEff bit 1).
-fn has_dac_override() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
-            u64::from_str_radix(hex.trim(), 16).ok()
-        })
-        .is_some_and(|caps| caps & (1 << 1) != 0)
-}
-
 /// Writes `bytes` to `path` atomically: into a new file beside it (created
 /// O_EXCL, so never through a planted symlink; not named `*.prom`, so a
 /// textfile collector never reads it half written), mode 0644, then
@@ -786,7 +775,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             Err(e)
                 if e.kind() == io::ErrorKind::PermissionDenied
                     && uzers::get_effective_uid() == 0
-                    && !has_dac_override() =>
+                    // CAP_DAC_OVERRIDE is capability 1.
+                    && !shmtool::process::has_capability(1) =>
             {
                 // Root refused: it runs without CAP_DAC_OVERRIDE (as the
                 // metrics unit does), so only a root-owned directory will do.
