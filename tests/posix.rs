@@ -824,17 +824,11 @@ PY
 /// (the object it maps is in use, not of unknown use).
 #[test]
 fn a_descriptor_on_a_silent_fuse_mount_blocks_no_scan() {
-    let helpers = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers");
+    let fuse = common::SILENT_FUSE;
     let out = posix_sh(&format!(
         r#"
-mount -t tmpfs shmtool-tmp "$T"
-mkdir $T/fuse
+{fuse}
 $SHMTOOL create --name used --size 4096 >/dev/null
-python3 {helpers}/fuse_silent.py $T/fuse $T/silence &
-# Were shmtool to wait on the server, not even SIGKILL would end the wait:
-# a watchdog ends the server, and so the wait, so the test fails, not hangs.
-FUSE=$!; (sleep 60; kill -9 $FUSE) 2>/dev/null &
-for i in $(seq 200); do [ -e $T/fuse/file ] && break; sleep 0.05; done
 mkfifo $T/ready
 python3 -c "
 import mmap, os, time

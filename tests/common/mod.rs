@@ -279,6 +279,19 @@ pub fn posix_sh(script: &str) -> String {
     stdout
 }
 
+/// For a `posix_sh` script: a FUSE file system at `$T/fuse` (on a tmpfs on
+/// `$T`) with one file, `file`, whose server (tests/helpers/fuse_silent.py)
+/// answers until `$T/silence` exists, then never again. Were shmtool to
+/// wait on it, not even SIGKILL would end the wait: a watchdog ends the
+/// server after 60 s, and so the wait, so a test fails rather than hangs.
+pub const SILENT_FUSE: &str = concat!(
+    "mount -t tmpfs shmtool-tmp \"$T\"\nmkdir $T/fuse\npython3 ",
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/helpers/fuse_silent.py $T/fuse $T/silence &\n",
+    "FUSE=$!; (sleep 60; kill -9 $FUSE) 2>/dev/null &\n",
+    "for i in $(seq 200); do [ -e $T/fuse/file ] && break; sleep 0.05; done"
+);
+
 /// The part of `output` after the line `== NAME`, up to the next `== ` line.
 pub fn section<'a>(output: &'a str, name: &str) -> &'a str {
     let marker = format!("== {name}\n");
